@@ -1,0 +1,28 @@
+// Package breach tells whether a password appears in known breaches, for the
+// checks at sign-up, sign-in and password change (SPEC §7).
+//
+// Two checkers implement it: List, an offline list bundled into the binary,
+// and HIBP, a client of the HaveIBeenPwned range API that never sends more
+// than five hex digits of the password's SHA-1. Multi combines them so that
+// an outage of the third party never blocks a sign-in. Both pass the shared
+// suite in breach/breachtest.
+package breach
+
+//go:generate go run ./internal/gen
+
+import "context"
+
+// Checker reports whether a password is known to be breached.
+type Checker interface {
+	// Breached returns true if password appears in a breach. An error means
+	// the checker could not tell; it says nothing about the password.
+	Breached(ctx context.Context, password string) (bool, error)
+}
+
+// CheckerFunc adapts a function to Checker, for tests and wiring.
+type CheckerFunc func(ctx context.Context, password string) (bool, error)
+
+// Breached calls f.
+func (f CheckerFunc) Breached(ctx context.Context, password string) (bool, error) {
+	return f(ctx, password)
+}

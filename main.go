@@ -1,0 +1,13 @@
+// Command depot is a self-hostable package registry for the Erlang/Elixir
+// (Hex) ecosystem: `depot serve` runs it, other subcommands manage it.
+package main
+
+import (
+	"os"
+
+	"github.com/depot-registry/depot/server"
+)
+
+func main() {
+	os.Exit(server.Main(os.Args[1:]))
+}
