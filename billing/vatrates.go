@@ -1,0 +1,46 @@
+package billing
+
+// StandardVATRates are the standard VAT rates of the 27 EU member states in
+// basis points (1900 = 19%), keyed by ISO 3166-1 alpha-2 country code (Greece
+// is GR here; its VAT numbers use the prefix EL). Digital services sold to
+// private EU customers are taxed at the customer's country's standard rate.
+//
+// Checked against the member states' published rates as of 2025-08: changes
+// in the last two years are FI 25.5% (2024-09-01), SK 23% (2025-01-01),
+// EE 24% (2025-07-01) and RO 21% (2025-08-01). Rates change by law a few
+// times a year; a deployment can override this table through Seller.Rates.
+var StandardVATRates = map[string]int{
+	"AT": 2000, // Austria
+	"BE": 2100, // Belgium
+	"BG": 2000, // Bulgaria
+	"CY": 1900, // Cyprus
+	"CZ": 2100, // Czechia
+	"DE": 1900, // Germany
+	"DK": 2500, // Denmark
+	"EE": 2400, // Estonia
+	"ES": 2100, // Spain
+	"FI": 2550, // Finland
+	"FR": 2000, // France
+	"GR": 2400, // Greece
+	"HR": 2500, // Croatia
+	"HU": 2700, // Hungary
+	"IE": 2300, // Ireland
+	"IT": 2200, // Italy
+	"LT": 2100, // Lithuania
+	"LU": 1700, // Luxembourg
+	"LV": 2100, // Latvia
+	"MT": 1800, // Malta
+	"NL": 2100, // Netherlands
+	"PL": 2300, // Poland
+	"PT": 2300, // Portugal
+	"RO": 2100, // Romania
+	"SE": 2500, // Sweden
+	"SI": 2200, // Slovenia
+	"SK": 2300, // Slovakia
+}
+
+// InEU reports whether country (ISO alpha-2) is an EU member state.
+func InEU(country string) bool {
+	_, ok := StandardVATRates[country]
+	return ok
+}
