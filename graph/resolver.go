@@ -1,8 +1,22 @@
+// Package graph is Depot's GraphQL front: gqlgen resolvers that translate
+// between the schema and the domain packages. Resolvers stay thin — checks
+// and rules live in the domain (account, org, registry, billing, events) —
+// and domain errors become `extensions.code` in one place (errors.go).
 package graph
 
-// This file will not be regenerated automatically.
-//
-// It serves as dependency injection for your app, add any dependencies you require
-// here.
+import (
+	"github.com/depot-registry/depot/account"
+	"github.com/depot-registry/depot/ent"
+	"github.com/depot-registry/depot/org"
+)
 
-type Resolver struct{}
+// Resolver is the root resolver: the services the schema is served from.
+type Resolver struct {
+	DB       *ent.Client
+	Accounts *account.Service
+	Orgs     *org.Service
+	// PublicURL is the server's public base URL (for tarball and docs links).
+	PublicURL string
+	// PublicRepository is the name of the public repository.
+	PublicRepository string
+}

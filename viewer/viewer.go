@@ -159,3 +159,23 @@ func FromContext(ctx context.Context) *Viewer {
 func System(ctx context.Context) context.Context {
 	return NewContext(ctx, &Viewer{system: true})
 }
+
+// Client describes where a request came from, for audit entries and rate
+// limits.
+type Client struct {
+	IP        string
+	UserAgent string
+}
+
+type clientKey struct{}
+
+// WithClient returns ctx carrying c.
+func WithClient(ctx context.Context, c Client) context.Context {
+	return context.WithValue(ctx, clientKey{}, c)
+}
+
+// ClientFrom returns the client in ctx (zero when unknown).
+func ClientFrom(ctx context.Context) Client {
+	c, _ := ctx.Value(clientKey{}).(Client)
+	return c
+}

@@ -1,0 +1,114 @@
+package account
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/depot-registry/depot/apperr"
+	"github.com/depot-registry/depot/audit"
+	"github.com/depot-registry/depot/ent"
+	"github.com/depot-registry/depot/ent/apikey"
+	"github.com/depot-registry/depot/store"
+	"github.com/depot-registry/depot/viewer"
+)
+
+// KeyPrefix starts every API key secret, so secret scanners recognise them.
+const KeyPrefix = "dpk_"
+
+// CreateKeyInput describes a new API key.
+type CreateKeyInput struct {
+	Name      string
+	Scopes    []string
+	ExpiresAt *time.Time
+}
+
+// CreateAPIKey makes a key for the signed-in user and returns its secret,
+// which is never stored (only its HMAC) and never shown again. A key can
+// only create keys with scopes it has itself (api:write creates any).
+func (s *Service) CreateAPIKey(ctx context.Context, in CreateKeyInput) (*ent.APIKey, string, error) {
+	v := viewer.FromContext(ctx)
+	if v.Anonymous() {
+		return nil, "", apperr.SignInRequired()
+	}
+	if !v.Scopes.AllowsWrite() {
+		return nil, "", apperr.New(apperr.Forbidden, "this API key may not create keys (needs api:write)")
+	}
+	in.Name = strings.TrimSpace(in.Name)
+	if in.Name == "" || len(in.Name) > 100 {
+		return nil, "", apperr.Invalid("name", "give the key a name of 1 to 100 characters")
+	}
+	if len(in.Scopes) == 0 {
+		return nil, "", apperr.Invalid("scopes", "give the key at least one scope")
+	}
+	scopes := make([]string, 0, len(in.Scopes))
+	for _, raw := range in.Scopes {
+		sc, err := viewer.ParseScope(raw)
+		if err != nil {
+			return nil, "", apperr.Invalid("scopes", "%s", err.Error())
+		}
+		scopes = append(scopes, string(sc))
+	}
+	if in.ExpiresAt != nil && !in.ExpiresAt.After(s.now()) {
+		return nil, "", apperr.Invalid("expiresAt", "expiry must be in the future")
+	}
+	secret := randomToken(KeyPrefix)
+	var k *ent.APIKey
+	err := store.WithTx(ctx, s.DB, func(tx *ent.Tx) error {
+		q := tx.APIKey.Create().SetUserID(v.UserID).SetName(in.Name).SetScopes(scopes).
+			SetPrefix(secret[:len(KeyPrefix)+6]).SetSecretHash(s.keyHash(secret)).SetNillableExpiresAt(in.ExpiresAt)
+		var err error
+		if k, err = q.Save(ctx); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: "api_key.create", Params: map[string]any{"name": in.Name, "scopes": scopes}})
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return k, secret, nil
+}
+
+// APIKeys lists the signed-in user's keys, newest first.
+func (s *Service) APIKeys(ctx context.Context) ([]*ent.APIKey, error) {
+	v := viewer.FromContext(ctx)
+	if v.Anonymous() {
+		return nil, apperr.SignInRequired()
+	}
+	return s.DB.APIKey.Query().Where(apikey.UserID(v.UserID)).Order(ent.Desc(apikey.FieldID)).All(ctx)
+}
+
+// RevokeAPIKey revokes one of the signed-in user's keys. Revoking is
+// idempotent. Another user's key is NOT_FOUND, not FORBIDDEN.
+func (s *Service) RevokeAPIKey(ctx context.Context, id int) (*ent.APIKey, error) {
+	v := viewer.FromContext(ctx)
+	if v.Anonymous() {
+		return nil, apperr.SignInRequired()
+	}
+	if !v.Scopes.AllowsWrite() {
+		return nil, apperr.New(apperr.Forbidden, "this API key may not revoke keys (needs api:write)")
+	}
+	var k *ent.APIKey
+	err := store.WithTx(ctx, s.DB, func(tx *ent.Tx) error {
+		var err error
+		k, err = tx.APIKey.Query().Where(apikey.ID(id), apikey.UserID(v.UserID)).Only(ctx)
+		if ent.IsNotFound(err) {
+			return apperr.New(apperr.NotFound, "no such API key")
+		}
+		if err != nil {
+			return err
+		}
+		if k.RevokedAt == nil {
+			if k, err = tx.APIKey.UpdateOne(k).SetRevokedAt(s.now()).Save(ctx); err != nil {
+				return err
+			}
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: "api_key.revoke", Params: map[string]any{"name": k.Name}})
+	})
+	return k, err
+}
+
+// KeyActive reports whether k can still be used.
+func (s *Service) KeyActive(k *ent.APIKey) bool {
+	return k.RevokedAt == nil && (k.ExpiresAt == nil || s.now().Before(*k.ExpiresAt))
+}

@@ -1,0 +1,72 @@
+// Package httpctx lets GraphQL resolvers reach the parts of the HTTP exchange
+// they legitimately need — setting and clearing the session cookie, reading
+// the current session token — without importing the server.
+package httpctx
+
+import (
+	"context"
+	"net/http"
+	"time"
+)
+
+// CookieName is the session cookie.
+const CookieName = "depot_session"
+
+// Exchange is the HTTP request/response pair of a GraphQL operation. It is
+// nil for operations that arrive over a websocket (no cookies can be set
+// there).
+type Exchange struct {
+	W      http.ResponseWriter
+	R      *http.Request
+	Secure bool
+}
+
+type key struct{}
+
+// With returns ctx carrying the exchange.
+func With(ctx context.Context, e *Exchange) context.Context {
+	return context.WithValue(ctx, key{}, e)
+}
+
+func from(ctx context.Context) *Exchange {
+	e, _ := ctx.Value(key{}).(*Exchange)
+	return e
+}
+
+// SessionToken returns the session cookie's token of the request, if any.
+func SessionToken(ctx context.Context) string {
+	e := from(ctx)
+	if e == nil {
+		return ""
+	}
+	c, err := e.R.Cookie(CookieName)
+	if err != nil {
+		return ""
+	}
+	return c.Value
+}
+
+// SetSession sets the session cookie: HttpOnly (scripts never see it),
+// SameSite=Lax (not sent on cross-site subrequests), Secure behind https.
+func SetSession(ctx context.Context, token string, expires time.Time) {
+	e := from(ctx)
+	if e == nil {
+		return
+	}
+	http.SetCookie(e.W, &http.Cookie{
+		Name: CookieName, Value: token, Path: "/", Expires: expires,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: e.Secure,
+	})
+}
+
+// ClearSession removes the session cookie.
+func ClearSession(ctx context.Context) {
+	e := from(ctx)
+	if e == nil {
+		return
+	}
+	http.SetCookie(e.W, &http.Cookie{
+		Name: CookieName, Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: e.Secure,
+	})
+}
