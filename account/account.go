@@ -44,7 +44,7 @@ type Service struct {
 	// Limiter throttles sign-in attempts per account and per IP.
 	Limiter Limiter
 	// Entitled reports which organizations have private access (billing);
-	// nil means every organization does.
+	// nil means none has (no billing wired: no private packages).
 	Entitled func(ctx context.Context, orgIDs []int) (map[int]bool, error)
 	Log      *slog.Logger
 }

@@ -86,7 +86,7 @@ func (s *Service) load(ctx context.Context, u *ent.User, keyID int, scopes viewe
 	v := &viewer.Viewer{UserID: u.ID, Username: u.Username, KeyID: keyID, Scopes: scopes}
 	ids := make([]int, 0, len(ms))
 	for _, m := range ms {
-		v.Orgs = append(v.Orgs, viewer.Org{ID: m.OrganizationID, Name: m.Edges.Organization.Name, Role: viewer.ParseRole(string(m.Role)), Entitled: true})
+		v.Orgs = append(v.Orgs, viewer.Org{ID: m.OrganizationID, Name: m.Edges.Organization.Name, Role: viewer.ParseRole(string(m.Role))})
 		ids = append(ids, m.OrganizationID)
 	}
 	if s.Entitled != nil && len(ids) > 0 {

@@ -7,102 +7,169 @@ package graph
 
 import (
 	"context"
-	"fmt"
 
 	"entgo.io/contrib/entgql"
+	"github.com/depot-registry/depot/account"
 	"github.com/depot-registry/depot/ent"
+	"github.com/depot-registry/depot/ent/user"
 	"github.com/depot-registry/depot/graph/generated"
 	"github.com/depot-registry/depot/graph/model"
+	"github.com/depot-registry/depot/internal/httpctx"
+	"github.com/depot-registry/depot/viewer"
 )
 
 // Active is the resolver for the active field.
 func (r *apiKeyResolver) Active(ctx context.Context, obj *ent.APIKey) (bool, error) {
-	panic(fmt.Errorf("not implemented: Active - active"))
+	return r.Accounts.KeyActive(obj), nil
 }
 
 // APIKeyName is the resolver for the apiKeyName field.
 func (r *auditLogResolver) APIKeyName(ctx context.Context, obj *ent.AuditLog) (*string, error) {
-	panic(fmt.Errorf("not implemented: APIKeyName - apiKeyName"))
+	if obj.APIKeyID == nil {
+		return nil, nil
+	}
+	k, err := r.DB.APIKey.Get(ctx, *obj.APIKeyID)
+	if err != nil {
+		return nil, nil
+	}
+	return &k.Name, nil
 }
 
 // SignUp is the resolver for the signUp field.
 func (r *mutationResolver) SignUp(ctx context.Context, input model.SignUpInput) (*model.SignUpPayload, error) {
-	panic(fmt.Errorf("not implemented: SignUp - signUp"))
+	u, sess, err := r.Accounts.SignUp(ctx, account.SignUpInput{Username: input.Username, Email: input.Email, Password: input.Password, FullName: deref(input.FullName)})
+	if err != nil {
+		return nil, err
+	}
+	httpctx.SetSession(ctx, sess.Token, sess.ExpiresAt)
+	return &model.SignUpPayload{User: u}, nil
 }
 
 // SignIn is the resolver for the signIn field.
 func (r *mutationResolver) SignIn(ctx context.Context, input model.SignInInput) (*model.SignInPayload, error) {
-	panic(fmt.Errorf("not implemented: SignIn - signIn"))
+	u, sess, breached, err := r.Accounts.SignIn(ctx, input.Login, input.Password)
+	if err != nil {
+		return nil, err
+	}
+	httpctx.SetSession(ctx, sess.Token, sess.ExpiresAt)
+	return &model.SignInPayload{User: u, PasswordBreached: breached}, nil
 }
 
 // SignOut is the resolver for the signOut field.
 func (r *mutationResolver) SignOut(ctx context.Context, input *model.SignOutInput) (*model.SignOutPayload, error) {
-	panic(fmt.Errorf("not implemented: SignOut - signOut"))
+	if err := r.Accounts.SignOut(ctx, httpctx.SessionToken(ctx)); err != nil {
+		return nil, err
+	}
+	httpctx.ClearSession(ctx)
+	return &model.SignOutPayload{Ok: true}, nil
 }
 
 // ChangePassword is the resolver for the changePassword field.
 func (r *mutationResolver) ChangePassword(ctx context.Context, input model.ChangePasswordInput) (*model.ChangePasswordPayload, error) {
-	panic(fmt.Errorf("not implemented: ChangePassword - changePassword"))
+	u, err := r.Accounts.ChangePassword(ctx, input.CurrentPassword, input.NewPassword, httpctx.SessionToken(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return &model.ChangePasswordPayload{User: u}, nil
 }
 
 // VerifyEmail is the resolver for the verifyEmail field.
 func (r *mutationResolver) VerifyEmail(ctx context.Context, input model.VerifyEmailInput) (*model.VerifyEmailPayload, error) {
-	panic(fmt.Errorf("not implemented: VerifyEmail - verifyEmail"))
+	u, err := r.Accounts.VerifyEmail(ctx, input.Token)
+	if err != nil {
+		return nil, err
+	}
+	return &model.VerifyEmailPayload{User: u}, nil
 }
 
 // RequestPasswordReset is the resolver for the requestPasswordReset field.
 func (r *mutationResolver) RequestPasswordReset(ctx context.Context, input model.RequestPasswordResetInput) (*model.RequestPasswordResetPayload, error) {
-	panic(fmt.Errorf("not implemented: RequestPasswordReset - requestPasswordReset"))
+	if err := r.Accounts.RequestPasswordReset(ctx, input.Login); err != nil {
+		return nil, err
+	}
+	return &model.RequestPasswordResetPayload{Ok: true}, nil
 }
 
 // ResetPassword is the resolver for the resetPassword field.
 func (r *mutationResolver) ResetPassword(ctx context.Context, input model.ResetPasswordInput) (*model.ResetPasswordPayload, error) {
-	panic(fmt.Errorf("not implemented: ResetPassword - resetPassword"))
+	u, err := r.Accounts.ResetPassword(ctx, input.Token, input.NewPassword)
+	if err != nil {
+		return nil, err
+	}
+	return &model.ResetPasswordPayload{User: u}, nil
 }
 
 // CreateAPIKey is the resolver for the createApiKey field.
 func (r *mutationResolver) CreateAPIKey(ctx context.Context, input model.CreateAPIKeyInput) (*model.CreateAPIKeyPayload, error) {
-	panic(fmt.Errorf("not implemented: CreateAPIKey - createApiKey"))
+	k, secret, err := r.Accounts.CreateAPIKey(ctx, account.CreateKeyInput{Name: input.Name, Scopes: input.Scopes, ExpiresAt: input.ExpiresAt})
+	if err != nil {
+		return nil, err
+	}
+	return &model.CreateAPIKeyPayload{APIKey: k, Secret: secret}, nil
 }
 
 // RevokeAPIKey is the resolver for the revokeApiKey field.
 func (r *mutationResolver) RevokeAPIKey(ctx context.Context, input model.RevokeAPIKeyInput) (*model.RevokeAPIKeyPayload, error) {
-	panic(fmt.Errorf("not implemented: RevokeAPIKey - revokeApiKey"))
+	k, err := r.Accounts.RevokeAPIKey(ctx, input.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &model.RevokeAPIKeyPayload{APIKey: k}, nil
 }
 
 // Viewer is the resolver for the viewer field.
 func (r *queryResolver) Viewer(ctx context.Context) (*ent.User, error) {
-	panic(fmt.Errorf("not implemented: Viewer - viewer"))
+	v := viewer.FromContext(ctx)
+	if v.UserID == 0 {
+		return nil, nil
+	}
+	return r.DB.User.Get(ctx, v.UserID)
 }
 
 // User is the resolver for the user field.
 func (r *queryResolver) User(ctx context.Context, username string) (*ent.User, error) {
-	panic(fmt.Errorf("not implemented: User - user"))
+	u, err := r.DB.User.Query().Where(user.Username(username)).Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, nil
+	}
+	return u, err
 }
 
 // APIKeys is the resolver for the apiKeys field.
 func (r *queryResolver) APIKeys(ctx context.Context) ([]*ent.APIKey, error) {
-	panic(fmt.Errorf("not implemented: APIKeys - apiKeys"))
+	return r.Accounts.APIKeys(ctx)
 }
 
 // AuditLog is the resolver for the auditLog field.
 func (r *queryResolver) AuditLog(ctx context.Context, organization *string, after *entgql.Cursor[int], first *int) (*ent.AuditLogConnection, error) {
-	panic(fmt.Errorf("not implemented: AuditLog - auditLog"))
+	return r.auditLog(ctx, organization, after, first)
+}
+
+// Email is the resolver for the email field.
+func (r *userResolver) Email(ctx context.Context, obj *ent.User) (*string, error) {
+	if viewer.FromContext(ctx).UserID != obj.ID {
+		return nil, nil
+	}
+	return &obj.Email, nil
 }
 
 // EmailVerified is the resolver for the emailVerified field.
 func (r *userResolver) EmailVerified(ctx context.Context, obj *ent.User) (*bool, error) {
-	panic(fmt.Errorf("not implemented: EmailVerified - emailVerified"))
+	if viewer.FromContext(ctx).UserID != obj.ID {
+		return nil, nil
+	}
+	ok := obj.EmailVerifiedAt != nil
+	return &ok, nil
 }
 
 // Packages is the resolver for the packages field.
 func (r *userResolver) Packages(ctx context.Context, obj *ent.User, first *int, after *entgql.Cursor[int]) (*ent.PackageConnection, error) {
-	panic(fmt.Errorf("not implemented: Packages - packages"))
+	return r.userPackages(ctx, obj, first, after)
 }
 
 // Organizations is the resolver for the organizations field.
 func (r *userResolver) Organizations(ctx context.Context, obj *ent.User) ([]*ent.Organization, error) {
-	panic(fmt.Errorf("not implemented: Organizations - organizations"))
+	return r.userOrganizations(ctx, obj)
 }
 
 // Mutation returns generated.MutationResolver implementation.

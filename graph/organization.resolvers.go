@@ -7,50 +7,78 @@ package graph
 
 import (
 	"context"
-	"fmt"
+	"strings"
 
 	"entgo.io/contrib/entgql"
 	"github.com/depot-registry/depot/ent"
 	"github.com/depot-registry/depot/ent/membership"
+	"github.com/depot-registry/depot/ent/organization"
 	"github.com/depot-registry/depot/graph/model"
+	"github.com/depot-registry/depot/org"
+	"github.com/depot-registry/depot/viewer"
 )
 
 // CreateOrganization is the resolver for the createOrganization field.
 func (r *mutationResolver) CreateOrganization(ctx context.Context, input model.CreateOrganizationInput) (*model.CreateOrganizationPayload, error) {
-	panic(fmt.Errorf("not implemented: CreateOrganization - createOrganization"))
+	o, err := r.Orgs.Create(ctx, org.CreateInput{Name: input.Name, DisplayName: deref(input.DisplayName), BillingEmail: deref(input.BillingEmail)})
+	if err != nil {
+		return nil, err
+	}
+	return &model.CreateOrganizationPayload{Organization: o}, nil
 }
 
 // AddMember is the resolver for the addMember field.
 func (r *mutationResolver) AddMember(ctx context.Context, input model.AddMemberInput) (*model.AddMemberPayload, error) {
-	panic(fmt.Errorf("not implemented: AddMember - addMember"))
+	m, err := r.Orgs.AddMember(ctx, input.Organization, input.Username, input.Role)
+	if err != nil {
+		return nil, err
+	}
+	return &model.AddMemberPayload{Membership: m}, nil
 }
 
 // RemoveMember is the resolver for the removeMember field.
 func (r *mutationResolver) RemoveMember(ctx context.Context, input model.RemoveMemberInput) (*model.RemoveMemberPayload, error) {
-	panic(fmt.Errorf("not implemented: RemoveMember - removeMember"))
+	o, err := r.Orgs.RemoveMember(ctx, input.Organization, input.Username)
+	if err != nil {
+		return nil, err
+	}
+	return &model.RemoveMemberPayload{Organization: o}, nil
 }
 
 // SetMemberRole is the resolver for the setMemberRole field.
 func (r *mutationResolver) SetMemberRole(ctx context.Context, input model.SetMemberRoleInput) (*model.SetMemberRolePayload, error) {
-	panic(fmt.Errorf("not implemented: SetMemberRole - setMemberRole"))
+	m, err := r.Orgs.SetRole(ctx, input.Organization, input.Username, input.Role)
+	if err != nil {
+		return nil, err
+	}
+	return &model.SetMemberRolePayload{Membership: m}, nil
 }
 
 // Members is the resolver for the members field.
 func (r *organizationResolver) Members(ctx context.Context, obj *ent.Organization) ([]*ent.Membership, error) {
-	panic(fmt.Errorf("not implemented: Members - members"))
+	return r.orgMembers(ctx, obj)
 }
 
 // ViewerRole is the resolver for the viewerRole field.
 func (r *organizationResolver) ViewerRole(ctx context.Context, obj *ent.Organization) (*membership.Role, error) {
-	panic(fmt.Errorf("not implemented: ViewerRole - viewerRole"))
+	m, ok := viewer.FromContext(ctx).Org(obj.ID)
+	if !ok {
+		return nil, nil
+	}
+	role := membership.Role(strings.ToUpper(m.Role.String()))
+	return &role, nil
 }
 
 // Packages is the resolver for the packages field.
 func (r *organizationResolver) Packages(ctx context.Context, obj *ent.Organization, first *int, after *entgql.Cursor[int]) (*ent.PackageConnection, error) {
-	panic(fmt.Errorf("not implemented: Packages - packages"))
+	return r.orgPackages(ctx, obj, first, after)
 }
 
 // Organization is the resolver for the organization field.
 func (r *queryResolver) Organization(ctx context.Context, name string) (*ent.Organization, error) {
-	panic(fmt.Errorf("not implemented: Organization - organization"))
+	o, err := r.DB.Organization.Query().Where(organization.Name(name)).Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, nil
+	}
+	return o, err
 }

@@ -7,7 +7,6 @@ package graph
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/depot-registry/depot/ent"
 	"github.com/depot-registry/depot/graph/generated"
@@ -15,12 +14,25 @@ import (
 
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id int) (ent.Noder, error) {
-	panic(fmt.Errorf("not implemented: Node - node"))
+	n, err := r.DB.Noder(ctx, id)
+	if ent.IsNotFound(err) || (err == nil && !r.visible(ctx, n)) {
+		return nil, nil
+	}
+	return n, err
 }
 
 // Nodes is the resolver for the nodes field.
 func (r *queryResolver) Nodes(ctx context.Context, ids []int) ([]ent.Noder, error) {
-	panic(fmt.Errorf("not implemented: Nodes - nodes"))
+	ns, err := r.DB.Noders(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for i, n := range ns {
+		if n != nil && !r.visible(ctx, n) {
+			ns[i] = nil
+		}
+	}
+	return ns, nil
 }
 
 // ApiKey returns generated.ApiKeyResolver implementation.

@@ -70,6 +70,10 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*ent.Organization
 		}
 		return audit.Record(ctx, tx, audit.Entry{Action: "organization.create", OrganizationID: o.ID, Params: map[string]any{"name": in.Name}})
 	})
+	if err == nil {
+		// A new organization has no subscription: not entitled to private packages yet.
+		v.SetOrg(viewer.Org{ID: o.ID, Name: o.Name, Role: viewer.RoleAdmin, Entitled: false})
+	}
 	return o, err
 }
 
@@ -232,6 +236,9 @@ func (s *Service) RemoveMember(ctx context.Context, orgName, username string) (*
 		return audit.Record(ctx, tx, audit.Entry{Action: "organization.remove_member", OrganizationID: o.ID, SubjectUserID: u.ID,
 			Params: map[string]any{"username": username}})
 	})
+	if err == nil && username == v.Username {
+		v.DropOrg(o.ID)
+	}
 	return o, err
 }
 
@@ -280,5 +287,11 @@ func (s *Service) SetRole(ctx context.Context, orgName, username string, role me
 		return audit.Record(ctx, tx, audit.Entry{Action: "organization.set_role", OrganizationID: o.ID, SubjectUserID: u.ID,
 			Params: map[string]any{"username": username, "role": string(role)}})
 	})
+	if err == nil && username == v.Username {
+		if cur, ok := v.Org(m.OrganizationID); ok {
+			cur.Role = viewer.ParseRole(string(role))
+			v.SetOrg(cur)
+		}
+	}
 	return m, err
 }

@@ -179,3 +179,20 @@ func ClientFrom(ctx context.Context) Client {
 	c, _ := ctx.Value(clientKey{}).(Client)
 	return c
 }
+
+// SetOrg records a membership change made during this request, so fields
+// resolved after a mutation see it (the viewer is loaded once per request).
+func (v *Viewer) SetOrg(o Org) {
+	for i := range v.Orgs {
+		if v.Orgs[i].ID == o.ID {
+			v.Orgs[i] = o
+			return
+		}
+	}
+	v.Orgs = append(v.Orgs, o)
+}
+
+// DropOrg is SetOrg for a membership that ended.
+func (v *Viewer) DropOrg(id int) {
+	v.Orgs = slices.DeleteFunc(v.Orgs, func(o Org) bool { return o.ID == id })
+}

@@ -547,6 +547,7 @@ type SubscriptionResolver interface {
 	ReleaseEvents(ctx context.Context, filter *model.ReleaseEventFilter, after *string) (<-chan *ent.ReleaseEvent, error)
 }
 type UserResolver interface {
+	Email(ctx context.Context, obj *ent.User) (*string, error)
 	EmailVerified(ctx context.Context, obj *ent.User) (*bool, error)
 	Packages(ctx context.Context, obj *ent.User, first *int, after *entgql.Cursor[int]) (*ent.PackageConnection, error)
 	Organizations(ctx context.Context, obj *ent.User) ([]*ent.Organization, error)
@@ -3769,7 +3770,7 @@ type RevokeApiKeyPayload {
 
 extend type User {
   "Email address; visible only to the user themself."
-  email: String
+  email: String @goField(forceResolver: true)
   "Whether the email address has been verified; only for the user themself."
   emailVerified: Boolean
   "Packages this user owns directly (not through organizations)."
@@ -12416,18 +12417,18 @@ func (ec *executionContext) _User_email(ctx context.Context, field graphql.Colle
 			return ec.fieldContext_User_email(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Email, nil
+			return ec.Resolvers.User().Email(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_User_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("User", field, false, false, "String")
+	return graphql.NewScalarFieldContext("User", field, true, true, "String")
 }
 
 func (ec *executionContext) _User_emailVerified(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
@@ -20699,10 +20700,11 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "email":
-			out.Values[i] = ec._User_email(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_email(ctx, field, obj)
+				})
 		case "emailVerified":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,

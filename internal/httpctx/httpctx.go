@@ -70,3 +70,11 @@ func ClearSession(ctx context.Context) {
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: e.Secure,
 	})
 }
+
+// Request returns the HTTP request of the operation, nil over websockets.
+func Request(ctx context.Context) *http.Request {
+	if e := from(ctx); e != nil {
+		return e.R
+	}
+	return nil
+}

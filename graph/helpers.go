@@ -1,0 +1,142 @@
+package graph
+
+import (
+	"context"
+	"time"
+
+	"entgo.io/contrib/entgql"
+
+	"github.com/depot-registry/depot/apperr"
+	"github.com/depot-registry/depot/ent"
+	"github.com/depot-registry/depot/ent/auditlog"
+	"github.com/depot-registry/depot/ent/membership"
+	"github.com/depot-registry/depot/ent/organization"
+	"github.com/depot-registry/depot/ent/packageowner"
+	"github.com/depot-registry/depot/ent/pkg"
+	"github.com/depot-registry/depot/graph/loader"
+	"github.com/depot-registry/depot/viewer"
+)
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
+
+// pageSize bounds `first` arguments: default 20, at most 100.
+func pageSize(first *int) *int {
+	n := 20
+	if first != nil {
+		n = min(max(*first, 0), 100)
+	}
+	return &n
+}
+
+// loaders are the per-request batch loaders (see package loader).
+type loaders struct {
+	members *loader.Loader[int, []*ent.Membership]
+	userOrg *loader.Loader[int, []*ent.Membership]
+}
+
+type loadersKey struct{}
+
+const batchWait = 2 * time.Millisecond
+
+func (r *Resolver) newLoaders() *loaders {
+	return &loaders{
+		members: loader.New(func(ctx context.Context, orgIDs []int) (map[int][]*ent.Membership, error) {
+			ms, err := r.DB.Membership.Query().Where(membership.OrganizationIDIn(orgIDs...)).
+				WithUser().Order(ent.Asc(membership.FieldID)).All(ctx)
+			out := map[int][]*ent.Membership{}
+			for _, m := range ms {
+				out[m.OrganizationID] = append(out[m.OrganizationID], m)
+			}
+			return out, err
+		}, batchWait),
+		userOrg: loader.New(func(ctx context.Context, userIDs []int) (map[int][]*ent.Membership, error) {
+			ms, err := r.DB.Membership.Query().Where(membership.UserIDIn(userIDs...)).
+				WithOrganization().Order(ent.Asc(membership.FieldID)).All(ctx)
+			out := map[int][]*ent.Membership{}
+			for _, m := range ms {
+				out[m.UserID] = append(out[m.UserID], m)
+			}
+			return out, err
+		}, batchWait),
+	}
+}
+
+// WithLoaders returns ctx with fresh loaders for one operation.
+func (r *Resolver) WithLoaders(ctx context.Context) context.Context {
+	return context.WithValue(ctx, loadersKey{}, r.newLoaders())
+}
+
+func (r *Resolver) loaders(ctx context.Context) *loaders {
+	if l, ok := ctx.Value(loadersKey{}).(*loaders); ok {
+		return l
+	}
+	return r.newLoaders()
+}
+
+// orgMembers lists members with their users; only members see them.
+func (r *Resolver) orgMembers(ctx context.Context, o *ent.Organization) ([]*ent.Membership, error) {
+	v := viewer.FromContext(ctx)
+	if _, ok := v.Org(o.ID); !ok && !v.IsSystem() {
+		return []*ent.Membership{}, nil
+	}
+	return r.loaders(ctx).members.Load(ctx, o.ID)
+}
+
+// userOrganizations lists a user's organizations: all of them for the user
+// themself, the shared ones for anyone else.
+func (r *Resolver) userOrganizations(ctx context.Context, u *ent.User) ([]*ent.Organization, error) {
+	ms, err := r.loaders(ctx).userOrg.Load(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	v := viewer.FromContext(ctx)
+	out := []*ent.Organization{}
+	for _, m := range ms {
+		if _, shared := v.Org(m.OrganizationID); v.UserID == u.ID || shared {
+			out = append(out, m.Edges.Organization)
+		}
+	}
+	return out, nil
+}
+
+func (r *Resolver) userPackages(ctx context.Context, u *ent.User, first *int, after *entgql.Cursor[int]) (*ent.PackageConnection, error) {
+	return r.DB.Pkg.Query().Where(pkg.HasOwnersWith(packageowner.UserID(u.ID))).
+		Paginate(ctx, after, pageSize(first), nil, nil, ent.WithPackageOrder(&ent.PackageOrder{Field: ent.PkgOrderFieldName, Direction: entgql.OrderDirectionAsc}))
+}
+
+func (r *Resolver) orgPackages(ctx context.Context, o *ent.Organization, first *int, after *entgql.Cursor[int]) (*ent.PackageConnection, error) {
+	return r.DB.Pkg.Query().Where(pkg.HasOwnersWith(packageowner.OrganizationID(o.ID))).
+		Paginate(ctx, after, pageSize(first), nil, nil, ent.WithPackageOrder(&ent.PackageOrder{Field: ent.PkgOrderFieldName, Direction: entgql.OrderDirectionAsc}))
+}
+
+// auditLog returns the viewer's own entries, or an organization's for its admins.
+func (r *Resolver) auditLog(ctx context.Context, orgName *string, after *entgql.Cursor[int], first *int) (*ent.AuditLogConnection, error) {
+	v := viewer.FromContext(ctx)
+	if v.Anonymous() {
+		return nil, apperr.SignInRequired()
+	}
+	q := r.DB.AuditLog.Query()
+	if orgName != nil {
+		o, err := r.DB.Organization.Query().Where(organization.Name(*orgName)).Only(ctx)
+		if ent.IsNotFound(err) {
+			return nil, apperr.New(apperr.NotFound, "no organization named %q", *orgName)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if v.RoleIn(o.ID) != viewer.RoleAdmin {
+			return nil, apperr.New(apperr.Forbidden, "only admins of %s can read its audit log", *orgName)
+		}
+		q.Where(auditlog.OrganizationID(o.ID))
+	} else {
+		q.Where(auditlog.Or(auditlog.ActorID(v.UserID), auditlog.SubjectUserID(v.UserID)))
+	}
+	return q.Paginate(ctx, after, pageSize(first), nil, nil,
+		ent.WithAuditLogOrder(&ent.AuditLogOrder{Field: ent.AuditLogOrderFieldCreatedAt, Direction: entgql.OrderDirectionDesc}))
+}

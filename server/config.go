@@ -1,0 +1,156 @@
+package server
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting of `depot serve`. Each has a flag and a DEPOT_*
+// environment variable (the flag wins); README.md has the table.
+type Config struct {
+	Listen           string        // DEPOT_LISTEN
+	DataDir          string        // DEPOT_DATA_DIR
+	DatabaseURL      string        // DEPOT_DATABASE_URL
+	PublicURL        string        // DEPOT_PUBLIC_URL
+	SecretKey        string        // DEPOT_SECRET_KEY
+	LogLevel         string        // DEPOT_LOG_LEVEL
+	LogFormat        string        // DEPOT_LOG_FORMAT
+	PublicRepository string        // DEPOT_REPOSITORY_NAME
+	HIBPURL          string        // DEPOT_HIBP_URL
+	SMTPAddr         string        // DEPOT_SMTP_ADDR
+	SMTPFrom         string        // DEPOT_SMTP_FROM
+	SMTPUser         string        // DEPOT_SMTP_USERNAME
+	SMTPPassword     string        // DEPOT_SMTP_PASSWORD
+	RequestTimeout   time.Duration // DEPOT_REQUEST_TIMEOUT
+	MaxBodyBytes     int64         // DEPOT_MAX_BODY_BYTES
+	RateLimit        float64       // DEPOT_RATE_LIMIT (requests per second per client)
+	RateBurst        int           // DEPOT_RATE_BURST
+	StripeKey        string        // DEPOT_STRIPE_KEY
+	StripeWebhookKey string        // DEPOT_STRIPE_WEBHOOK_SECRET
+	StripeURL        string        // DEPOT_STRIPE_URL (tests: stripe-mock)
+}
+
+// env returns the DEPOT_ variable name or the fallback.
+func env(name, fallback string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return fallback
+}
+
+// ParseConfig reads flags (args) over environment variables over defaults.
+func ParseConfig(args []string) (Config, error) {
+	var c Config
+	fs := flag.NewFlagSet("depot serve", flag.ContinueOnError)
+	fs.StringVar(&c.Listen, "listen", env("DEPOT_LISTEN", "127.0.0.1:8080"), "address to listen on (DEPOT_LISTEN)")
+	fs.StringVar(&c.DataDir, "data-dir", env("DEPOT_DATA_DIR", "data"), "folder for the SQLite database, blobs and keys (DEPOT_DATA_DIR)")
+	fs.StringVar(&c.DatabaseURL, "database-url", env("DEPOT_DATABASE_URL", ""), "postgres://... URL; empty for SQLite in the data folder (DEPOT_DATABASE_URL)")
+	fs.StringVar(&c.PublicURL, "public-url", env("DEPOT_PUBLIC_URL", ""), "URL users reach the server at; default http://LISTEN (DEPOT_PUBLIC_URL)")
+	fs.StringVar(&c.SecretKey, "secret-key", env("DEPOT_SECRET_KEY", ""), "hex secret keying API key hashes; default: generated into the data folder (DEPOT_SECRET_KEY)")
+	fs.StringVar(&c.LogLevel, "log-level", env("DEPOT_LOG_LEVEL", "info"), "debug, info, warn or error (DEPOT_LOG_LEVEL)")
+	fs.StringVar(&c.LogFormat, "log-format", env("DEPOT_LOG_FORMAT", "text"), "text or json (DEPOT_LOG_FORMAT)")
+	fs.StringVar(&c.PublicRepository, "repository-name", env("DEPOT_REPOSITORY_NAME", "depot"), "name of the public repository, as Hex clients see it (DEPOT_REPOSITORY_NAME)")
+	fs.StringVar(&c.HIBPURL, "hibp-url", env("DEPOT_HIBP_URL", ""), "HaveIBeenPwned range API base URL; empty: offline list only (DEPOT_HIBP_URL)")
+	fs.StringVar(&c.SMTPAddr, "smtp-addr", env("DEPOT_SMTP_ADDR", ""), "SMTP relay host:port; empty: mail stays in the outbox (DEPOT_SMTP_ADDR)")
+	fs.StringVar(&c.SMTPFrom, "smtp-from", env("DEPOT_SMTP_FROM", "depot@localhost"), "sender address (DEPOT_SMTP_FROM)")
+	fs.StringVar(&c.SMTPUser, "smtp-username", env("DEPOT_SMTP_USERNAME", ""), "SMTP user (DEPOT_SMTP_USERNAME)")
+	fs.StringVar(&c.SMTPPassword, "smtp-password", env("DEPOT_SMTP_PASSWORD", ""), "SMTP password (DEPOT_SMTP_PASSWORD)")
+	fs.DurationVar(&c.RequestTimeout, "request-timeout", durEnv("DEPOT_REQUEST_TIMEOUT", 30*time.Second), "longest a request may run (DEPOT_REQUEST_TIMEOUT)")
+	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", intEnv("DEPOT_MAX_BODY_BYTES", 20<<20), "largest request body; uploads included (DEPOT_MAX_BODY_BYTES)")
+	fs.Float64Var(&c.RateLimit, "rate-limit", floatEnv("DEPOT_RATE_LIMIT", 50), "requests per second per API key or IP (DEPOT_RATE_LIMIT)")
+	fs.IntVar(&c.RateBurst, "rate-burst", int(intEnv("DEPOT_RATE_BURST", 200)), "burst above the rate (DEPOT_RATE_BURST)")
+	fs.StringVar(&c.StripeKey, "stripe-key", env("DEPOT_STRIPE_KEY", ""), "Stripe secret key; empty: in-process billing (DEPOT_STRIPE_KEY)")
+	fs.StringVar(&c.StripeWebhookKey, "stripe-webhook-secret", env("DEPOT_STRIPE_WEBHOOK_SECRET", ""), "Stripe webhook signing secret (DEPOT_STRIPE_WEBHOOK_SECRET)")
+	fs.StringVar(&c.StripeURL, "stripe-url", env("DEPOT_STRIPE_URL", ""), "Stripe API base URL override (DEPOT_STRIPE_URL)")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = "http://" + c.Listen
+	}
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return c, fmt.Errorf("public URL %q must be an absolute http(s) URL", c.PublicURL)
+	}
+	return c, nil
+}
+
+func durEnv(name string, d time.Duration) time.Duration {
+	if v, err := time.ParseDuration(os.Getenv(name)); err == nil {
+		return v
+	}
+	return d
+}
+
+func intEnv(name string, d int64) int64 {
+	if v, err := strconv.ParseInt(os.Getenv(name), 10, 64); err == nil {
+		return v
+	}
+	return d
+}
+
+func floatEnv(name string, d float64) float64 {
+	if v, err := strconv.ParseFloat(os.Getenv(name), 64); err == nil {
+		return v
+	}
+	return d
+}
+
+// Secret returns the configured secret key or the one kept in the data
+// folder, generating it on first start.
+func (c Config) Secret() ([]byte, error) {
+	if c.SecretKey != "" {
+		return []byte(c.SecretKey), nil
+	}
+	path := filepath.Join(c.DataDir, "secret.key")
+	b, err := os.ReadFile(path)
+	if err == nil {
+		return []byte(strings.TrimSpace(string(b))), nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return nil, err
+	}
+	key := hex.EncodeToString(raw)
+	if err := os.MkdirAll(c.DataDir, 0o750); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(path, []byte(key+"\n"), 0o600); err != nil {
+		return nil, err
+	}
+	return []byte(key), nil
+}
+
+// Logger builds the process logger.
+func (c Config) Logger() *slog.Logger {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(c.LogLevel))
+	opts := &slog.HandlerOptions{Level: lvl}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}
+
+// SecurityContact is the address in /.well-known/security.txt
+// (DEPOT_SECURITY_CONTACT, default security@ the public host).
+func (c Config) SecurityContact() string {
+	if v := os.Getenv("DEPOT_SECURITY_CONTACT"); v != "" {
+		return v
+	}
+	u, _ := url.Parse(c.PublicURL)
+	return "security@" + u.Hostname()
+}

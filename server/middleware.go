@@ -1,0 +1,188 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/depot-registry/depot/apperr"
+	"github.com/depot-registry/depot/internal/httpctx"
+	"github.com/depot-registry/depot/viewer"
+)
+
+type requestIDKey struct{}
+
+// statusWriter records the status for the access log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += int64(n)
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach Flush and Hijack (SSE, websockets).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// logRequests gives each request an id (X-Request-Id, taken from the client
+// when it sends a sane one), logs it with slog, and recovers panics.
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get("X-Request-Id")
+		if len(id) == 0 || len(id) > 64 || strings.ContainsAny(id, " \r\n\"") {
+			b := make([]byte, 8)
+			_, _ = rand.Read(b)
+			id = hex.EncodeToString(b)
+		}
+		w.Header().Set("X-Request-Id", id)
+		ctx := context.WithValue(r.Context(), requestIDKey{}, id)
+		sw := &statusWriter{ResponseWriter: w}
+		start := time.Now()
+		defer func() {
+			if p := recover(); p != nil {
+				s.Log.ErrorContext(ctx, "panic", "request_id", id, "panic", p)
+				if sw.status == 0 {
+					http.Error(sw, "internal error", http.StatusInternalServerError)
+				}
+			}
+			lvl := slog.LevelInfo
+			if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || r.URL.Path == "/metrics" {
+				lvl = slog.LevelDebug
+			}
+			s.Log.Log(ctx, lvl, "request", "request_id", id, "method", r.Method, "path", r.URL.Path,
+				"status", sw.status, "bytes", sw.bytes, "duration_ms", time.Since(start).Milliseconds())
+		}()
+		next.ServeHTTP(sw, r.WithContext(ctx))
+	})
+}
+
+// clientIP is the peer address. Depot does not trust X-Forwarded-For by
+// default: behind a proxy, rate limits apply to the proxy unless it is
+// configured to pass the real address (left for a later setting).
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// authKind records how a request authenticated; CSRF rules differ.
+type authKind int
+
+const (
+	authNone authKind = iota
+	authCookie
+	authKey
+)
+
+type authKindKey struct{}
+
+func authKindOf(ctx context.Context) authKind {
+	k, _ := ctx.Value(authKindKey{}).(authKind)
+	return k
+}
+
+// authenticate turns the Authorization header or the session cookie into a
+// viewer in the request context. A bad API key is refused outright (401); a
+// stale cookie just means "anonymous".
+func (s *Server) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := viewer.WithClient(r.Context(), viewer.Client{IP: clientIP(r), UserAgent: r.UserAgent()})
+		ctx = httpctx.With(ctx, &httpctx.Exchange{W: w, R: r, Secure: strings.HasPrefix(s.Config.PublicURL, "https://")})
+		kind := authNone
+		var v *viewer.Viewer
+		if h := r.Header.Get("Authorization"); h != "" {
+			secret, ok := strings.CutPrefix(h, "Bearer ")
+			if !ok {
+				writeGraphQLError(w, http.StatusUnauthorized, apperr.New(apperr.Unauthenticated, "Authorization must be \"Bearer <API key>\""))
+				return
+			}
+			var err error
+			if v, err = s.Accounts.ViewerForKey(ctx, strings.TrimSpace(secret)); err != nil {
+				writeGraphQLError(w, http.StatusUnauthorized, err)
+				return
+			}
+			kind = authKey
+		} else if c, err := r.Cookie(httpctx.CookieName); err == nil {
+			if v, err = s.Accounts.ViewerForSession(ctx, c.Value); err != nil {
+				s.Log.ErrorContext(ctx, "session lookup", "err", err)
+				http.Error(w, "internal error", http.StatusInternalServerError)
+				return
+			}
+			if !v.Anonymous() {
+				kind = authCookie
+			}
+		}
+		if v != nil {
+			ctx = viewer.NewContext(ctx, v)
+		}
+		ctx = context.WithValue(ctx, authKindKey{}, kind)
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// rateLimit applies the per-key (or per-IP for anonymous and cookie
+// requests) token bucket and reports the budget in headers.
+func (s *Server) rateLimit(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		key := "ip:" + clientIP(r)
+		if v := viewer.FromContext(r.Context()); v.KeyID != 0 {
+			key = "key:" + strconv.Itoa(v.KeyID)
+		}
+		ok, remaining, retry := s.limiter.take(key)
+		w.Header().Set("X-RateLimit-Limit", strconv.Itoa(s.Config.RateBurst))
+		w.Header().Set("X-RateLimit-Remaining", strconv.Itoa(remaining))
+		if !ok {
+			secs := int(retry/time.Second) + 1
+			w.Header().Set("Retry-After", strconv.Itoa(secs))
+			writeGraphQLError(w, http.StatusTooManyRequests, apperr.New(apperr.RateLimited, "rate limit exceeded; retry in %d s", secs))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// limitBody caps request bodies; the GraphQL transports report the overflow.
+func (s *Server) limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > s.Config.MaxBodyBytes {
+			writeGraphQLError(w, http.StatusRequestEntityTooLarge,
+				apperr.New(apperr.BadInput, "request body is larger than %d bytes", s.Config.MaxBodyBytes))
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, s.Config.MaxBodyBytes)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// writeGraphQLError answers outside the GraphQL executor in its error shape.
+func writeGraphQLError(w http.ResponseWriter, status int, err error) {
+	msg, code := err.Error(), apperr.CodeOf(err)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"errors": []map[string]any{{"message": msg, "extensions": map[string]any{"code": string(code)}}},
+	})
+}

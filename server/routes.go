@@ -1,0 +1,100 @@
+package server
+
+import (
+	"context"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/depot-registry/depot/frontend"
+)
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	api := s.authenticate(s.rateLimit(s.limitBody(countStatements(s.graphqlHandler()))))
+	mux.Handle("/graphql", s.timeout(api))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", s.ready)
+	mux.HandleFunc("GET /.well-known/security.txt", s.securityTxt)
+	mux.Handle("/", s.spa())
+	return s.logRequests(securityHeaders(mux))
+}
+
+// timeout bounds ordinary requests; websockets and SSE streams live on.
+func (s *Server) timeout(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Upgrade") != "" || strings.Contains(r.Header.Get("Accept"), "text/event-stream") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), s.Config.RequestTimeout)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.DB.SQL.PingContext(ctx); err != nil {
+		http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain")
+	_, _ = w.Write([]byte("ready\n"))
+}
+
+// securityTxt names the security contact (seed: "Security vulnerabilities
+// should be disclosed to security@..."); RFC 9116 format.
+func (s *Server) securityTxt(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	exp := time.Now().AddDate(1, 0, 0).UTC().Format(time.RFC3339)
+	_, _ = w.Write([]byte("Contact: mailto:" + s.Config.SecurityContact() + "\nExpires: " + exp +
+		"\nPreferred-Languages: en\nCanonical: " + s.Config.PublicURL + "/.well-known/security.txt\n"))
+}
+
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+		h.Set("X-Frame-Options", "DENY")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// spa serves the embedded web app: files by path (hashed assets cached for
+// a year), anything else falls back to index.html for client-side routes.
+func (s *Server) spa() http.Handler {
+	files, built := frontend.FS()
+	index := "index.html"
+	if !built {
+		index = "placeholder.html"
+	}
+	page, _ := fs.ReadFile(files, index)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		name := strings.TrimPrefix(path.Clean(r.URL.Path), "/")
+		if name != "" && name != index {
+			if f, err := fs.Stat(files, name); err == nil && !f.IsDir() {
+				if strings.HasPrefix(name, "assets/") {
+					w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+				}
+				http.ServeFileFS(w, r, files, name)
+				return
+			}
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-cache")
+		w.Header().Set("Content-Security-Policy", "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'")
+		_, _ = w.Write(page)
+	})
+}
