@@ -70,6 +70,9 @@ type SignUpInput struct {
 type Session struct {
 	Token     string
 	ExpiresAt time.Time
+	// TTL is ExpiresAt as a duration from now: cookies carry Max-Age,
+	// which does not depend on the browser's clock agreeing with ours.
+	TTL time.Duration
 }
 
 // SignUp creates a user, mails an email verification link and opens a session.

@@ -25,7 +25,7 @@ func (s *Service) openSession(ctx context.Context, tx *ent.Tx, userID int) (Sess
 	exp := s.now().Add(s.ttl())
 	err := tx.Session.Create().SetUserID(userID).SetTokenHash(sha(token)).SetExpiresAt(exp).
 		SetIP(c.IP).SetUserAgent(trunc(c.UserAgent, 512)).Exec(ctx)
-	return Session{Token: token, ExpiresAt: exp}, err
+	return Session{Token: token, ExpiresAt: exp, TTL: s.ttl()}, err
 }
 
 // SignOut ends the session with this token (no error if it is unknown).

@@ -41,7 +41,10 @@ func (r *mutationResolver) SignUp(ctx context.Context, input model.SignUpInput) 
 	if err != nil {
 		return nil, err
 	}
-	httpctx.SetSession(ctx, sess.Token, sess.ExpiresAt)
+	httpctx.SetSession(ctx, sess.Token, sess.TTL)
+	if err := r.becomeViewer(ctx, u.ID); err != nil {
+		return nil, err
+	}
 	return &model.SignUpPayload{User: u}, nil
 }
 
@@ -51,7 +54,10 @@ func (r *mutationResolver) SignIn(ctx context.Context, input model.SignInInput) 
 	if err != nil {
 		return nil, err
 	}
-	httpctx.SetSession(ctx, sess.Token, sess.ExpiresAt)
+	httpctx.SetSession(ctx, sess.Token, sess.TTL)
+	if err := r.becomeViewer(ctx, u.ID); err != nil {
+		return nil, err
+	}
 	return &model.SignInPayload{User: u, PasswordBreached: breached}, nil
 }
 

@@ -140,3 +140,14 @@ func (r *Resolver) auditLog(ctx context.Context, orgName *string, after *entgql.
 	return q.Paginate(ctx, after, pageSize(first), nil, nil,
 		ent.WithAuditLogOrder(&ent.AuditLogOrder{Field: ent.AuditLogOrderFieldCreatedAt, Direction: entgql.OrderDirectionDesc}))
 }
+
+// becomeViewer makes the request's viewer the user who just signed in or
+// up, so the payload's fields (email, organizations) resolve as theirs.
+func (r *Resolver) becomeViewer(ctx context.Context, userID int) error {
+	v, err := r.Accounts.ViewerFor(ctx, userID)
+	if err != nil {
+		return err
+	}
+	*viewer.FromContext(ctx) = *v
+	return nil
+}

@@ -82,3 +82,9 @@ func (r *queryResolver) Organization(ctx context.Context, name string) (*ent.Org
 	}
 	return o, err
 }
+
+// Organizations is the resolver for the organizations field.
+func (r *queryResolver) Organizations(ctx context.Context, first *int, after *entgql.Cursor[int]) (*ent.OrganizationConnection, error) {
+	return r.DB.Organization.Query().Paginate(ctx, after, pageSize(first), nil, nil,
+		ent.WithOrganizationOrder(&ent.OrganizationOrder{Field: ent.OrganizationOrderFieldName, Direction: entgql.OrderDirectionAsc}))
+}

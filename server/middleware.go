@@ -135,9 +135,12 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				kind = authCookie
 			}
 		}
-		if v != nil {
-			ctx = viewer.NewContext(ctx, v)
+		if v == nil {
+			// Always a viewer of our own in the context: sign-in and sign-up
+			// fill it in place so the rest of the operation sees the user.
+			v = &viewer.Viewer{}
 		}
+		ctx = viewer.NewContext(ctx, v)
 		ctx = context.WithValue(ctx, authKindKey{}, kind)
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})

@@ -268,6 +268,7 @@ type ComplexityRoot struct {
 		Node          func(childComplexity int, id int) int
 		Nodes         func(childComplexity int, ids []int) int
 		Organization  func(childComplexity int, name string) int
+		Organizations func(childComplexity int, first *int, after *entgql.Cursor[int]) int
 		Package       func(childComplexity int, name string, repository *string) int
 		Packages      func(childComplexity int, search *string, repository *string, where *ent.PackageWhereInput, orderBy *ent.PackageOrder, first *int, after *entgql.Cursor[int], last *int, before *entgql.Cursor[int]) int
 		Release       func(childComplexity int, packageArg string, version string, repository *string) int
@@ -524,6 +525,7 @@ type QueryResolver interface {
 	AuditLog(ctx context.Context, organization *string, after *entgql.Cursor[int], first *int) (*ent.AuditLogConnection, error)
 	ReleaseEvents(ctx context.Context, first *int, after *string, filter *model.ReleaseEventFilter) (*model.ReleaseEventPage, error)
 	Organization(ctx context.Context, name string) (*ent.Organization, error)
+	Organizations(ctx context.Context, first *int, after *entgql.Cursor[int]) (*ent.OrganizationConnection, error)
 	Package(ctx context.Context, name string, repository *string) (*ent.Pkg, error)
 	Packages(ctx context.Context, search *string, repository *string, where *ent.PackageWhereInput, orderBy *ent.PackageOrder, first *int, after *entgql.Cursor[int], last *int, before *entgql.Cursor[int]) (*ent.PackageConnection, error)
 	Release(ctx context.Context, packageArg string, version string, repository *string) (*ent.Release, error)
@@ -1543,6 +1545,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Organization(childComplexity, args["name"].(string)), true
+	case "Query.organizations":
+		if e.ComplexityRoot.Query.Organizations == nil {
+			break
+		}
+
+		args, err := ec.field_Query_organizations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Organizations(childComplexity, args["first"].(*int), args["after"].(*entgql.Cursor[int])), true
 	case "Query.package":
 		if e.ComplexityRoot.Query.Package == nil {
 			break
@@ -3933,6 +3946,11 @@ extend type Organization {
   "Packages owned by this organization (public ones, and private ones for members)."
   packages(first: Int, after: Cursor): PackageConnection!
 }
+
+extend type Query {
+  "All organizations, by name."
+  organizations(first: Int, after: Cursor): OrganizationConnection!
+}
 `, BuiltIn: false},
 	{Name: "../schema/package.graphqls", Input: `extend type Query {
   """
@@ -4330,6 +4348,18 @@ func (ec *executionContext) childFields_Organization(ctx context.Context, field 
 		return ec.fieldContext_Organization_packages(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Organization", field.Name)
+}
+
+func (ec *executionContext) childFields_OrganizationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_OrganizationConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_OrganizationConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_OrganizationConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrganizationConnection", field.Name)
 }
 
 func (ec *executionContext) childFields_OrganizationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5373,6 +5403,28 @@ func (ec *executionContext) field_Query_organization_args(ctx context.Context, r
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_organizations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -9741,6 +9793,50 @@ func (ec *executionContext) fieldContext_Query_organization(ctx context.Context,
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_organization_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_organizations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_organizations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Organizations(ctx, fc.Args["first"].(*int), fc.Args["after"].(*entgql.Cursor[int]))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.OrganizationConnection) graphql.Marshaler {
+			return ec.marshalNOrganizationConnection2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋentᚐOrganizationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_organizations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrganizationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_organizations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -19463,6 +19559,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_organization(ctx, field)
 				})
+		case "organizations":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_organizations(ctx, field)
+				})
 		case "package":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
@@ -21553,6 +21655,14 @@ func (ec *executionContext) marshalNOrganization2ᚖgithubᚗcomᚋdepotᚑregis
 		return graphql.Null
 	}
 	return ec._Organization(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOrganizationConnection2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋentᚐOrganizationConnection(ctx context.Context, sel ast.SelectionSet, v *ent.OrganizationConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OrganizationConnection!")
+		return graphql.Null
+	}
+	return ec._OrganizationConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNOrganizationOrderField2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋentᚐOrganizationOrderField(ctx context.Context, v any) (*ent.OrganizationOrderField, error) {

@@ -48,13 +48,13 @@ func SessionToken(ctx context.Context) string {
 
 // SetSession sets the session cookie: HttpOnly (scripts never see it),
 // SameSite=Lax (not sent on cross-site subrequests), Secure behind https.
-func SetSession(ctx context.Context, token string, expires time.Time) {
+func SetSession(ctx context.Context, token string, ttl time.Duration) {
 	e := from(ctx)
 	if e == nil {
 		return
 	}
 	http.SetCookie(e.W, &http.Cookie{
-		Name: CookieName, Value: token, Path: "/", Expires: expires,
+		Name: CookieName, Value: token, Path: "/", MaxAge: int(ttl / time.Second),
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: e.Secure,
 	})
 }
