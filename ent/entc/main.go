@@ -18,6 +18,7 @@ func main() {
 		entgql.WithSchemaPath("schema.graphqls"),
 		entgql.WithWhereInputs(true),
 		entgql.WithRelaySpec(true),
+		entgql.WithSchemaHook(describe),
 	)
 	if err != nil {
 		log.Fatalf("entgql extension: %v", err)

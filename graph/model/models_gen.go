@@ -31,15 +31,19 @@ type AddMemberPayload struct {
 
 // Input of addPackageOwner.
 type AddPackageOwnerInput struct {
-	Package    string  `json:"package"`
+	// Package name.
+	Package string `json:"package"`
+	// Organization name for a private package; omit for the public repository.
 	Repository *string `json:"repository,omitempty"`
 	// Username or organization name.
-	Owner string             `json:"owner"`
+	Owner string `json:"owner"`
+	// FULL or MAINTAINER.
 	Level packageowner.Level `json:"level"`
 }
 
 // Result of addPackageOwner.
 type AddPackageOwnerPayload struct {
+	// The package after the change.
 	Package *ent.Pkg `json:"package"`
 }
 
@@ -93,8 +97,10 @@ type CreateOrganizationPayload struct {
 
 // A link from a release's metadata.
 type Link struct {
+	// Name.
 	Name string `json:"name"`
-	URL  string `json:"url"`
+	// URL.
+	URL string `json:"url"`
 }
 
 // An amount of money in integer cents.
@@ -145,10 +151,12 @@ type ReleaseEventFilter struct {
 
 // A page of release events.
 type ReleaseEventPage struct {
+	// Events in cursor order.
 	Events []*ent.ReleaseEvent `json:"events"`
 	// Cursor to pass as `after` for the next page or to resume a subscription.
-	EndCursor   *string `json:"endCursor,omitempty"`
-	HasNextPage bool    `json:"hasNextPage"`
+	EndCursor *string `json:"endCursor,omitempty"`
+	// Whether more events follow.
+	HasNextPage bool `json:"hasNextPage"`
 }
 
 // Input of removeMember.
@@ -167,7 +175,9 @@ type RemoveMemberPayload struct {
 
 // Input of removePackageOwner.
 type RemovePackageOwnerInput struct {
-	Package    string  `json:"package"`
+	// Package name.
+	Package string `json:"package"`
+	// Organization name for a private package; omit for the public repository.
 	Repository *string `json:"repository,omitempty"`
 	// Username or organization name.
 	Owner string `json:"owner"`
@@ -175,6 +185,7 @@ type RemovePackageOwnerInput struct {
 
 // Result of removePackageOwner.
 type RemovePackageOwnerPayload struct {
+	// The package after the change.
 	Package *ent.Pkg `json:"package"`
 }
 
@@ -206,11 +217,14 @@ type ResetPasswordPayload struct {
 
 // Input of retireRelease.
 type RetireReleaseInput struct {
+	// Package name.
 	Package string `json:"package"`
 	// Omit to retire every release of the package.
-	Version    *string           `json:"version,omitempty"`
-	Repository *string           `json:"repository,omitempty"`
-	Reason     retirement.Reason `json:"reason"`
+	Version *string `json:"version,omitempty"`
+	// Organization name for a private package; omit for the public repository.
+	Repository *string `json:"repository,omitempty"`
+	// Why it is retired.
+	Reason retirement.Reason `json:"reason"`
 	// Optional, 3..140 characters.
 	Message *string `json:"message,omitempty"`
 }
@@ -223,14 +237,19 @@ type RetireReleasePayload struct {
 
 // Reason and message of a retirement at the time of the event.
 type RetirementInfo struct {
-	Reason  retirement.Reason `json:"reason"`
-	Message *string           `json:"message,omitempty"`
+	// Why it is retired.
+	Reason retirement.Reason `json:"reason"`
+	// Optional message.
+	Message *string `json:"message,omitempty"`
 }
 
 // Input of revertRelease.
 type RevertReleaseInput struct {
-	Package    string  `json:"package"`
-	Version    string  `json:"version"`
+	// Package name.
+	Package string `json:"package"`
+	// The version.
+	Version string `json:"version"`
+	// Organization name for a private package; omit for the public repository.
 	Repository *string `json:"repository,omitempty"`
 }
 
@@ -318,7 +337,9 @@ type SignUpPayload struct {
 
 // Input of transferPackage.
 type TransferPackageInput struct {
-	Package    string  `json:"package"`
+	// Package name.
+	Package string `json:"package"`
+	// Organization name for a private package; omit for the public repository.
 	Repository *string `json:"repository,omitempty"`
 	// Username or organization name of the new sole FULL owner.
 	To string `json:"to"`
@@ -326,14 +347,17 @@ type TransferPackageInput struct {
 
 // Result of transferPackage.
 type TransferPackagePayload struct {
+	// The package after the change.
 	Package *ent.Pkg `json:"package"`
 }
 
 // Input of unretireRelease.
 type UnretireReleaseInput struct {
+	// Package name.
 	Package string `json:"package"`
 	// Omit to unretire every release of the package.
-	Version    *string `json:"version,omitempty"`
+	Version *string `json:"version,omitempty"`
+	// Organization name for a private package; omit for the public repository.
 	Repository *string `json:"repository,omitempty"`
 }
 

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it (.ci/run calls this and nothing else).
+#
+# It installs what the tests need when missing (Debian packages, stripe-mock,
+# npm packages), builds and tests the web app, runs every Go test on SQLite,
+# then starts a throwaway PostgreSQL 15 cluster on a loopback port and runs
+# every Go test again against it. The cluster is stopped on any exit.
+set -euo pipefail
+
+ROOT=$(cd -- "$(dirname -- "$0")/.." && pwd)
+cd "$ROOT"
+export GOFLAGS=${GOFLAGS:--mod=readonly}
+PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
+
+step() { printf '\n==> %s\n' "$*"; }
+
+# --- what the tests need -----------------------------------------------------
+need_apt=()
+command -v erl >/dev/null 2>&1 || need_apt+=(erlang-nox)
+command -v rebar3 >/dev/null 2>&1 || need_apt+=(rebar3)
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+[ -x "$PGBIN/initdb" ] || need_apt+=(postgresql-15)
+if [ ${#need_apt[@]} -gt 0 ]; then
+	step "installing Debian packages: ${need_apt[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+step "installing stripe-mock (pinned)"
+sh scripts/stripe-mock.sh install
+export STRIPE_MOCK_BIN="$ROOT/.bin/stripe-mock"
+
+# --- web app -----------------------------------------------------------------
+if [ -f frontend/package.json ]; then
+	step "web app: npm ci, type check, unit tests, build"
+	(cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run --silent typecheck && npm test --silent && npm run --silent build)
+fi
+
+# --- Go on SQLite ------------------------------------------------------------
+step "go vet"
+go vet ./...
+step "go test on SQLite"
+go test -count=1 -timeout 30m ./...
+
+# --- Go on PostgreSQL --------------------------------------------------------
+PGDIR=$(mktemp -d /tmp/depot-pg.XXXXXX)
+PGPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+stop_pg() { runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDIR/data" -m fast stop >/dev/null 2>&1 || true; rm -rf "$PGDIR"; }
+trap stop_pg EXIT
+chown postgres "$PGDIR"
+step "starting PostgreSQL 15 on 127.0.0.1:$PGPORT"
+runuser -u postgres -- "$PGBIN/initdb" -D "$PGDIR/data" -A trust -U postgres --locale=C.UTF-8 -E UTF8 >/dev/null
+runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/log" -w \
+	-o "-c listen_addresses=127.0.0.1 -p $PGPORT -k $PGDIR -c max_connections=300 -c fsync=off" start >/dev/null
+export DEPOT_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$PGPORT/postgres?sslmode=disable"
+step "go test on PostgreSQL"
+go test -count=1 -timeout 30m ./...
