@@ -20,6 +20,7 @@ func (s *Server) routes() http.Handler {
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	mux.HandleFunc("GET /readyz", s.ready)
+	mux.Handle("GET /metrics", s.metrics.handler())
 	mux.HandleFunc("GET /.well-known/security.txt", s.securityTxt)
 	mux.Handle("/", s.spa())
 	return s.logRequests(securityHeaders(mux))

@@ -36,6 +36,7 @@ type Server struct {
 	Now func() time.Time
 
 	limiter *rateLimiter
+	metrics *metrics
 	handler http.Handler
 	bg      []func(ctx context.Context)
 }
@@ -85,6 +86,7 @@ func New(ctx context.Context, cfg Config, opts Options) (*Server, error) {
 	}
 	s := &Server{Config: cfg, Log: log, DB: db, Blobs: blobs, Now: now}
 	s.limiter = newRateLimiter(cfg.RateLimit, cfg.RateBurst)
+	s.metrics = newMetrics()
 	hash := account.DefaultHashParams
 	if opts.HashParams != nil {
 		hash = *opts.HashParams
