@@ -23,6 +23,14 @@ func (r *apiKeyResolver) Active(ctx context.Context, obj *ent.APIKey) (bool, err
 	return r.Accounts.KeyActive(obj), nil
 }
 
+// Actor is the resolver for the actor field.
+func (r *auditLogResolver) Actor(ctx context.Context, obj *ent.AuditLog) (*ent.User, error) {
+	if obj.ActorID == nil {
+		return nil, nil
+	}
+	return r.loaders(ctx).pkg.users.Load(ctx, *obj.ActorID)
+}
+
 // APIKeyName is the resolver for the apiKeyName field.
 func (r *auditLogResolver) APIKeyName(ctx context.Context, obj *ent.AuditLog) (*string, error) {
 	if obj.APIKeyID == nil {

@@ -19,6 +19,14 @@ func (r *queryResolver) ReleaseEvents(ctx context.Context, first *int, after *st
 	panic(fmt.Errorf("not implemented: ReleaseEvents - releaseEvents"))
 }
 
+// Actor is the resolver for the actor field.
+func (r *releaseEventResolver) Actor(ctx context.Context, obj *ent.ReleaseEvent) (*ent.User, error) {
+	if obj.ActorID == nil {
+		return nil, nil
+	}
+	return r.loaders(ctx).pkg.users.Load(ctx, *obj.ActorID)
+}
+
 // Cursor is the resolver for the cursor field.
 func (r *releaseEventResolver) Cursor(ctx context.Context, obj *ent.ReleaseEvent) (string, error) {
 	panic(fmt.Errorf("not implemented: Cursor - cursor"))

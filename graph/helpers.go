@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"entgo.io/contrib/entgql"
@@ -38,6 +39,8 @@ func pageSize(first *int) *int {
 type loaders struct {
 	members *loader.Loader[int, []*ent.Membership]
 	userOrg *loader.Loader[int, []*ent.Membership]
+	pkg     *pkgLoaders
+	mu      sync.Mutex
 }
 
 type loadersKey struct{}
@@ -46,6 +49,7 @@ const batchWait = 2 * time.Millisecond
 
 func (r *Resolver) newLoaders() *loaders {
 	return &loaders{
+		pkg: r.newPkgLoaders(),
 		members: loader.New(func(ctx context.Context, orgIDs []int) (map[int][]*ent.Membership, error) {
 			ms, err := r.DB.Membership.Query().Where(membership.OrganizationIDIn(orgIDs...)).
 				WithUser().Order(ent.Asc(membership.FieldID)).All(ctx)

@@ -7,135 +7,229 @@ package graph
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"entgo.io/contrib/entgql"
+	"github.com/depot-registry/depot/apperr"
 	"github.com/depot-registry/depot/ent"
 	"github.com/depot-registry/depot/graph/model"
+	"github.com/depot-registry/depot/registry"
 )
 
 // PublishRelease is the resolver for the publishRelease field.
 func (r *mutationResolver) PublishRelease(ctx context.Context, input model.PublishReleaseInput) (*model.PublishReleasePayload, error) {
-	panic(fmt.Errorf("not implemented: PublishRelease - publishRelease"))
+	f := input.Tarball
+	rel, replaced, err := r.Registry.Publish(ctx, registry.PublishInput{Tarball: f.File, Repository: deref(input.Repository), Owner: deref(input.Owner), Replace: deref(input.Replace)})
+	if err != nil {
+		return nil, err
+	}
+	return &model.PublishReleasePayload{Release: rel, Replaced: replaced}, nil
 }
 
 // RevertRelease is the resolver for the revertRelease field.
 func (r *mutationResolver) RevertRelease(ctx context.Context, input model.RevertReleaseInput) (*model.RevertReleasePayload, error) {
-	panic(fmt.Errorf("not implemented: RevertRelease - revertRelease"))
+	p, deleted, err := r.Registry.Revert(ctx, deref(input.Repository), input.Package, input.Version)
+	if err != nil {
+		return nil, err
+	}
+	return &model.RevertReleasePayload{Package: p, PackageDeleted: deleted}, nil
 }
 
 // RetireRelease is the resolver for the retireRelease field.
 func (r *mutationResolver) RetireRelease(ctx context.Context, input model.RetireReleaseInput) (*model.RetireReleasePayload, error) {
-	panic(fmt.Errorf("not implemented: RetireRelease - retireRelease"))
+	rels, err := r.Registry.Retire(ctx, deref(input.Repository), input.Package, deref(input.Version), input.Reason, deref(input.Message))
+	if err != nil {
+		return nil, err
+	}
+	return &model.RetireReleasePayload{Releases: rels}, nil
 }
 
 // UnretireRelease is the resolver for the unretireRelease field.
 func (r *mutationResolver) UnretireRelease(ctx context.Context, input model.UnretireReleaseInput) (*model.UnretireReleasePayload, error) {
-	panic(fmt.Errorf("not implemented: UnretireRelease - unretireRelease"))
+	rels, err := r.Registry.Unretire(ctx, deref(input.Repository), input.Package, deref(input.Version))
+	if err != nil {
+		return nil, err
+	}
+	return &model.UnretireReleasePayload{Releases: rels}, nil
 }
 
 // AddPackageOwner is the resolver for the addPackageOwner field.
 func (r *mutationResolver) AddPackageOwner(ctx context.Context, input model.AddPackageOwnerInput) (*model.AddPackageOwnerPayload, error) {
-	panic(fmt.Errorf("not implemented: AddPackageOwner - addPackageOwner"))
+	p, err := r.Registry.AddOwner(ctx, deref(input.Repository), input.Package, input.Owner, input.Level)
+	if err != nil {
+		return nil, err
+	}
+	return &model.AddPackageOwnerPayload{Package: p}, nil
 }
 
 // RemovePackageOwner is the resolver for the removePackageOwner field.
 func (r *mutationResolver) RemovePackageOwner(ctx context.Context, input model.RemovePackageOwnerInput) (*model.RemovePackageOwnerPayload, error) {
-	panic(fmt.Errorf("not implemented: RemovePackageOwner - removePackageOwner"))
+	p, err := r.Registry.RemoveOwner(ctx, deref(input.Repository), input.Package, input.Owner)
+	if err != nil {
+		return nil, err
+	}
+	return &model.RemovePackageOwnerPayload{Package: p}, nil
 }
 
 // TransferPackage is the resolver for the transferPackage field.
 func (r *mutationResolver) TransferPackage(ctx context.Context, input model.TransferPackageInput) (*model.TransferPackagePayload, error) {
-	panic(fmt.Errorf("not implemented: TransferPackage - transferPackage"))
+	p, err := r.Registry.Transfer(ctx, deref(input.Repository), input.Package, input.To)
+	if err != nil {
+		return nil, err
+	}
+	return &model.TransferPackagePayload{Package: p}, nil
 }
 
 // RepositoryName is the resolver for the repositoryName field.
 func (r *packageResolver) RepositoryName(ctx context.Context, obj *ent.Pkg) (string, error) {
-	panic(fmt.Errorf("not implemented: RepositoryName - repositoryName"))
+	repo, err := r.loaders(ctx).pkg.repos.Load(ctx, obj.RepositoryID)
+	if err != nil || repo == nil {
+		return "", err
+	}
+	return repo.Name, nil
 }
 
 // Private is the resolver for the private field.
 func (r *packageResolver) Private(ctx context.Context, obj *ent.Pkg) (bool, error) {
-	panic(fmt.Errorf("not implemented: Private - private"))
+	return obj.PrivateOrgID != nil, nil
 }
 
 // Versions is the resolver for the versions field.
 func (r *packageResolver) Versions(ctx context.Context, obj *ent.Pkg, first *int) ([]*ent.Release, error) {
-	panic(fmt.Errorf("not implemented: Versions - versions"))
+	n := 100
+	if first != nil {
+		n = min(max(*first, 1), 100)
+	}
+	return r.versionsLoader(ctx, n).Load(ctx, obj.ID)
 }
 
 // LatestRelease is the resolver for the latestRelease field.
 func (r *packageResolver) LatestRelease(ctx context.Context, obj *ent.Pkg) (*ent.Release, error) {
-	panic(fmt.Errorf("not implemented: LatestRelease - latestRelease"))
+	rels, err := r.loaders(ctx).pkg.latest.Load(ctx, obj.ID)
+	if err != nil || len(rels) == 0 {
+		return nil, err
+	}
+	return rels[0], nil
 }
 
 // Owners is the resolver for the owners field.
 func (r *packageResolver) Owners(ctx context.Context, obj *ent.Pkg) ([]*model.Owner, error) {
-	panic(fmt.Errorf("not implemented: Owners - owners"))
+	os, err := r.loaders(ctx).pkg.owners.Load(ctx, obj.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.Owner, 0, len(os))
+	for _, o := range os {
+		var acc ent.Account
+		if o.Edges.User != nil {
+			acc = o.Edges.User
+		} else if o.Edges.Organization != nil {
+			acc = o.Edges.Organization
+		} else {
+			continue
+		}
+		out = append(out, &model.Owner{Account: acc, Level: o.Level})
+	}
+	return out, nil
 }
 
 // Dependents is the resolver for the dependents field.
 func (r *packageResolver) Dependents(ctx context.Context, obj *ent.Pkg, first *int) ([]*ent.Pkg, error) {
-	panic(fmt.Errorf("not implemented: Dependents - dependents"))
+	return r.Registry.Dependents(ctx, obj.ID, deref(pageSize(first)))
 }
 
 // ViewerCanPublish is the resolver for the viewerCanPublish field.
 func (r *packageResolver) ViewerCanPublish(ctx context.Context, obj *ent.Pkg) (bool, error) {
-	panic(fmt.Errorf("not implemented: ViewerCanPublish - viewerCanPublish"))
+	publish, _, err := r.Registry.Permissions(ctx, obj)
+	return publish, err
 }
 
 // ViewerIsFullOwner is the resolver for the viewerIsFullOwner field.
 func (r *packageResolver) ViewerIsFullOwner(ctx context.Context, obj *ent.Pkg) (bool, error) {
-	panic(fmt.Errorf("not implemented: ViewerIsFullOwner - viewerIsFullOwner"))
+	_, full, err := r.Registry.Permissions(ctx, obj)
+	return full, err
 }
 
 // Package is the resolver for the package field.
 func (r *queryResolver) Package(ctx context.Context, name string, repository *string) (*ent.Pkg, error) {
-	panic(fmt.Errorf("not implemented: Package - package"))
+	p, err := r.Registry.Package(ctx, deref(repository), name)
+	if apperr.CodeOf(err) == apperr.NotFound {
+		return nil, nil
+	}
+	return p, err
 }
 
 // Packages is the resolver for the packages field.
 func (r *queryResolver) Packages(ctx context.Context, search *string, repository *string, where *ent.PackageWhereInput, orderBy *ent.PackageOrder, first *int, after *entgql.Cursor[int], last *int, before *entgql.Cursor[int]) (*ent.PackageConnection, error) {
-	panic(fmt.Errorf("not implemented: Packages - packages"))
+	return r.packages(ctx, search, repository, where, orderBy, first, after, last, before)
 }
 
 // Release is the resolver for the release field.
 func (r *queryResolver) Release(ctx context.Context, packageArg string, version string, repository *string) (*ent.Release, error) {
-	panic(fmt.Errorf("not implemented: Release - release"))
+	rel, err := r.Registry.Release(ctx, deref(repository), packageArg, version)
+	if apperr.CodeOf(err) == apperr.NotFound {
+		return nil, nil
+	}
+	return rel, err
 }
 
 // PackageName is the resolver for the packageName field.
 func (r *releaseResolver) PackageName(ctx context.Context, obj *ent.Release) (string, error) {
-	panic(fmt.Errorf("not implemented: PackageName - packageName"))
+	return r.releasePackageName(ctx, obj)
 }
 
 // Links is the resolver for the links field.
 func (r *releaseResolver) Links(ctx context.Context, obj *ent.Release) ([]*model.Link, error) {
-	panic(fmt.Errorf("not implemented: Links - links"))
+	out := make([]*model.Link, 0, len(obj.Links))
+	for _, l := range obj.Links {
+		out = append(out, &model.Link{Name: l.Name, URL: l.URL})
+	}
+	return out, nil
 }
 
 // PublishedAt is the resolver for the publishedAt field.
 func (r *releaseResolver) PublishedAt(ctx context.Context, obj *ent.Release) (*time.Time, error) {
-	panic(fmt.Errorf("not implemented: PublishedAt - publishedAt"))
+	return &obj.FirstPublishedAt, nil
 }
 
 // RevertableUntil is the resolver for the revertableUntil field.
 func (r *releaseResolver) RevertableUntil(ctx context.Context, obj *ent.Release) (*time.Time, error) {
-	panic(fmt.Errorf("not implemented: RevertableUntil - revertableUntil"))
+	return r.revertableUntil(ctx, obj)
 }
 
 // HasDocs is the resolver for the hasDocs field.
 func (r *releaseResolver) HasDocs(ctx context.Context, obj *ent.Release) (bool, error) {
-	panic(fmt.Errorf("not implemented: HasDocs - hasDocs"))
+	return obj.DocsBlobKey != nil, nil
 }
 
 // DocsURL is the resolver for the docsUrl field.
 func (r *releaseResolver) DocsURL(ctx context.Context, obj *ent.Release) (*string, error) {
-	panic(fmt.Errorf("not implemented: DocsURL - docsUrl"))
+	return r.docsURL(ctx, obj)
 }
 
 // TarballURL is the resolver for the tarballUrl field.
 func (r *releaseResolver) TarballURL(ctx context.Context, obj *ent.Release) (string, error) {
-	panic(fmt.Errorf("not implemented: TarballURL - tarballUrl"))
+	return r.tarballURL(ctx, obj)
+}
+
+// Retirement is the resolver for the retirement field.
+func (r *releaseResolver) Retirement(ctx context.Context, obj *ent.Release) (*ent.Retirement, error) {
+	return r.loaders(ctx).pkg.retirements.Load(ctx, obj.ID)
+}
+
+// Requirements is the resolver for the requirements field.
+func (r *releaseResolver) Requirements(ctx context.Context, obj *ent.Release) ([]*ent.Requirement, error) {
+	reqs, err := r.loaders(ctx).pkg.requirements.Load(ctx, obj.ID)
+	if reqs == nil {
+		reqs = []*ent.Requirement{}
+	}
+	return reqs, err
+}
+
+// Publisher is the resolver for the publisher field.
+func (r *releaseResolver) Publisher(ctx context.Context, obj *ent.Release) (*ent.User, error) {
+	if obj.PublisherID == nil {
+		return nil, nil
+	}
+	return r.loaders(ctx).pkg.users.Load(ctx, *obj.PublisherID)
 }

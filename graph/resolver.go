@@ -6,8 +6,10 @@ package graph
 
 import (
 	"github.com/depot-registry/depot/account"
+	"github.com/depot-registry/depot/billing/service"
 	"github.com/depot-registry/depot/ent"
 	"github.com/depot-registry/depot/org"
+	"github.com/depot-registry/depot/registry"
 )
 
 // Resolver is the root resolver: the services the schema is served from.
@@ -15,6 +17,8 @@ type Resolver struct {
 	DB       *ent.Client
 	Accounts *account.Service
 	Orgs     *org.Service
+	Registry *registry.Service
+	Billing  *service.Service
 	// PublicURL is the server's public base URL (for tarball and docs links).
 	PublicURL string
 	// PublicRepository is the name of the public repository.

@@ -38,6 +38,7 @@ type Config struct {
 	StripeKey        string        // DEPOT_STRIPE_KEY
 	StripeWebhookKey string        // DEPOT_STRIPE_WEBHOOK_SECRET
 	StripeURL        string        // DEPOT_STRIPE_URL (tests: stripe-mock)
+	RepoKeyFile      string        // DEPOT_REPO_KEY_FILE
 }
 
 // env returns the DEPOT_ variable name or the fallback.
@@ -72,6 +73,7 @@ func ParseConfig(args []string) (Config, error) {
 	fs.StringVar(&c.StripeKey, "stripe-key", env("DEPOT_STRIPE_KEY", ""), "Stripe secret key; empty: in-process billing (DEPOT_STRIPE_KEY)")
 	fs.StringVar(&c.StripeWebhookKey, "stripe-webhook-secret", env("DEPOT_STRIPE_WEBHOOK_SECRET", ""), "Stripe webhook signing secret (DEPOT_STRIPE_WEBHOOK_SECRET)")
 	fs.StringVar(&c.StripeURL, "stripe-url", env("DEPOT_STRIPE_URL", ""), "Stripe API base URL override (DEPOT_STRIPE_URL)")
+	fs.StringVar(&c.RepoKeyFile, "repo-key-file", env("DEPOT_REPO_KEY_FILE", ""), "PEM RSA private key signing registry payloads; default: generated into the data folder (DEPOT_REPO_KEY_FILE)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}

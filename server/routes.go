@@ -9,12 +9,22 @@ import (
 	"time"
 
 	"github.com/depot-registry/depot/frontend"
+	"github.com/depot-registry/depot/repo"
 )
 
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	api := s.authenticate(s.rateLimit(s.limitBody(countStatements(s.graphqlHandler()))))
 	mux.Handle("/graphql", s.timeout(api))
+	// Hex clients send their key raw in Authorization; NormalizeAuth makes
+	// it a Bearer key before the shared authentication.
+	hex := func(h http.Handler) http.Handler {
+		return repo.NormalizeAuth(s.authenticate(s.rateLimit(s.timeout(h))))
+	}
+	mux.Handle("/repo/", hex(s.repo))
+	mux.Handle("/tarballs/", hex(s.tarballs))
+	mux.Handle("/repos/", hex(s.tarballs))
+	mux.Handle("POST /webhooks/stripe", s.webhook)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = w.Write([]byte("ok\n"))

@@ -14,12 +14,16 @@ import (
 	"time"
 
 	"github.com/depot-registry/depot/account"
+	"github.com/depot-registry/depot/billing"
+	"github.com/depot-registry/depot/billing/service"
 	"github.com/depot-registry/depot/blob"
 	"github.com/depot-registry/depot/blob/local"
 	"github.com/depot-registry/depot/breach"
 	"github.com/depot-registry/depot/graph"
 	"github.com/depot-registry/depot/mail"
 	"github.com/depot-registry/depot/org"
+	"github.com/depot-registry/depot/registry"
+	"github.com/depot-registry/depot/repo"
 	"github.com/depot-registry/depot/store"
 )
 
@@ -32,13 +36,24 @@ type Server struct {
 	Accounts *account.Service
 	Orgs     *org.Service
 	Resolver *graph.Resolver
+	Registry *registry.Service
+	Billing  *service.Service
+	// Processor is the payment processor (in-process unless Stripe is configured).
+	Processor billing.Processor
+	// RepoKeys sign the Hex registry payloads.
+	RepoKeys *repo.Keys
+	// OnCommit is called after each committed registry change (event bus).
+	OnCommit func(ctx context.Context)
 	// Now is the clock for every time rule; tests replace it.
 	Now func() time.Time
 
-	limiter *rateLimiter
-	metrics *metrics
-	handler http.Handler
-	bg      []func(ctx context.Context)
+	limiter  *rateLimiter
+	metrics  *metrics
+	tarballs http.Handler
+	repo     http.Handler
+	webhook  http.Handler
+	handler  http.Handler
+	bg       []func(ctx context.Context)
 }
 
 // Options adjusts a server for tests and tools.
@@ -103,6 +118,10 @@ func New(ctx context.Context, cfg Config, opts Options) (*Server, error) {
 	if cfg.SMTPAddr != "" {
 		smtpCfg := mail.SMTP{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUser, Password: cfg.SMTPPassword}
 		s.bg = append(s.bg, func(ctx context.Context) { mail.Deliver(ctx, db.Client, smtpCfg, 10*time.Second, log) })
+	}
+	if err := s.wireDomain(); err != nil {
+		db.Close()
+		return nil, err
 	}
 	s.handler = s.routes()
 	return s, nil

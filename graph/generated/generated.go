@@ -477,6 +477,7 @@ type ApiKeyResolver interface {
 	Active(ctx context.Context, obj *ent.APIKey) (bool, error)
 }
 type AuditLogResolver interface {
+	Actor(ctx context.Context, obj *ent.AuditLog) (*ent.User, error)
 	APIKeyName(ctx context.Context, obj *ent.AuditLog) (*string, error)
 }
 type MutationResolver interface {
@@ -538,8 +539,12 @@ type ReleaseResolver interface {
 	HasDocs(ctx context.Context, obj *ent.Release) (bool, error)
 	DocsURL(ctx context.Context, obj *ent.Release) (*string, error)
 	TarballURL(ctx context.Context, obj *ent.Release) (string, error)
+	Retirement(ctx context.Context, obj *ent.Release) (*ent.Retirement, error)
+	Requirements(ctx context.Context, obj *ent.Release) ([]*ent.Requirement, error)
+	Publisher(ctx context.Context, obj *ent.Release) (*ent.User, error)
 }
 type ReleaseEventResolver interface {
+	Actor(ctx context.Context, obj *ent.ReleaseEvent) (*ent.User, error)
 	Cursor(ctx context.Context, obj *ent.ReleaseEvent) (string, error)
 	Package(ctx context.Context, obj *ent.ReleaseEvent) (*ent.Pkg, error)
 	Release(ctx context.Context, obj *ent.ReleaseEvent) (*ent.Release, error)
@@ -2562,10 +2567,6 @@ type AuditLog implements Node {
   Parameters of the action (never secrets).
   """
   params: Map
-  """
-  Who did it.
-  """
-  actor: User
 }
 """
 A connection to a list of items.
@@ -3760,18 +3761,6 @@ type Release implements Node {
   The package.
   """
   package: Package!
-  """
-  Who published this version.
-  """
-  publisher: User
-  """
-  Dependencies of this release.
-  """
-  requirements: [Requirement!]
-  """
-  The retirement, when the release is retired.
-  """
-  retirement: Retirement
 }
 """
 A connection to a list of items.
@@ -3839,10 +3828,6 @@ type ReleaseEvent implements Node {
   Owner after a transfer.
   """
   newOwner: String
-  """
-  Who did it.
-  """
-  actor: User
 }
 """
 A connection to a list of items.
@@ -5095,6 +5080,8 @@ extend type ApiKey {
 }
 
 extend type AuditLog {
+  "Who did it."
+  actor: User
   "The API key used, if any (its name)."
   apiKeyName: String
 }
@@ -5151,6 +5138,8 @@ type ReleaseEventPage {
 }
 
 extend type ReleaseEvent {
+  "Who caused the event."
+  actor: User
   "Opaque resume cursor."
   cursor: String!
   "The package, if it still exists and is visible."
@@ -5469,6 +5458,12 @@ extend type Release {
   docsUrl: String
   "Tarball download URL."
   tarballUrl: String!
+  "The retirement, when the release is retired."
+  retirement: Retirement
+  "Dependencies of this release."
+  requirements: [Requirement!]!
+  "Who published this version."
+  publisher: User
 }
 `, BuiltIn: false},
 }
@@ -5828,12 +5823,6 @@ func (ec *executionContext) childFields_Release(ctx context.Context, field graph
 		return ec.fieldContext_Release_docsPublishedAt(ctx, field)
 	case "package":
 		return ec.fieldContext_Release_package(ctx, field)
-	case "publisher":
-		return ec.fieldContext_Release_publisher(ctx, field)
-	case "requirements":
-		return ec.fieldContext_Release_requirements(ctx, field)
-	case "retirement":
-		return ec.fieldContext_Release_retirement(ctx, field)
 	case "packageName":
 		return ec.fieldContext_Release_packageName(ctx, field)
 	case "links":
@@ -5848,6 +5837,12 @@ func (ec *executionContext) childFields_Release(ctx context.Context, field graph
 		return ec.fieldContext_Release_docsUrl(ctx, field)
 	case "tarballUrl":
 		return ec.fieldContext_Release_tarballUrl(ctx, field)
+	case "retirement":
+		return ec.fieldContext_Release_retirement(ctx, field)
+	case "requirements":
+		return ec.fieldContext_Release_requirements(ctx, field)
+	case "publisher":
+		return ec.fieldContext_Release_publisher(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Release", field.Name)
 }
@@ -7718,7 +7713,7 @@ func (ec *executionContext) _AuditLog_actor(ctx context.Context, field graphql.C
 			return ec.fieldContext_AuditLog_actor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Actor(ctx)
+			return ec.Resolvers.AuditLog().Actor(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
@@ -7733,7 +7728,7 @@ func (ec *executionContext) fieldContext_AuditLog_actor(_ context.Context, field
 		Object:     "AuditLog",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_User(ctx, field)
 		},
@@ -11773,102 +11768,6 @@ func (ec *executionContext) fieldContext_Release_package(_ context.Context, fiel
 	return fc, nil
 }
 
-func (ec *executionContext) _Release_publisher(ctx context.Context, field graphql.CollectedField, obj *ent.Release) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Release_publisher(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Publisher(ctx)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
-			return ec.marshalOUser2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋentᚐUser(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Release_publisher(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Release",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_User(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Release_requirements(ctx context.Context, field graphql.CollectedField, obj *ent.Release) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Release_requirements(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Requirements(ctx)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Requirement) graphql.Marshaler {
-			return ec.marshalORequirement2ᚕᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋentᚐRequirementᚄ(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Release_requirements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Release",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Requirement(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Release_retirement(ctx context.Context, field graphql.CollectedField, obj *ent.Release) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Release_retirement(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Retirement(ctx)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Retirement) graphql.Marshaler {
-			return ec.marshalORetirement2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋentᚐRetirement(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Release_retirement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Release",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Retirement(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _Release_packageName(ctx context.Context, field graphql.CollectedField, obj *ent.Release) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12037,6 +11936,102 @@ func (ec *executionContext) _Release_tarballUrl(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Release_tarballUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Release", field, true, true, "String")
+}
+
+func (ec *executionContext) _Release_retirement(ctx context.Context, field graphql.CollectedField, obj *ent.Release) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Release_retirement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Release().Retirement(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Retirement) graphql.Marshaler {
+			return ec.marshalORetirement2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋentᚐRetirement(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Release_retirement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Release",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Retirement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Release_requirements(ctx context.Context, field graphql.CollectedField, obj *ent.Release) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Release_requirements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Release().Requirements(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Requirement) graphql.Marshaler {
+			return ec.marshalNRequirement2ᚕᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋentᚐRequirementᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Release_requirements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Release",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Requirement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Release_publisher(ctx context.Context, field graphql.CollectedField, obj *ent.Release) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Release_publisher(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Release().Publisher(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Release_publisher(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Release",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ReleaseConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ReleaseConnection) (ret graphql.Marshaler) {
@@ -12374,7 +12369,7 @@ func (ec *executionContext) _ReleaseEvent_actor(ctx context.Context, field graph
 			return ec.fieldContext_ReleaseEvent_actor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Actor(ctx)
+			return ec.Resolvers.ReleaseEvent().Actor(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
@@ -12389,7 +12384,7 @@ func (ec *executionContext) fieldContext_ReleaseEvent_actor(_ context.Context, f
 		Object:     "ReleaseEvent",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_User(ctx, field)
 		},
@@ -21033,24 +21028,6 @@ func (ec *executionContext) _Release(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Release_package(ctx, field, obj)
 				})
-		case "publisher":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Release_publisher(ctx, field, obj)
-				})
-		case "requirements":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Release_requirements(ctx, field, obj)
-				})
-		case "retirement":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Release_retirement(ctx, field, obj)
-				})
 		case "packageName":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -21092,6 +21069,24 @@ func (ec *executionContext) _Release(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Release_tarballUrl(ctx, field, obj)
+				})
+		case "retirement":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Release_retirement(ctx, field, obj)
+				})
+		case "requirements":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Release_requirements(ctx, field, obj)
+				})
+		case "publisher":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Release_publisher(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -23286,6 +23281,22 @@ func (ec *executionContext) marshalNRequestPasswordResetPayload2ᚖgithubᚗcom�
 	return ec._RequestPasswordResetPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNRequirement2ᚕᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋentᚐRequirementᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Requirement) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRequirement2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋentᚐRequirement(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNRequirement2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋentᚐRequirement(ctx context.Context, sel ast.SelectionSet, v *ent.Requirement) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Requirement!")
@@ -24308,25 +24319,6 @@ func (ec *executionContext) unmarshalOReleaseWhereInput2ᚖgithubᚗcomᚋdepot�
 	}
 	res, err := ec.unmarshalInputReleaseWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalORequirement2ᚕᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋentᚐRequirementᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Requirement) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNRequirement2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋentᚐRequirement(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
 }
 
 func (ec *executionContext) marshalORetirement2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋentᚐRetirement(ctx context.Context, sel ast.SelectionSet, v *ent.Retirement) graphql.Marshaler {

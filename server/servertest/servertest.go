@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -237,4 +238,56 @@ func (c *Client) Send(req *http.Request) *Result {
 	}
 	r.Data, r.Errors = env.Data, env.Errors
 	return r
+}
+
+// Upload sends one mutation whose variable named file is an Upload, as a
+// GraphQL multipart request (the way browsers and the CLI publish).
+func (c *Client) Upload(query string, vars map[string]any, file string, data []byte) *Result {
+	c.env.T.Helper()
+	if vars == nil {
+		vars = map[string]any{}
+	}
+	vars[file] = nil
+	ops, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	_ = mw.WriteField("operations", string(ops))
+	_ = mw.WriteField("map", fmt.Sprintf(`{"0": ["variables.%s"]}`, file))
+	fw, _ := mw.CreateFormFile("0", "upload.tar")
+	_, _ = fw.Write(data)
+	_ = mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, c.env.URL+"/graphql", &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	return c.Send(req)
+}
+
+// PublishMutation is the mutation Publish sends.
+const PublishMutation = `mutation($t: Upload!, $r: String, $o: String, $replace: Boolean) {
+  publishRelease(input: {tarball: $t, repository: $r, owner: $o, replace: $replace}) {
+    replaced release { id version outerChecksum innerChecksum packageName }
+  }
+}`
+
+// Publish uploads a package tarball; vars may set r (repository), o (owner)
+// and replace.
+func (c *Client) Publish(tarball []byte, vars map[string]any) *Result {
+	c.env.T.Helper()
+	return c.Upload(PublishMutation, vars, "t", tarball)
+}
+
+// Get fetches a path of the server with the client's credentials.
+func (c *Client) Get(path string, header http.Header) *http.Response {
+	c.env.T.Helper()
+	req, _ := http.NewRequest(http.MethodGet, c.env.URL+path, nil)
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	if c.Key != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Key)
+	}
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		c.env.T.Fatalf("GET %s: %v", path, err)
+	}
+	return resp
 }

@@ -1,0 +1,118 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"entgo.io/contrib/entgql"
+
+	"github.com/depot-registry/depot/apperr"
+	"github.com/depot-registry/depot/ent"
+	"github.com/depot-registry/depot/registry"
+)
+
+func (r *Resolver) packageOf(ctx context.Context, rel *ent.Release) (*ent.Pkg, error) {
+	if rel.Edges.Package != nil {
+		return rel.Edges.Package, nil
+	}
+	return r.loaders(ctx).pkg.pkgs.Load(ctx, rel.PackageID)
+}
+
+func (r *Resolver) releasePackageName(ctx context.Context, rel *ent.Release) (string, error) {
+	p, err := r.packageOf(ctx, rel)
+	if err != nil || p == nil {
+		return "", err
+	}
+	return p.Name, nil
+}
+
+func (r *Resolver) revertableUntil(ctx context.Context, rel *ent.Release) (*time.Time, error) {
+	p, err := r.packageOf(ctx, rel)
+	if err != nil || p == nil {
+		return nil, err
+	}
+	return r.Registry.RevertableUntil(rel, p), nil
+}
+
+// repoPath is the URL path prefix of a package's repository under /repo.
+func (r *Resolver) repoPath(ctx context.Context, p *ent.Pkg) (string, error) {
+	if p.PrivateOrgID == nil {
+		return "", nil
+	}
+	repo, err := r.loaders(ctx).pkg.repos.Load(ctx, p.RepositoryID)
+	if err != nil || repo == nil {
+		return "", err
+	}
+	return "/repos/" + repo.Name, nil
+}
+
+func (r *Resolver) tarballURL(ctx context.Context, rel *ent.Release) (string, error) {
+	p, err := r.packageOf(ctx, rel)
+	if err != nil || p == nil {
+		return "", err
+	}
+	prefix, err := r.repoPath(ctx, p)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s/repo%s/tarballs/%s-%s.tar", r.PublicURL, prefix, p.Name, rel.Version), nil
+}
+
+func (r *Resolver) docsURL(ctx context.Context, rel *ent.Release) (*string, error) {
+	if rel.DocsBlobKey == nil {
+		return nil, nil
+	}
+	p, err := r.packageOf(ctx, rel)
+	if err != nil || p == nil {
+		return nil, err
+	}
+	prefix, err := r.repoPath(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	u := fmt.Sprintf("%s/docs%s/%s/%s/", r.PublicURL, prefix, p.Name, rel.Version)
+	return &u, nil
+}
+
+// packages serves Query.packages from registry.Search. Its cursors are
+// opaque offsets (relevance ranking has no stable keyset); they travel in
+// the Cursor scalar's value.
+func (r *Resolver) packages(ctx context.Context, search, repository *string, where *ent.PackageWhereInput, orderBy *ent.PackageOrder,
+	first *int, after *entgql.Cursor[int], last *int, before *entgql.Cursor[int]) (*ent.PackageConnection, error) {
+	if last != nil || before != nil {
+		return nil, apperr.Invalid("last", "packages are paged forwards only: use first and after")
+	}
+	in := registry.SearchInput{Term: deref(search), Repository: deref(repository), First: deref(pageSize(first))}
+	if after != nil {
+		in.After, _ = after.Value.(string)
+		if in.After == "" {
+			in.After = strconv.Itoa(after.ID)
+		}
+	}
+	if orderBy != nil && orderBy.Field != nil {
+		in.OrderBy = &registry.Order{Field: registry.OrderField(orderBy.Field.String()), Desc: orderBy.Direction == entgql.OrderDirectionDesc}
+	}
+	if where != nil {
+		p, err := where.P()
+		if err != nil {
+			return nil, err
+		}
+		in.Where = p
+	}
+	res, err := r.Registry.Search(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	conn := &ent.PackageConnection{TotalCount: res.Total, PageInfo: entgql.PageInfo[int]{HasNextPage: res.HasNext, HasPreviousPage: in.After != ""}}
+	for i, p := range res.Packages {
+		c := entgql.Cursor[int]{ID: p.ID, Value: res.Cursors[i]}
+		conn.Edges = append(conn.Edges, &ent.PackageEdge{Node: p, Cursor: c})
+	}
+	if n := len(conn.Edges); n > 0 {
+		conn.PageInfo.StartCursor = &conn.Edges[0].Cursor
+		conn.PageInfo.EndCursor = &conn.Edges[n-1].Cursor
+	}
+	return conn, nil
+}

@@ -1,0 +1,142 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"entgo.io/ent/dialect/sql"
+
+	"github.com/depot-registry/depot/ent"
+	"github.com/depot-registry/depot/ent/packageowner"
+	"github.com/depot-registry/depot/ent/pkg"
+	"github.com/depot-registry/depot/ent/release"
+	"github.com/depot-registry/depot/ent/repository"
+	"github.com/depot-registry/depot/ent/requirement"
+	"github.com/depot-registry/depot/ent/retirement"
+	"github.com/depot-registry/depot/ent/user"
+	"github.com/depot-registry/depot/graph/loader"
+)
+
+// pkgLoaders batch the per-package and per-release fields of package lists
+// (shape "50 packages, each with its 10 latest releases" costs a fixed
+// number of statements).
+type pkgLoaders struct {
+	pkgs         *loader.Loader[int, *ent.Pkg]
+	repos        *loader.Loader[int, *ent.Repository]
+	owners       *loader.Loader[int, []*ent.PackageOwner]
+	latest       *loader.Loader[int, []*ent.Release]
+	retirements  *loader.Loader[int, *ent.Retirement]
+	requirements *loader.Loader[int, []*ent.Requirement]
+	users        *loader.Loader[int, *ent.User]
+	// versions are keyed by page size: one batch per distinct `first`.
+	versions map[int]*loader.Loader[int, []*ent.Release]
+}
+
+func (r *Resolver) newPkgLoaders() *pkgLoaders {
+	db := r.DB
+	return &pkgLoaders{
+		pkgs: loader.New(func(ctx context.Context, ids []int) (map[int]*ent.Pkg, error) {
+			ps, err := db.Pkg.Query().Where(pkg.IDIn(ids...)).All(ctx)
+			return byID(ps, func(x *ent.Pkg) int { return x.ID }), err
+		}, batchWait),
+		repos: loader.New(func(ctx context.Context, ids []int) (map[int]*ent.Repository, error) {
+			rs, err := db.Repository.Query().Where(repository.IDIn(ids...)).All(ctx)
+			return byID(rs, func(x *ent.Repository) int { return x.ID }), err
+		}, batchWait),
+		owners: loader.New(func(ctx context.Context, ids []int) (map[int][]*ent.PackageOwner, error) {
+			os, err := db.PackageOwner.Query().Where(packageowner.PackageIDIn(ids...)).
+				WithUser().WithOrganization().Order(ent.Asc(packageowner.FieldID)).All(ctx)
+			return groupBy(os, func(x *ent.PackageOwner) int { return x.PackageID }), err
+		}, batchWait),
+		latest: loader.New(func(ctx context.Context, ids []int) (map[int][]*ent.Release, error) {
+			rels, err := releasesPerPackage(ctx, db, ids, 1)
+			return groupBy(rels, func(x *ent.Release) int { return x.PackageID }), err
+		}, batchWait),
+		retirements: loader.New(func(ctx context.Context, ids []int) (map[int]*ent.Retirement, error) {
+			rs, err := db.Retirement.Query().Where(retirement.ReleaseIDIn(ids...)).All(ctx)
+			return byID(rs, func(x *ent.Retirement) int { return x.ReleaseID }), err
+		}, batchWait),
+		requirements: loader.New(func(ctx context.Context, ids []int) (map[int][]*ent.Requirement, error) {
+			rs, err := db.Requirement.Query().Where(requirement.ReleaseIDIn(ids...)).Order(ent.Asc(requirement.FieldName)).All(ctx)
+			return groupBy(rs, func(x *ent.Requirement) int { return x.ReleaseID }), err
+		}, batchWait),
+		users: loader.New(func(ctx context.Context, ids []int) (map[int]*ent.User, error) {
+			us, err := db.User.Query().Where(user.IDIn(ids...)).All(ctx)
+			return byID(us, func(x *ent.User) int { return x.ID }), err
+		}, batchWait),
+		versions: map[int]*loader.Loader[int, []*ent.Release]{},
+	}
+}
+
+// versionsLoader returns the loader for pages of n releases per package.
+func (r *Resolver) versionsLoader(ctx context.Context, n int) *loader.Loader[int, []*ent.Release] {
+	l := r.loaders(ctx)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if v, ok := l.pkg.versions[n]; ok {
+		return v
+	}
+	v := loader.New(func(ctx context.Context, ids []int) (map[int][]*ent.Release, error) {
+		rels, err := releasesPerPackage(ctx, r.DB, ids, n)
+		return groupBy(rels, func(x *ent.Release) int { return x.PackageID }), err
+	}, batchWait)
+	l.pkg.versions[n] = v
+	return v
+}
+
+// releasesPerPackage loads the n highest releases (SemVer precedence, via
+// version_key) of each package in one statement: a window function numbers
+// each package's releases, so the limit applies per package, not to the
+// whole result (an eager-loaded edge with Limit would do the latter). With
+// n == 1 it prefers the highest stable release over pre-releases ("latest").
+func releasesPerPackage(ctx context.Context, db *ent.Client, pkgIDs []int, n int) ([]*ent.Release, error) {
+	if len(pkgIDs) == 0 {
+		return nil, nil
+	}
+	order := "version_key DESC"
+	if n == 1 {
+		order = "prerelease ASC, version_key DESC"
+	}
+	args := make([]any, len(pkgIDs))
+	ph := make([]string, len(pkgIDs))
+	for i, id := range pkgIDs {
+		args[i] = id
+		ph[i] = "?"
+	}
+	inner := fmt.Sprintf("SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY package_id ORDER BY %s) AS rn FROM releases WHERE package_id IN (%s)) ranked WHERE rn <= %d",
+		order, strings.Join(ph, ","), n)
+	return db.Release.Query().
+		Where(func(s *sql.Selector) {
+			s.Where(sql.P(func(b *sql.Builder) {
+				b.Ident(s.C(release.FieldID)).WriteString(" IN (")
+				// Rewrite ? placeholders to the dialect's through Arg.
+				parts := strings.Split(inner, "?")
+				for i, p := range parts {
+					b.WriteString(p)
+					if i < len(args) {
+						b.Arg(args[i])
+					}
+				}
+				b.WriteString(")")
+			}))
+		}).
+		Order(ent.Desc(release.FieldVersionKey)).
+		All(ctx)
+}
+
+func byID[T any](xs []T, key func(T) int) map[int]T {
+	m := make(map[int]T, len(xs))
+	for _, x := range xs {
+		m[key(x)] = x
+	}
+	return m
+}
+
+func groupBy[T any](xs []T, key func(T) int) map[int][]T {
+	m := map[int][]T{}
+	for _, x := range xs {
+		m[key(x)] = append(m[key(x)], x)
+	}
+	return m
+}

@@ -1,0 +1,91 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/depot-registry/depot/billing"
+	"github.com/depot-registry/depot/billing/inprocess"
+	"github.com/depot-registry/depot/billing/service"
+	stripeproc "github.com/depot-registry/depot/billing/stripe"
+	"github.com/depot-registry/depot/registry"
+	"github.com/depot-registry/depot/repo"
+	"github.com/depot-registry/depot/viewer"
+	"github.com/depot-registry/depot/webhook"
+)
+
+// clockFunc adapts the server's clock to billing.Clock.
+type clockFunc func() time.Time
+
+func (f clockFunc) Now() time.Time { return f().UTC() }
+
+// wireDomain builds the registry, the Hex repository front and billing.
+func (s *Server) wireDomain() error {
+	s.Registry = &registry.Service{
+		DB: s.DB.Client, Blobs: s.Blobs, Now: s.now, PublicRepository: s.Config.PublicRepository,
+		AfterCommit: s.afterCommit,
+	}
+	s.Resolver.Registry = s.Registry
+	s.bg = append(s.bg, func(ctx context.Context) {
+		if err := s.Registry.RunDownloadFlusher(ctx, 5*time.Second); err != nil && ctx.Err() == nil {
+			s.Log.Error("download counter", "err", err)
+		}
+	})
+
+	keys, err := repo.LoadKeys(s.Config.DataDir, s.Config.RepoKeyFile)
+	if err != nil {
+		return fmt.Errorf("repository signing key: %w", err)
+	}
+	s.RepoKeys = keys
+	s.tarballs = repo.TarballHandler(s.Registry, s.Blobs)
+	s.repo = repo.NewHandler(s.DB.Client, keys, s.tarballs, s.Config.PublicRepository)
+
+	var proc billing.Processor = inprocess.New()
+	if s.Config.StripeKey != "" {
+		sp, err := stripeproc.New(stripeproc.Config{Key: s.Config.StripeKey, URL: s.Config.StripeURL, Prices: billing.DefaultPrices(), Clock: clockFunc(s.now)})
+		if err != nil {
+			return fmt.Errorf("stripe: %w", err)
+		}
+		proc = sp
+	}
+	s.Processor = proc
+	s.Billing = &service.Service{
+		DB: s.DB.Client, Processor: proc, Clock: clockFunc(s.now),
+		Prices: billing.DefaultPrices(), Seller: billing.DefaultSeller(),
+	}
+	s.Resolver.Billing = s.Billing
+	s.Accounts.Entitled = func(ctx context.Context, ids []int) (map[int]bool, error) {
+		return s.Billing.Entitled(viewer.System(ctx), ids)
+	}
+	s.bg = append(s.bg, func(ctx context.Context) {
+		t := time.NewTicker(time.Minute)
+		defer t.Stop()
+		for {
+			if err := s.Billing.Tick(viewer.System(ctx)); err != nil && ctx.Err() == nil {
+				s.Log.Error("billing tick", "err", err)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	})
+	if s.Config.StripeWebhookKey != "" {
+		s.webhook = webhook.NewStripeHandler(s.Billing, s.Config.StripeWebhookKey, clockFunc(s.now), s.Log)
+	} else {
+		s.webhook = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, "Stripe webhooks are not configured (DEPOT_STRIPE_WEBHOOK_SECRET)", http.StatusNotFound)
+		})
+	}
+	return nil
+}
+
+// afterCommit runs after every committed registry change.
+func (s *Server) afterCommit(ctx context.Context) {
+	if s.OnCommit != nil {
+		s.OnCommit(ctx)
+	}
+}
