@@ -6,6 +6,7 @@ import (
 	"log/slog"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/depot-registry/depot/apperr"
@@ -27,7 +28,20 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		if code == apperr.Internal {
 			var ge *gqlerror.Error
 			if errors.As(err, &ge) && ge.Extensions["code"] != nil {
-				return gqlErr // already classified by gqlgen (parse/validation)
+				// Classified by gqlgen. Syntax and validation errors are bad
+				// input in the documented set of codes (integrations switch
+				// on that set); gqlgen's own code stays readable as
+				// `reason`. Other codes (PERSISTED_QUERY_NOT_FOUND, which
+				// APQ clients depend on) pass through unchanged.
+				switch c := ge.Extensions["code"]; c {
+				case errcode.ParseFailed, errcode.ValidationFailed:
+					if gqlErr.Extensions == nil {
+						gqlErr.Extensions = map[string]any{}
+					}
+					gqlErr.Extensions["code"] = string(apperr.BadInput)
+					gqlErr.Extensions["reason"] = c
+				}
+				return gqlErr
 			}
 			log.ErrorContext(ctx, "internal error", "err", err, "path", gqlErr.Path.String())
 			msg = "internal error"

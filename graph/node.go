@@ -10,17 +10,34 @@ import (
 // visible decides whether node(id:) may return n. Private packages,
 // releases and events are already filtered by the privacy interceptors;
 // this covers the types that belong to one user or organization.
+//
+// The ownership columns are read again by id: n was loaded with only the
+// fields the query selected (field collection), so its UserID or
+// OrganizationID may be zero — which would make every key look like the
+// anonymous viewer's, and nothing look like its owner's.
 func (r *Resolver) visible(ctx context.Context, n ent.Noder) bool {
 	v := viewer.FromContext(ctx)
+	if v.IsSystem() {
+		return true
+	}
 	switch n := n.(type) {
 	case *ent.APIKey:
-		return n.UserID == v.UserID
+		k, err := r.DB.APIKey.Get(ctx, n.ID)
+		return err == nil && v.UserID != 0 && k.UserID == v.UserID
 	case *ent.AuditLog:
-		return (n.ActorID != nil && *n.ActorID == v.UserID) ||
-			(n.SubjectUserID != nil && *n.SubjectUserID == v.UserID) ||
-			(n.OrganizationID != nil && v.RoleIn(*n.OrganizationID) == viewer.RoleAdmin)
+		a, err := r.DB.AuditLog.Get(ctx, n.ID)
+		if err != nil || v.UserID == 0 {
+			return false
+		}
+		return (a.ActorID != nil && *a.ActorID == v.UserID) ||
+			(a.SubjectUserID != nil && *a.SubjectUserID == v.UserID) ||
+			(a.OrganizationID != nil && v.RoleIn(*a.OrganizationID) == viewer.RoleAdmin)
 	case *ent.Membership:
-		_, member := v.Org(n.OrganizationID)
+		m, err := r.DB.Membership.Get(ctx, n.ID)
+		if err != nil {
+			return false
+		}
+		_, member := v.Org(m.OrganizationID)
 		return member
 	case *ent.PackageOwner:
 		return true

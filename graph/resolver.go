@@ -14,11 +14,11 @@ import (
 
 // Resolver is the root resolver: the services the schema is served from.
 type Resolver struct {
-	DB       *ent.Client
-	Accounts *account.Service
-	Orgs     *org.Service
-	Registry *registry.Service
-	Billing  *service.Service
+	DB             *ent.Client
+	Accounts       *account.Service
+	Orgs           *org.Service
+	Registry       *registry.Service
+	BillingService *service.Service
 	// PublicURL is the server's public base URL (for tarball and docs links).
 	PublicURL string
 	// PublicRepository is the name of the public repository.

@@ -32,7 +32,9 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /readyz", s.ready)
 	mux.Handle("GET /metrics", s.metrics.handler())
 	mux.HandleFunc("GET /.well-known/security.txt", s.securityTxt)
-	mux.Handle("/", s.spa())
+	spa := s.spa()
+	mux.Handle("GET /orgs/{org}/invoices/{number}", s.invoicePage(spa))
+	mux.Handle("/", spa)
 	return s.logRequests(securityHeaders(mux))
 }
 

@@ -55,7 +55,7 @@ func (s *Server) wireDomain() error {
 		DB: s.DB.Client, Processor: proc, Clock: clockFunc(s.now),
 		Prices: billing.DefaultPrices(), Seller: billing.DefaultSeller(),
 	}
-	s.Resolver.Billing = s.Billing
+	s.Resolver.BillingService = s.Billing
 	s.Accounts.Entitled = func(ctx context.Context, ids []int) (map[int]bool, error) {
 		return s.Billing.Entitled(viewer.System(ctx), ids)
 	}

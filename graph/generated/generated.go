@@ -110,8 +110,45 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Billing struct {
+		CancelAtPeriodEnd  func(childComplexity int) int
+		CurrentPeriodEnd   func(childComplexity int) int
+		CurrentPeriodStart func(childComplexity int) int
+		Entitled           func(childComplexity int) int
+		NextRetryAt        func(childComplexity int) int
+		OpenInvoice        func(childComplexity int) int
+		Plan               func(childComplexity int) int
+		Seats              func(childComplexity int) int
+		SeatsUsed          func(childComplexity int) int
+		Status             func(childComplexity int) int
+		TrialEnd           func(childComplexity int) int
+	}
+
+	BillingProfile struct {
+		Address            func(childComplexity int) int
+		Company            func(childComplexity int) int
+		Country            func(childComplexity int) int
+		Email              func(childComplexity int) int
+		Name               func(childComplexity int) int
+		ReverseCharge      func(childComplexity int) int
+		VatNumber          func(childComplexity int) int
+		VatRateBasisPoints func(childComplexity int) int
+	}
+
+	CancelSubscriptionPayload struct {
+		Billing func(childComplexity int) int
+	}
+
 	ChangePasswordPayload struct {
 		User func(childComplexity int) int
+	}
+
+	ChangePlanPayload struct {
+		Billing func(childComplexity int) int
+	}
+
+	ChangeSeatsPayload struct {
+		Billing func(childComplexity int) int
 	}
 
 	CreateApiKeyPayload struct {
@@ -121,6 +158,51 @@ type ComplexityRoot struct {
 
 	CreateOrganizationPayload struct {
 		Organization func(childComplexity int) int
+	}
+
+	Invoice struct {
+		Buyer              func(childComplexity int) int
+		Currency           func(childComplexity int) int
+		HTMLURL            func(childComplexity int) int
+		IssuedAt           func(childComplexity int) int
+		Lines              func(childComplexity int) int
+		Note               func(childComplexity int) int
+		Number             func(childComplexity int) int
+		PaidAt             func(childComplexity int) int
+		PaymentAttempts    func(childComplexity int) int
+		PeriodEnd          func(childComplexity int) int
+		PeriodStart        func(childComplexity int) int
+		ReverseCharge      func(childComplexity int) int
+		Seller             func(childComplexity int) int
+		Status             func(childComplexity int) int
+		Subtotal           func(childComplexity int) int
+		Total              func(childComplexity int) int
+		Vat                func(childComplexity int) int
+		VatRateBasisPoints func(childComplexity int) int
+	}
+
+	InvoiceLine struct {
+		Amount      func(childComplexity int) int
+		Description func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		PeriodEnd   func(childComplexity int) int
+		PeriodStart func(childComplexity int) int
+		Quantity    func(childComplexity int) int
+		UnitAmount  func(childComplexity int) int
+	}
+
+	InvoicePage struct {
+		EndCursor   func(childComplexity int) int
+		HasNextPage func(childComplexity int) int
+		Nodes       func(childComplexity int) int
+		TotalCount  func(childComplexity int) int
+	}
+
+	InvoiceParty struct {
+		Address   func(childComplexity int) int
+		Country   func(childComplexity int) int
+		Name      func(childComplexity int) int
+		VatNumber func(childComplexity int) int
 	}
 
 	Link struct {
@@ -158,14 +240,19 @@ type ComplexityRoot struct {
 	Mutation struct {
 		AddMember            func(childComplexity int, input model.AddMemberInput) int
 		AddPackageOwner      func(childComplexity int, input model.AddPackageOwnerInput) int
+		CancelSubscription   func(childComplexity int, input model.CancelSubscriptionInput) int
 		ChangePassword       func(childComplexity int, input model.ChangePasswordInput) int
+		ChangePlan           func(childComplexity int, input model.ChangePlanInput) int
+		ChangeSeats          func(childComplexity int, input model.ChangeSeatsInput) int
 		CreateAPIKey         func(childComplexity int, input model.CreateAPIKeyInput) int
 		CreateOrganization   func(childComplexity int, input model.CreateOrganizationInput) int
+		PayInvoice           func(childComplexity int, input model.PayInvoiceInput) int
 		PublishRelease       func(childComplexity int, input model.PublishReleaseInput) int
 		RemoveMember         func(childComplexity int, input model.RemoveMemberInput) int
 		RemovePackageOwner   func(childComplexity int, input model.RemovePackageOwnerInput) int
 		RequestPasswordReset func(childComplexity int, input model.RequestPasswordResetInput) int
 		ResetPassword        func(childComplexity int, input model.ResetPasswordInput) int
+		ResumeSubscription   func(childComplexity int, input model.ResumeSubscriptionInput) int
 		RetireRelease        func(childComplexity int, input model.RetireReleaseInput) int
 		RevertRelease        func(childComplexity int, input model.RevertReleaseInput) int
 		RevokeAPIKey         func(childComplexity int, input model.RevokeAPIKeyInput) int
@@ -173,20 +260,26 @@ type ComplexityRoot struct {
 		SignIn               func(childComplexity int, input model.SignInInput) int
 		SignOut              func(childComplexity int, input *model.SignOutInput) int
 		SignUp               func(childComplexity int, input model.SignUpInput) int
+		StartSubscription    func(childComplexity int, input model.StartSubscriptionInput) int
 		TransferPackage      func(childComplexity int, input model.TransferPackageInput) int
 		UnretireRelease      func(childComplexity int, input model.UnretireReleaseInput) int
+		UpdateBillingProfile func(childComplexity int, input model.UpdateBillingProfileInput) int
 		VerifyEmail          func(childComplexity int, input model.VerifyEmailInput) int
 	}
 
 	Organization struct {
-		CreatedAt   func(childComplexity int) int
-		DisplayName func(childComplexity int) int
-		ID          func(childComplexity int) int
-		Members     func(childComplexity int) int
-		Name        func(childComplexity int) int
-		Packages    func(childComplexity int, first *int, after *entgql.Cursor[int]) int
-		UpdatedAt   func(childComplexity int) int
-		ViewerRole  func(childComplexity int) int
+		Billing        func(childComplexity int) int
+		BillingProfile func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		DisplayName    func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Invoice        func(childComplexity int, number string) int
+		Invoices       func(childComplexity int, first *int, after *string) int
+		Members        func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Packages       func(childComplexity int, first *int, after *entgql.Cursor[int]) int
+		UpdatedAt      func(childComplexity int) int
+		ViewerRole     func(childComplexity int) int
 	}
 
 	OrganizationConnection struct {
@@ -257,24 +350,36 @@ type ComplexityRoot struct {
 		StartCursor     func(childComplexity int) int
 	}
 
+	PayInvoicePayload struct {
+		Billing func(childComplexity int) int
+		Invoice func(childComplexity int) int
+	}
+
+	PaymentAttempt struct {
+		AttemptedAt    func(childComplexity int) int
+		FailureMessage func(childComplexity int) int
+		Succeeded      func(childComplexity int) int
+	}
+
 	PublishReleasePayload struct {
 		Release  func(childComplexity int) int
 		Replaced func(childComplexity int) int
 	}
 
 	Query struct {
-		APIKeys       func(childComplexity int) int
-		AuditLog      func(childComplexity int, organization *string, after *entgql.Cursor[int], first *int) int
-		Node          func(childComplexity int, id int) int
-		Nodes         func(childComplexity int, ids []int) int
-		Organization  func(childComplexity int, name string) int
-		Organizations func(childComplexity int, first *int, after *entgql.Cursor[int]) int
-		Package       func(childComplexity int, name string, repository *string) int
-		Packages      func(childComplexity int, search *string, repository *string, where *ent.PackageWhereInput, orderBy *ent.PackageOrder, first *int, after *entgql.Cursor[int], last *int, before *entgql.Cursor[int]) int
-		Release       func(childComplexity int, packageArg string, version string, repository *string) int
-		ReleaseEvents func(childComplexity int, first *int, after *string, filter *model.ReleaseEventFilter) int
-		User          func(childComplexity int, username string) int
-		Viewer        func(childComplexity int) int
+		APIKeys           func(childComplexity int) int
+		AuditLog          func(childComplexity int, organization *string, after *entgql.Cursor[int], first *int) int
+		Node              func(childComplexity int, id int) int
+		Nodes             func(childComplexity int, ids []int) int
+		Organization      func(childComplexity int, name string) int
+		Organizations     func(childComplexity int, first *int, after *entgql.Cursor[int]) int
+		Package           func(childComplexity int, name string, repository *string) int
+		Packages          func(childComplexity int, search *string, repository *string, where *ent.PackageWhereInput, orderBy *ent.PackageOrder, first *int, after *entgql.Cursor[int], last *int, before *entgql.Cursor[int]) int
+		PreviewSeatChange func(childComplexity int, organization string, seats int) int
+		Release           func(childComplexity int, packageArg string, version string, repository *string) int
+		ReleaseEvents     func(childComplexity int, first *int, after *string, filter *model.ReleaseEventFilter) int
+		User              func(childComplexity int, username string) int
+		Viewer            func(childComplexity int) int
 	}
 
 	Release struct {
@@ -385,6 +490,10 @@ type ComplexityRoot struct {
 		User func(childComplexity int) int
 	}
 
+	ResumeSubscriptionPayload struct {
+		Billing func(childComplexity int) int
+	}
+
 	RetireReleasePayload struct {
 		Releases func(childComplexity int) int
 	}
@@ -412,6 +521,17 @@ type ComplexityRoot struct {
 		APIKey func(childComplexity int) int
 	}
 
+	SeatChangePreview struct {
+		ChargedNow         func(childComplexity int) int
+		Line               func(childComplexity int) int
+		OnNextInvoice      func(childComplexity int) int
+		Seats              func(childComplexity int) int
+		Subtotal           func(childComplexity int) int
+		Total              func(childComplexity int) int
+		Vat                func(childComplexity int) int
+		VatRateBasisPoints func(childComplexity int) int
+	}
+
 	SetMemberRolePayload struct {
 		Membership func(childComplexity int) int
 	}
@@ -429,6 +549,10 @@ type ComplexityRoot struct {
 		User func(childComplexity int) int
 	}
 
+	StartSubscriptionPayload struct {
+		Billing func(childComplexity int) int
+	}
+
 	Subscription struct {
 		ReleaseEvents func(childComplexity int, filter *model.ReleaseEventFilter, after *string) int
 	}
@@ -439,6 +563,10 @@ type ComplexityRoot struct {
 
 	UnretireReleasePayload struct {
 		Releases func(childComplexity int) int
+	}
+
+	UpdateBillingProfilePayload struct {
+		BillingProfile func(childComplexity int) int
 	}
 
 	User struct {
@@ -490,6 +618,13 @@ type MutationResolver interface {
 	ResetPassword(ctx context.Context, input model.ResetPasswordInput) (*model.ResetPasswordPayload, error)
 	CreateAPIKey(ctx context.Context, input model.CreateAPIKeyInput) (*model.CreateAPIKeyPayload, error)
 	RevokeAPIKey(ctx context.Context, input model.RevokeAPIKeyInput) (*model.RevokeAPIKeyPayload, error)
+	UpdateBillingProfile(ctx context.Context, input model.UpdateBillingProfileInput) (*model.UpdateBillingProfilePayload, error)
+	StartSubscription(ctx context.Context, input model.StartSubscriptionInput) (*model.StartSubscriptionPayload, error)
+	ChangeSeats(ctx context.Context, input model.ChangeSeatsInput) (*model.ChangeSeatsPayload, error)
+	ChangePlan(ctx context.Context, input model.ChangePlanInput) (*model.ChangePlanPayload, error)
+	CancelSubscription(ctx context.Context, input model.CancelSubscriptionInput) (*model.CancelSubscriptionPayload, error)
+	ResumeSubscription(ctx context.Context, input model.ResumeSubscriptionInput) (*model.ResumeSubscriptionPayload, error)
+	PayInvoice(ctx context.Context, input model.PayInvoiceInput) (*model.PayInvoicePayload, error)
 	CreateOrganization(ctx context.Context, input model.CreateOrganizationInput) (*model.CreateOrganizationPayload, error)
 	AddMember(ctx context.Context, input model.AddMemberInput) (*model.AddMemberPayload, error)
 	RemoveMember(ctx context.Context, input model.RemoveMemberInput) (*model.RemoveMemberPayload, error)
@@ -503,6 +638,10 @@ type MutationResolver interface {
 	TransferPackage(ctx context.Context, input model.TransferPackageInput) (*model.TransferPackagePayload, error)
 }
 type OrganizationResolver interface {
+	Billing(ctx context.Context, obj *ent.Organization) (*model.Billing, error)
+	BillingProfile(ctx context.Context, obj *ent.Organization) (*model.BillingProfile, error)
+	Invoices(ctx context.Context, obj *ent.Organization, first *int, after *string) (*model.InvoicePage, error)
+	Invoice(ctx context.Context, obj *ent.Organization, number string) (*model.Invoice, error)
 	Members(ctx context.Context, obj *ent.Organization) ([]*ent.Membership, error)
 	ViewerRole(ctx context.Context, obj *ent.Organization) (*membership.Role, error)
 	Packages(ctx context.Context, obj *ent.Organization, first *int, after *entgql.Cursor[int]) (*ent.PackageConnection, error)
@@ -524,6 +663,7 @@ type QueryResolver interface {
 	User(ctx context.Context, username string) (*ent.User, error)
 	APIKeys(ctx context.Context) ([]*ent.APIKey, error)
 	AuditLog(ctx context.Context, organization *string, after *entgql.Cursor[int], first *int) (*ent.AuditLogConnection, error)
+	PreviewSeatChange(ctx context.Context, organization string, seats int) (*model.SeatChangePreview, error)
 	ReleaseEvents(ctx context.Context, first *int, after *string, filter *model.ReleaseEventFilter) (*model.ReleaseEventPage, error)
 	Organization(ctx context.Context, name string) (*ent.Organization, error)
 	Organizations(ctx context.Context, first *int, after *entgql.Cursor[int]) (*ent.OrganizationConnection, error)
@@ -790,12 +930,149 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AuditLogEdge.Node(childComplexity), true
 
+	case "Billing.cancelAtPeriodEnd":
+		if e.ComplexityRoot.Billing.CancelAtPeriodEnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Billing.CancelAtPeriodEnd(childComplexity), true
+	case "Billing.currentPeriodEnd":
+		if e.ComplexityRoot.Billing.CurrentPeriodEnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Billing.CurrentPeriodEnd(childComplexity), true
+	case "Billing.currentPeriodStart":
+		if e.ComplexityRoot.Billing.CurrentPeriodStart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Billing.CurrentPeriodStart(childComplexity), true
+	case "Billing.entitled":
+		if e.ComplexityRoot.Billing.Entitled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Billing.Entitled(childComplexity), true
+	case "Billing.nextRetryAt":
+		if e.ComplexityRoot.Billing.NextRetryAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Billing.NextRetryAt(childComplexity), true
+	case "Billing.openInvoice":
+		if e.ComplexityRoot.Billing.OpenInvoice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Billing.OpenInvoice(childComplexity), true
+	case "Billing.plan":
+		if e.ComplexityRoot.Billing.Plan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Billing.Plan(childComplexity), true
+	case "Billing.seats":
+		if e.ComplexityRoot.Billing.Seats == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Billing.Seats(childComplexity), true
+	case "Billing.seatsUsed":
+		if e.ComplexityRoot.Billing.SeatsUsed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Billing.SeatsUsed(childComplexity), true
+	case "Billing.status":
+		if e.ComplexityRoot.Billing.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Billing.Status(childComplexity), true
+	case "Billing.trialEnd":
+		if e.ComplexityRoot.Billing.TrialEnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Billing.TrialEnd(childComplexity), true
+
+	case "BillingProfile.address":
+		if e.ComplexityRoot.BillingProfile.Address == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BillingProfile.Address(childComplexity), true
+	case "BillingProfile.company":
+		if e.ComplexityRoot.BillingProfile.Company == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BillingProfile.Company(childComplexity), true
+	case "BillingProfile.country":
+		if e.ComplexityRoot.BillingProfile.Country == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BillingProfile.Country(childComplexity), true
+	case "BillingProfile.email":
+		if e.ComplexityRoot.BillingProfile.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BillingProfile.Email(childComplexity), true
+	case "BillingProfile.name":
+		if e.ComplexityRoot.BillingProfile.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BillingProfile.Name(childComplexity), true
+	case "BillingProfile.reverseCharge":
+		if e.ComplexityRoot.BillingProfile.ReverseCharge == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BillingProfile.ReverseCharge(childComplexity), true
+	case "BillingProfile.vatNumber":
+		if e.ComplexityRoot.BillingProfile.VatNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BillingProfile.VatNumber(childComplexity), true
+	case "BillingProfile.vatRateBasisPoints":
+		if e.ComplexityRoot.BillingProfile.VatRateBasisPoints == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BillingProfile.VatRateBasisPoints(childComplexity), true
+
+	case "CancelSubscriptionPayload.billing":
+		if e.ComplexityRoot.CancelSubscriptionPayload.Billing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CancelSubscriptionPayload.Billing(childComplexity), true
+
 	case "ChangePasswordPayload.user":
 		if e.ComplexityRoot.ChangePasswordPayload.User == nil {
 			break
 		}
 
 		return e.ComplexityRoot.ChangePasswordPayload.User(childComplexity), true
+
+	case "ChangePlanPayload.billing":
+		if e.ComplexityRoot.ChangePlanPayload.Billing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangePlanPayload.Billing(childComplexity), true
+
+	case "ChangeSeatsPayload.billing":
+		if e.ComplexityRoot.ChangeSeatsPayload.Billing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeSeatsPayload.Billing(childComplexity), true
 
 	case "CreateApiKeyPayload.apiKey":
 		if e.ComplexityRoot.CreateApiKeyPayload.APIKey == nil {
@@ -816,6 +1093,208 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreateOrganizationPayload.Organization(childComplexity), true
+
+	case "Invoice.buyer":
+		if e.ComplexityRoot.Invoice.Buyer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.Buyer(childComplexity), true
+	case "Invoice.currency":
+		if e.ComplexityRoot.Invoice.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.Currency(childComplexity), true
+	case "Invoice.htmlUrl":
+		if e.ComplexityRoot.Invoice.HTMLURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.HTMLURL(childComplexity), true
+	case "Invoice.issuedAt":
+		if e.ComplexityRoot.Invoice.IssuedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.IssuedAt(childComplexity), true
+	case "Invoice.lines":
+		if e.ComplexityRoot.Invoice.Lines == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.Lines(childComplexity), true
+	case "Invoice.note":
+		if e.ComplexityRoot.Invoice.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.Note(childComplexity), true
+	case "Invoice.number":
+		if e.ComplexityRoot.Invoice.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.Number(childComplexity), true
+	case "Invoice.paidAt":
+		if e.ComplexityRoot.Invoice.PaidAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.PaidAt(childComplexity), true
+	case "Invoice.paymentAttempts":
+		if e.ComplexityRoot.Invoice.PaymentAttempts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.PaymentAttempts(childComplexity), true
+	case "Invoice.periodEnd":
+		if e.ComplexityRoot.Invoice.PeriodEnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.PeriodEnd(childComplexity), true
+	case "Invoice.periodStart":
+		if e.ComplexityRoot.Invoice.PeriodStart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.PeriodStart(childComplexity), true
+	case "Invoice.reverseCharge":
+		if e.ComplexityRoot.Invoice.ReverseCharge == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.ReverseCharge(childComplexity), true
+	case "Invoice.seller":
+		if e.ComplexityRoot.Invoice.Seller == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.Seller(childComplexity), true
+	case "Invoice.status":
+		if e.ComplexityRoot.Invoice.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.Status(childComplexity), true
+	case "Invoice.subtotal":
+		if e.ComplexityRoot.Invoice.Subtotal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.Subtotal(childComplexity), true
+	case "Invoice.total":
+		if e.ComplexityRoot.Invoice.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.Total(childComplexity), true
+	case "Invoice.vat":
+		if e.ComplexityRoot.Invoice.Vat == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.Vat(childComplexity), true
+	case "Invoice.vatRateBasisPoints":
+		if e.ComplexityRoot.Invoice.VatRateBasisPoints == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.VatRateBasisPoints(childComplexity), true
+
+	case "InvoiceLine.amount":
+		if e.ComplexityRoot.InvoiceLine.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceLine.Amount(childComplexity), true
+	case "InvoiceLine.description":
+		if e.ComplexityRoot.InvoiceLine.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceLine.Description(childComplexity), true
+	case "InvoiceLine.kind":
+		if e.ComplexityRoot.InvoiceLine.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceLine.Kind(childComplexity), true
+	case "InvoiceLine.periodEnd":
+		if e.ComplexityRoot.InvoiceLine.PeriodEnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceLine.PeriodEnd(childComplexity), true
+	case "InvoiceLine.periodStart":
+		if e.ComplexityRoot.InvoiceLine.PeriodStart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceLine.PeriodStart(childComplexity), true
+	case "InvoiceLine.quantity":
+		if e.ComplexityRoot.InvoiceLine.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceLine.Quantity(childComplexity), true
+	case "InvoiceLine.unitAmount":
+		if e.ComplexityRoot.InvoiceLine.UnitAmount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceLine.UnitAmount(childComplexity), true
+
+	case "InvoicePage.endCursor":
+		if e.ComplexityRoot.InvoicePage.EndCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoicePage.EndCursor(childComplexity), true
+	case "InvoicePage.hasNextPage":
+		if e.ComplexityRoot.InvoicePage.HasNextPage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoicePage.HasNextPage(childComplexity), true
+	case "InvoicePage.nodes":
+		if e.ComplexityRoot.InvoicePage.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoicePage.Nodes(childComplexity), true
+	case "InvoicePage.totalCount":
+		if e.ComplexityRoot.InvoicePage.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoicePage.TotalCount(childComplexity), true
+
+	case "InvoiceParty.address":
+		if e.ComplexityRoot.InvoiceParty.Address == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceParty.Address(childComplexity), true
+	case "InvoiceParty.country":
+		if e.ComplexityRoot.InvoiceParty.Country == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceParty.Country(childComplexity), true
+	case "InvoiceParty.name":
+		if e.ComplexityRoot.InvoiceParty.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceParty.Name(childComplexity), true
+	case "InvoiceParty.vatNumber":
+		if e.ComplexityRoot.InvoiceParty.VatNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceParty.VatNumber(childComplexity), true
 
 	case "Link.name":
 		if e.ComplexityRoot.Link.Name == nil {
@@ -946,6 +1425,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddPackageOwner(childComplexity, args["input"].(model.AddPackageOwnerInput)), true
+	case "Mutation.cancelSubscription":
+		if e.ComplexityRoot.Mutation.CancelSubscription == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelSubscription_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelSubscription(childComplexity, args["input"].(model.CancelSubscriptionInput)), true
 	case "Mutation.changePassword":
 		if e.ComplexityRoot.Mutation.ChangePassword == nil {
 			break
@@ -957,6 +1447,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ChangePassword(childComplexity, args["input"].(model.ChangePasswordInput)), true
+	case "Mutation.changePlan":
+		if e.ComplexityRoot.Mutation.ChangePlan == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_changePlan_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ChangePlan(childComplexity, args["input"].(model.ChangePlanInput)), true
+	case "Mutation.changeSeats":
+		if e.ComplexityRoot.Mutation.ChangeSeats == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_changeSeats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ChangeSeats(childComplexity, args["input"].(model.ChangeSeatsInput)), true
 	case "Mutation.createApiKey":
 		if e.ComplexityRoot.Mutation.CreateAPIKey == nil {
 			break
@@ -979,6 +1491,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateOrganization(childComplexity, args["input"].(model.CreateOrganizationInput)), true
+	case "Mutation.payInvoice":
+		if e.ComplexityRoot.Mutation.PayInvoice == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_payInvoice_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PayInvoice(childComplexity, args["input"].(model.PayInvoiceInput)), true
 	case "Mutation.publishRelease":
 		if e.ComplexityRoot.Mutation.PublishRelease == nil {
 			break
@@ -1034,6 +1557,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ResetPassword(childComplexity, args["input"].(model.ResetPasswordInput)), true
+	case "Mutation.resumeSubscription":
+		if e.ComplexityRoot.Mutation.ResumeSubscription == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resumeSubscription_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResumeSubscription(childComplexity, args["input"].(model.ResumeSubscriptionInput)), true
 	case "Mutation.retireRelease":
 		if e.ComplexityRoot.Mutation.RetireRelease == nil {
 			break
@@ -1111,6 +1645,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SignUp(childComplexity, args["input"].(model.SignUpInput)), true
+	case "Mutation.startSubscription":
+		if e.ComplexityRoot.Mutation.StartSubscription == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_startSubscription_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.StartSubscription(childComplexity, args["input"].(model.StartSubscriptionInput)), true
 	case "Mutation.transferPackage":
 		if e.ComplexityRoot.Mutation.TransferPackage == nil {
 			break
@@ -1133,6 +1678,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UnretireRelease(childComplexity, args["input"].(model.UnretireReleaseInput)), true
+	case "Mutation.updateBillingProfile":
+		if e.ComplexityRoot.Mutation.UpdateBillingProfile == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateBillingProfile_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateBillingProfile(childComplexity, args["input"].(model.UpdateBillingProfileInput)), true
 	case "Mutation.verifyEmail":
 		if e.ComplexityRoot.Mutation.VerifyEmail == nil {
 			break
@@ -1145,6 +1701,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Mutation.VerifyEmail(childComplexity, args["input"].(model.VerifyEmailInput)), true
 
+	case "Organization.billing":
+		if e.ComplexityRoot.Organization.Billing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.Billing(childComplexity), true
+	case "Organization.billingProfile":
+		if e.ComplexityRoot.Organization.BillingProfile == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.BillingProfile(childComplexity), true
 	case "Organization.createdAt":
 		if e.ComplexityRoot.Organization.CreatedAt == nil {
 			break
@@ -1163,6 +1731,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organization.ID(childComplexity), true
+	case "Organization.invoice":
+		if e.ComplexityRoot.Organization.Invoice == nil {
+			break
+		}
+
+		args, err := ec.field_Organization_invoice_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Organization.Invoice(childComplexity, args["number"].(string)), true
+	case "Organization.invoices":
+		if e.ComplexityRoot.Organization.Invoices == nil {
+			break
+		}
+
+		args, err := ec.field_Organization_invoices_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Organization.Invoices(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Organization.members":
 		if e.ComplexityRoot.Organization.Members == nil {
 			break
@@ -1486,6 +2076,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "PayInvoicePayload.billing":
+		if e.ComplexityRoot.PayInvoicePayload.Billing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PayInvoicePayload.Billing(childComplexity), true
+	case "PayInvoicePayload.invoice":
+		if e.ComplexityRoot.PayInvoicePayload.Invoice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PayInvoicePayload.Invoice(childComplexity), true
+
+	case "PaymentAttempt.attemptedAt":
+		if e.ComplexityRoot.PaymentAttempt.AttemptedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentAttempt.AttemptedAt(childComplexity), true
+	case "PaymentAttempt.failureMessage":
+		if e.ComplexityRoot.PaymentAttempt.FailureMessage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentAttempt.FailureMessage(childComplexity), true
+	case "PaymentAttempt.succeeded":
+		if e.ComplexityRoot.PaymentAttempt.Succeeded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentAttempt.Succeeded(childComplexity), true
+
 	case "PublishReleasePayload.release":
 		if e.ComplexityRoot.PublishReleasePayload.Release == nil {
 			break
@@ -1583,6 +2205,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Packages(childComplexity, args["search"].(*string), args["repository"].(*string), args["where"].(*ent.PackageWhereInput), args["orderBy"].(*ent.PackageOrder), args["first"].(*int), args["after"].(*entgql.Cursor[int]), args["last"].(*int), args["before"].(*entgql.Cursor[int])), true
+	case "Query.previewSeatChange":
+		if e.ComplexityRoot.Query.PreviewSeatChange == nil {
+			break
+		}
+
+		args, err := ec.field_Query_previewSeatChange_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PreviewSeatChange(childComplexity, args["organization"].(string), args["seats"].(int)), true
 	case "Query.release":
 		if e.ComplexityRoot.Query.Release == nil {
 			break
@@ -2050,6 +2683,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ResetPasswordPayload.User(childComplexity), true
 
+	case "ResumeSubscriptionPayload.billing":
+		if e.ComplexityRoot.ResumeSubscriptionPayload.Billing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResumeSubscriptionPayload.Billing(childComplexity), true
+
 	case "RetireReleasePayload.releases":
 		if e.ComplexityRoot.RetireReleasePayload.Releases == nil {
 			break
@@ -2127,6 +2767,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RevokeApiKeyPayload.APIKey(childComplexity), true
 
+	case "SeatChangePreview.chargedNow":
+		if e.ComplexityRoot.SeatChangePreview.ChargedNow == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeatChangePreview.ChargedNow(childComplexity), true
+	case "SeatChangePreview.line":
+		if e.ComplexityRoot.SeatChangePreview.Line == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeatChangePreview.Line(childComplexity), true
+	case "SeatChangePreview.onNextInvoice":
+		if e.ComplexityRoot.SeatChangePreview.OnNextInvoice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeatChangePreview.OnNextInvoice(childComplexity), true
+	case "SeatChangePreview.seats":
+		if e.ComplexityRoot.SeatChangePreview.Seats == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeatChangePreview.Seats(childComplexity), true
+	case "SeatChangePreview.subtotal":
+		if e.ComplexityRoot.SeatChangePreview.Subtotal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeatChangePreview.Subtotal(childComplexity), true
+	case "SeatChangePreview.total":
+		if e.ComplexityRoot.SeatChangePreview.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeatChangePreview.Total(childComplexity), true
+	case "SeatChangePreview.vat":
+		if e.ComplexityRoot.SeatChangePreview.Vat == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeatChangePreview.Vat(childComplexity), true
+	case "SeatChangePreview.vatRateBasisPoints":
+		if e.ComplexityRoot.SeatChangePreview.VatRateBasisPoints == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeatChangePreview.VatRateBasisPoints(childComplexity), true
+
 	case "SetMemberRolePayload.membership":
 		if e.ComplexityRoot.SetMemberRolePayload.Membership == nil {
 			break
@@ -2161,6 +2850,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SignUpPayload.User(childComplexity), true
 
+	case "StartSubscriptionPayload.billing":
+		if e.ComplexityRoot.StartSubscriptionPayload.Billing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StartSubscriptionPayload.Billing(childComplexity), true
+
 	case "Subscription.releaseEvents":
 		if e.ComplexityRoot.Subscription.ReleaseEvents == nil {
 			break
@@ -2186,6 +2882,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UnretireReleasePayload.Releases(childComplexity), true
+
+	case "UpdateBillingProfilePayload.billingProfile":
+		if e.ComplexityRoot.UpdateBillingProfilePayload.BillingProfile == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateBillingProfilePayload.BillingProfile(childComplexity), true
 
 	case "User.createdAt":
 		if e.ComplexityRoot.User.CreatedAt == nil {
@@ -2299,7 +3002,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AddPackageOwnerInput", ec.unmarshalInputAddPackageOwnerInput),
 			graphql.NewInputUnmarshaler("ApiKeyOrder", ec.unmarshalInputApiKeyOrder),
 			graphql.NewInputUnmarshaler("AuditLogOrder", ec.unmarshalInputAuditLogOrder),
+			graphql.NewInputUnmarshaler("CancelSubscriptionInput", ec.unmarshalInputCancelSubscriptionInput),
 			graphql.NewInputUnmarshaler("ChangePasswordInput", ec.unmarshalInputChangePasswordInput),
+			graphql.NewInputUnmarshaler("ChangePlanInput", ec.unmarshalInputChangePlanInput),
+			graphql.NewInputUnmarshaler("ChangeSeatsInput", ec.unmarshalInputChangeSeatsInput),
 			graphql.NewInputUnmarshaler("CreateApiKeyInput", ec.unmarshalInputCreateApiKeyInput),
 			graphql.NewInputUnmarshaler("CreateOrganizationInput", ec.unmarshalInputCreateOrganizationInput),
 			graphql.NewInputUnmarshaler("MembershipOrder", ec.unmarshalInputMembershipOrder),
@@ -2309,6 +3015,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("PackageOrder", ec.unmarshalInputPackageOrder),
 			graphql.NewInputUnmarshaler("PackageOwnerOrder", ec.unmarshalInputPackageOwnerOrder),
 			graphql.NewInputUnmarshaler("PackageWhereInput", ec.unmarshalInputPackageWhereInput),
+			graphql.NewInputUnmarshaler("PayInvoiceInput", ec.unmarshalInputPayInvoiceInput),
 			graphql.NewInputUnmarshaler("PublishReleaseInput", ec.unmarshalInputPublishReleaseInput),
 			graphql.NewInputUnmarshaler("ReleaseEventFilter", ec.unmarshalInputReleaseEventFilter),
 			graphql.NewInputUnmarshaler("ReleaseOrder", ec.unmarshalInputReleaseOrder),
@@ -2318,6 +3025,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RepositoryOrder", ec.unmarshalInputRepositoryOrder),
 			graphql.NewInputUnmarshaler("RequestPasswordResetInput", ec.unmarshalInputRequestPasswordResetInput),
 			graphql.NewInputUnmarshaler("ResetPasswordInput", ec.unmarshalInputResetPasswordInput),
+			graphql.NewInputUnmarshaler("ResumeSubscriptionInput", ec.unmarshalInputResumeSubscriptionInput),
 			graphql.NewInputUnmarshaler("RetireReleaseInput", ec.unmarshalInputRetireReleaseInput),
 			graphql.NewInputUnmarshaler("RetirementOrder", ec.unmarshalInputRetirementOrder),
 			graphql.NewInputUnmarshaler("RevertReleaseInput", ec.unmarshalInputRevertReleaseInput),
@@ -2326,8 +3034,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SignInInput", ec.unmarshalInputSignInInput),
 			graphql.NewInputUnmarshaler("SignOutInput", ec.unmarshalInputSignOutInput),
 			graphql.NewInputUnmarshaler("SignUpInput", ec.unmarshalInputSignUpInput),
+			graphql.NewInputUnmarshaler("StartSubscriptionInput", ec.unmarshalInputStartSubscriptionInput),
 			graphql.NewInputUnmarshaler("TransferPackageInput", ec.unmarshalInputTransferPackageInput),
 			graphql.NewInputUnmarshaler("UnretireReleaseInput", ec.unmarshalInputUnretireReleaseInput),
+			graphql.NewInputUnmarshaler("UpdateBillingProfileInput", ec.unmarshalInputUpdateBillingProfileInput),
 			graphql.NewInputUnmarshaler("UserOrder", ec.unmarshalInputUserOrder),
 			graphql.NewInputUnmarshaler("UserWhereInput", ec.unmarshalInputUserWhereInput),
 			graphql.NewInputUnmarshaler("VerifyEmailInput", ec.unmarshalInputVerifyEmailInput),
@@ -5086,6 +5796,364 @@ extend type AuditLog {
   apiKeyName: String
 }
 `, BuiltIn: false},
+	{Name: "../schema/billing.graphqls", Input: `"How often an organization is billed."
+enum Plan {
+  "7 USD per seat per month, billed on the day of the month the subscription started."
+  MONTHLY
+  "70 USD per seat per year (two months free), billed on the day of the year the subscription started."
+  ANNUAL
+}
+
+"Where a subscription stands."
+enum SubscriptionStatus {
+  "Free trial; private packages available."
+  TRIALING
+  "The current period is paid; private packages available."
+  ACTIVE
+  "A charge failed; it is retried three times and the subscription is cancelled 15 days after the first failure. Private packages stay available meanwhile."
+  PAST_DUE
+  "Ended (at period end as requested, or for non-payment). No private access; data is kept at least 90 days."
+  CANCELED
+  "Started but the first invoice is not paid yet. No private access."
+  INCOMPLETE
+}
+
+"An invoice's state."
+enum InvoiceStatus {
+  "Being prepared; not payable yet."
+  DRAFT
+  "Issued and awaiting payment."
+  OPEN
+  "Paid."
+  PAID
+  "Cancelled; nothing is owed."
+  VOID
+  "Given up on by the processor; it can still be paid."
+  UNCOLLECTIBLE
+}
+
+"The kind of an invoice line."
+enum InvoiceLineKind {
+  "Seats for a whole billing period, charged in advance."
+  SUBSCRIPTION
+  "Seats added during a period, for the part of the period left."
+  PRORATION
+  "Credit for unused time (plan switch)."
+  CREDIT
+}
+
+extend type Organization {
+  "The subscription: plan, seats and status. Null when the organization never subscribed or the viewer is not one of its admins."
+  billing: Billing
+  "Who pays and where they are (decides VAT). Null for viewers who are not admins."
+  billingProfile: BillingProfile
+  "Invoices, newest first. Empty for viewers who are not admins."
+  invoices(
+    "How many invoices to return (default 20, at most 100)."
+    first: Int
+    "The endCursor of the previous page."
+    after: String
+  ): InvoicePage!
+  "One invoice by number. Null when there is none or the viewer is not an admin."
+  invoice(
+    "The invoice number, e.g. ACME-0001."
+    number: String!
+  ): Invoice
+}
+
+"An organization's subscription."
+type Billing {
+  "Billing interval."
+  plan: Plan!
+  "Paid member slots."
+  seats: Int!
+  "Members using a seat now."
+  seatsUsed: Int!
+  "Where the subscription stands."
+  status: SubscriptionStatus!
+  "Start of the current billing period."
+  currentPeriodStart: Time!
+  "End (exclusive) of the current billing period: the next billing date."
+  currentPeriodEnd: Time!
+  "The subscription ends at currentPeriodEnd; access continues until then."
+  cancelAtPeriodEnd: Boolean!
+  "End of the free trial, when trialing."
+  trialEnd: Time
+  "When a failed charge is tried again (PAST_DUE only)."
+  nextRetryAt: Time
+  "Number of the invoice being collected (INCOMPLETE, PAST_DUE, or cancelled for non-payment: paying it restores the subscription)."
+  openInvoice: String
+  "Whether members can use private packages and documentation now."
+  entitled: Boolean!
+}
+
+"Who pays for an organization. Country and company status decide the VAT."
+type BillingProfile @goModel(forceGenerate: true) {
+  "Where invoices and payment notices are sent."
+  email: String!
+  "Name printed on invoices."
+  name: String!
+  "Postal address printed on invoices."
+  address: String!
+  "ISO 3166-1 alpha-2 country code (Greece is GR); empty until set."
+  country: String!
+  "Whether the buyer is a company (EU companies with a VAT number are reverse charged)."
+  company: Boolean!
+  "EU VAT number with its country prefix (Greece: EL), normalized; empty when none."
+  vatNumber: String!
+  "VAT rate the next invoice gets, in basis points (2500 = 25%)."
+  vatRateBasisPoints: Int!
+  "Whether invoices are reverse charged (0% VAT, the buyer accounts for it)."
+  reverseCharge: Boolean!
+}
+
+"A page of invoices."
+type InvoicePage {
+  "The invoices of this page, newest first."
+  nodes: [Invoice!]!
+  "Cursor of the last invoice of this page; pass it as ` + "`" + `after` + "`" + ` for the next page."
+  endCursor: String
+  "Whether more invoices follow."
+  hasNextPage: Boolean!
+  "Number of invoices of the organization."
+  totalCount: Int!
+}
+
+"What an organization is asked to pay for one period or change."
+type Invoice @goModel(forceGenerate: true) {
+  "Sequential per organization: ORGANIZATION-0001."
+  number: String!
+  "The invoice's state."
+  status: InvoiceStatus!
+  "ISO 4217 currency of all amounts."
+  currency: String!
+  "Sum of the lines, excluding VAT."
+  subtotal: Money!
+  "VAT rate in basis points (1900 = 19%)."
+  vatRateBasisPoints: Int!
+  "VAT amount: the rate applied to the subtotal, rounded once."
+  vat: Money!
+  "Amount to pay, VAT included."
+  total: Money!
+  "Whether VAT is reverse charged; note then carries the legal mention."
+  reverseCharge: Boolean!
+  "Text the invoice must carry (the reverse-charge mention), if any."
+  note: String
+  "Start of the period invoiced."
+  periodStart: Time!
+  "End (exclusive) of the period invoiced."
+  periodEnd: Time!
+  "When the invoice was issued."
+  issuedAt: Time
+  "When it was paid."
+  paidAt: Time
+  "The seller (name, address, country, VAT number)."
+  seller: InvoiceParty!
+  "The buyer as at issue time."
+  buyer: InvoiceParty!
+  "The lines, in the order they were added."
+  lines: [InvoiceLine!]!
+  "Every try to collect the invoice, oldest first."
+  paymentAttempts: [PaymentAttempt!]!
+  "Address of the printable HTML page of the invoice (admins only)."
+  htmlUrl: String!
+}
+
+"A party of an invoice, as printed."
+type InvoiceParty {
+  "Legal name."
+  name: String!
+  "Postal address."
+  address: String!
+  "ISO 3166-1 alpha-2 country code."
+  country: String!
+  "VAT number, when there is one."
+  vatNumber: String
+}
+
+"One line of an invoice."
+type InvoiceLine @goModel(forceGenerate: true) {
+  "What the line is for."
+  kind: InvoiceLineKind!
+  "Human-readable description with the dates covered."
+  description: String!
+  "Number of seats."
+  quantity: Int!
+  "Price of one seat for the line's plan period."
+  unitAmount: Money!
+  "Line total (prorated lines are not quantity × unit; credits are negative)."
+  amount: Money!
+  "Start of the time covered."
+  periodStart: Time!
+  "End (exclusive) of the time covered."
+  periodEnd: Time!
+}
+
+"One try to collect an invoice."
+type PaymentAttempt @goModel(forceGenerate: true) {
+  "When the charge was attempted."
+  attemptedAt: Time!
+  "Whether the money was collected."
+  succeeded: Boolean!
+  "Why it failed, as the processor reported it."
+  failureMessage: String
+}
+
+"What a seat change would cost."
+type SeatChangePreview {
+  "The seat count previewed."
+  seats: Int!
+  "The proration line; null when nothing is charged (a decrease is not credited)."
+  line: InvoiceLine
+  "Subtotal of the change, excluding VAT."
+  subtotal: Money!
+  "VAT rate in basis points for the billing profile."
+  vatRateBasisPoints: Int!
+  "VAT on the change."
+  vat: Money!
+  "Total of the change, VAT included."
+  total: Money!
+  "Annual plan: invoiced and charged as soon as the seats change."
+  chargedNow: Boolean!
+  "Monthly plan: added to the next invoice."
+  onNextInvoice: Boolean!
+}
+
+extend type Query {
+  "What changing the seats of an organization would cost now. Admins only."
+  previewSeatChange(
+    "The organization's name."
+    organization: String!
+    "The new seat count (at least the number of members)."
+    seats: Int!
+  ): SeatChangePreview!
+}
+
+extend type Mutation {
+  "Set who pays and where they are. The VAT number is checked against the country's format."
+  updateBillingProfile("The mutation's input." input: UpdateBillingProfileInput!): UpdateBillingProfilePayload!
+  "Subscribe: the first period is invoiced and charged at once."
+  startSubscription("The mutation's input." input: StartSubscriptionInput!): StartSubscriptionPayload!
+  "Change the number of seats (monthly: prorated on the next invoice; annual: invoiced and charged now)."
+  changeSeats("The mutation's input." input: ChangeSeatsInput!): ChangeSeatsPayload!
+  "Switch a monthly subscription to annual now, crediting the unused part of the month."
+  changePlan("The mutation's input." input: ChangePlanInput!): ChangePlanPayload!
+  "Cancel at the end of the paid period; access continues until then."
+  cancelSubscription("The mutation's input." input: CancelSubscriptionInput!): CancelSubscriptionPayload!
+  "Withdraw a cancellation before the period ends."
+  resumeSubscription("The mutation's input." input: ResumeSubscriptionInput!): ResumeSubscriptionPayload!
+  "Pay an open invoice now; paying the invoice a subscription was cancelled for restores it."
+  payInvoice("The mutation's input." input: PayInvoiceInput!): PayInvoicePayload!
+}
+
+"Input of updateBillingProfile."
+input UpdateBillingProfileInput {
+  "The organization's name."
+  organization: String!
+  "Where invoices are sent."
+  email: String!
+  "Name printed on invoices."
+  name: String!
+  "Postal address."
+  address: String
+  "ISO 3166-1 alpha-2 country code."
+  country: String!
+  "Whether the buyer is a company."
+  company: Boolean!
+  "EU VAT number with country prefix; omit for none."
+  vatNumber: String
+}
+
+"Result of updateBillingProfile."
+type UpdateBillingProfilePayload {
+  "The saved profile."
+  billingProfile: BillingProfile!
+}
+
+"Input of startSubscription."
+input StartSubscriptionInput {
+  "The organization's name."
+  organization: String!
+  "Billing interval."
+  plan: Plan!
+  "Seats to buy (at least the number of members)."
+  seats: Int!
+}
+
+"Result of startSubscription."
+type StartSubscriptionPayload {
+  "The subscription; INCOMPLETE with openInvoice set when the first charge was declined."
+  billing: Billing!
+}
+
+"Input of changeSeats."
+input ChangeSeatsInput {
+  "The organization's name."
+  organization: String!
+  "The new seat count (at least one, and at least the number of members)."
+  seats: Int!
+}
+
+"Result of changeSeats."
+type ChangeSeatsPayload {
+  "The subscription after the change."
+  billing: Billing!
+}
+
+"Input of changePlan."
+input ChangePlanInput {
+  "The organization's name."
+  organization: String!
+  "The plan to switch to (only ANNUAL from MONTHLY)."
+  plan: Plan!
+}
+
+"Result of changePlan."
+type ChangePlanPayload {
+  "The subscription after the switch."
+  billing: Billing!
+}
+
+"Input of cancelSubscription."
+input CancelSubscriptionInput {
+  "The organization's name."
+  organization: String!
+}
+
+"Result of cancelSubscription."
+type CancelSubscriptionPayload {
+  "The subscription, with cancelAtPeriodEnd set."
+  billing: Billing!
+}
+
+"Input of resumeSubscription."
+input ResumeSubscriptionInput {
+  "The organization's name."
+  organization: String!
+}
+
+"Result of resumeSubscription."
+type ResumeSubscriptionPayload {
+  "The subscription, no longer ending."
+  billing: Billing!
+}
+
+"Input of payInvoice."
+input PayInvoiceInput {
+  "The organization's name."
+  organization: String!
+  "The invoice number."
+  number: String!
+}
+
+"Result of payInvoice. A declined payment is a PAYMENT_REQUIRED error; the attempt is recorded on the invoice."
+type PayInvoicePayload {
+  "The invoice after payment."
+  invoice: Invoice!
+  "The subscription after payment (null when the organization has none)."
+  billing: Billing
+}
+`, BuiltIn: false},
 	{Name: "../schema/common.graphqls", Input: `"""
 Errors: every GraphQL error carries ` + "`" + `extensions.code` + "`" + `, one of
 UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, BAD_USER_INPUT, CONFLICT, WINDOW_CLOSED,
@@ -5577,12 +6645,86 @@ func (ec *executionContext) childFields_AuditLogEdge(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type AuditLogEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Billing(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "plan":
+		return ec.fieldContext_Billing_plan(ctx, field)
+	case "seats":
+		return ec.fieldContext_Billing_seats(ctx, field)
+	case "seatsUsed":
+		return ec.fieldContext_Billing_seatsUsed(ctx, field)
+	case "status":
+		return ec.fieldContext_Billing_status(ctx, field)
+	case "currentPeriodStart":
+		return ec.fieldContext_Billing_currentPeriodStart(ctx, field)
+	case "currentPeriodEnd":
+		return ec.fieldContext_Billing_currentPeriodEnd(ctx, field)
+	case "cancelAtPeriodEnd":
+		return ec.fieldContext_Billing_cancelAtPeriodEnd(ctx, field)
+	case "trialEnd":
+		return ec.fieldContext_Billing_trialEnd(ctx, field)
+	case "nextRetryAt":
+		return ec.fieldContext_Billing_nextRetryAt(ctx, field)
+	case "openInvoice":
+		return ec.fieldContext_Billing_openInvoice(ctx, field)
+	case "entitled":
+		return ec.fieldContext_Billing_entitled(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Billing", field.Name)
+}
+
+func (ec *executionContext) childFields_BillingProfile(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "email":
+		return ec.fieldContext_BillingProfile_email(ctx, field)
+	case "name":
+		return ec.fieldContext_BillingProfile_name(ctx, field)
+	case "address":
+		return ec.fieldContext_BillingProfile_address(ctx, field)
+	case "country":
+		return ec.fieldContext_BillingProfile_country(ctx, field)
+	case "company":
+		return ec.fieldContext_BillingProfile_company(ctx, field)
+	case "vatNumber":
+		return ec.fieldContext_BillingProfile_vatNumber(ctx, field)
+	case "vatRateBasisPoints":
+		return ec.fieldContext_BillingProfile_vatRateBasisPoints(ctx, field)
+	case "reverseCharge":
+		return ec.fieldContext_BillingProfile_reverseCharge(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BillingProfile", field.Name)
+}
+
+func (ec *executionContext) childFields_CancelSubscriptionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "billing":
+		return ec.fieldContext_CancelSubscriptionPayload_billing(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CancelSubscriptionPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ChangePasswordPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "user":
 		return ec.fieldContext_ChangePasswordPayload_user(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ChangePasswordPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ChangePlanPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "billing":
+		return ec.fieldContext_ChangePlanPayload_billing(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangePlanPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ChangeSeatsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "billing":
+		return ec.fieldContext_ChangeSeatsPayload_billing(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangeSeatsPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_CreateApiKeyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5601,6 +6743,96 @@ func (ec *executionContext) childFields_CreateOrganizationPayload(ctx context.Co
 		return ec.fieldContext_CreateOrganizationPayload_organization(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CreateOrganizationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Invoice(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "number":
+		return ec.fieldContext_Invoice_number(ctx, field)
+	case "status":
+		return ec.fieldContext_Invoice_status(ctx, field)
+	case "currency":
+		return ec.fieldContext_Invoice_currency(ctx, field)
+	case "subtotal":
+		return ec.fieldContext_Invoice_subtotal(ctx, field)
+	case "vatRateBasisPoints":
+		return ec.fieldContext_Invoice_vatRateBasisPoints(ctx, field)
+	case "vat":
+		return ec.fieldContext_Invoice_vat(ctx, field)
+	case "total":
+		return ec.fieldContext_Invoice_total(ctx, field)
+	case "reverseCharge":
+		return ec.fieldContext_Invoice_reverseCharge(ctx, field)
+	case "note":
+		return ec.fieldContext_Invoice_note(ctx, field)
+	case "periodStart":
+		return ec.fieldContext_Invoice_periodStart(ctx, field)
+	case "periodEnd":
+		return ec.fieldContext_Invoice_periodEnd(ctx, field)
+	case "issuedAt":
+		return ec.fieldContext_Invoice_issuedAt(ctx, field)
+	case "paidAt":
+		return ec.fieldContext_Invoice_paidAt(ctx, field)
+	case "seller":
+		return ec.fieldContext_Invoice_seller(ctx, field)
+	case "buyer":
+		return ec.fieldContext_Invoice_buyer(ctx, field)
+	case "lines":
+		return ec.fieldContext_Invoice_lines(ctx, field)
+	case "paymentAttempts":
+		return ec.fieldContext_Invoice_paymentAttempts(ctx, field)
+	case "htmlUrl":
+		return ec.fieldContext_Invoice_htmlUrl(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Invoice", field.Name)
+}
+
+func (ec *executionContext) childFields_InvoiceLine(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_InvoiceLine_kind(ctx, field)
+	case "description":
+		return ec.fieldContext_InvoiceLine_description(ctx, field)
+	case "quantity":
+		return ec.fieldContext_InvoiceLine_quantity(ctx, field)
+	case "unitAmount":
+		return ec.fieldContext_InvoiceLine_unitAmount(ctx, field)
+	case "amount":
+		return ec.fieldContext_InvoiceLine_amount(ctx, field)
+	case "periodStart":
+		return ec.fieldContext_InvoiceLine_periodStart(ctx, field)
+	case "periodEnd":
+		return ec.fieldContext_InvoiceLine_periodEnd(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InvoiceLine", field.Name)
+}
+
+func (ec *executionContext) childFields_InvoicePage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_InvoicePage_nodes(ctx, field)
+	case "endCursor":
+		return ec.fieldContext_InvoicePage_endCursor(ctx, field)
+	case "hasNextPage":
+		return ec.fieldContext_InvoicePage_hasNextPage(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_InvoicePage_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InvoicePage", field.Name)
+}
+
+func (ec *executionContext) childFields_InvoiceParty(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_InvoiceParty_name(ctx, field)
+	case "address":
+		return ec.fieldContext_InvoiceParty_address(ctx, field)
+	case "country":
+		return ec.fieldContext_InvoiceParty_country(ctx, field)
+	case "vatNumber":
+		return ec.fieldContext_InvoiceParty_vatNumber(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InvoiceParty", field.Name)
 }
 
 func (ec *executionContext) childFields_Link(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5645,6 +6877,16 @@ func (ec *executionContext) childFields_MembershipEdge(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type MembershipEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Money(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cents":
+		return ec.fieldContext_Money_cents(ctx, field)
+	case "currency":
+		return ec.fieldContext_Money_currency(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Money", field.Name)
+}
+
 func (ec *executionContext) childFields_Organization(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5657,6 +6899,14 @@ func (ec *executionContext) childFields_Organization(ctx context.Context, field 
 		return ec.fieldContext_Organization_name(ctx, field)
 	case "displayName":
 		return ec.fieldContext_Organization_displayName(ctx, field)
+	case "billing":
+		return ec.fieldContext_Organization_billing(ctx, field)
+	case "billingProfile":
+		return ec.fieldContext_Organization_billingProfile(ctx, field)
+	case "invoices":
+		return ec.fieldContext_Organization_invoices(ctx, field)
+	case "invoice":
+		return ec.fieldContext_Organization_invoice(ctx, field)
 	case "members":
 		return ec.fieldContext_Organization_members(ctx, field)
 	case "viewerRole":
@@ -5775,6 +7025,28 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_PayInvoicePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "invoice":
+		return ec.fieldContext_PayInvoicePayload_invoice(ctx, field)
+	case "billing":
+		return ec.fieldContext_PayInvoicePayload_billing(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PayInvoicePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_PaymentAttempt(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "attemptedAt":
+		return ec.fieldContext_PaymentAttempt_attemptedAt(ctx, field)
+	case "succeeded":
+		return ec.fieldContext_PaymentAttempt_succeeded(ctx, field)
+	case "failureMessage":
+		return ec.fieldContext_PaymentAttempt_failureMessage(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PaymentAttempt", field.Name)
 }
 
 func (ec *executionContext) childFields_PublishReleasePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5991,6 +7263,14 @@ func (ec *executionContext) childFields_ResetPasswordPayload(ctx context.Context
 	return nil, fmt.Errorf("no field named %q was found under type ResetPasswordPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_ResumeSubscriptionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "billing":
+		return ec.fieldContext_ResumeSubscriptionPayload_billing(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ResumeSubscriptionPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RetireReleasePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "releases":
@@ -6045,6 +7325,28 @@ func (ec *executionContext) childFields_RevokeApiKeyPayload(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type RevokeApiKeyPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_SeatChangePreview(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "seats":
+		return ec.fieldContext_SeatChangePreview_seats(ctx, field)
+	case "line":
+		return ec.fieldContext_SeatChangePreview_line(ctx, field)
+	case "subtotal":
+		return ec.fieldContext_SeatChangePreview_subtotal(ctx, field)
+	case "vatRateBasisPoints":
+		return ec.fieldContext_SeatChangePreview_vatRateBasisPoints(ctx, field)
+	case "vat":
+		return ec.fieldContext_SeatChangePreview_vat(ctx, field)
+	case "total":
+		return ec.fieldContext_SeatChangePreview_total(ctx, field)
+	case "chargedNow":
+		return ec.fieldContext_SeatChangePreview_chargedNow(ctx, field)
+	case "onNextInvoice":
+		return ec.fieldContext_SeatChangePreview_onNextInvoice(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SeatChangePreview", field.Name)
+}
+
 func (ec *executionContext) childFields_SetMemberRolePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "membership":
@@ -6079,6 +7381,14 @@ func (ec *executionContext) childFields_SignUpPayload(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type SignUpPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_StartSubscriptionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "billing":
+		return ec.fieldContext_StartSubscriptionPayload_billing(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StartSubscriptionPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_TransferPackagePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "package":
@@ -6093,6 +7403,14 @@ func (ec *executionContext) childFields_UnretireReleasePayload(ctx context.Conte
 		return ec.fieldContext_UnretireReleasePayload_releases(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UnretireReleasePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateBillingProfilePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "billingProfile":
+		return ec.fieldContext_UpdateBillingProfilePayload_billingProfile(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateBillingProfilePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6281,12 +7599,54 @@ func (ec *executionContext) field_Mutation_addPackageOwner_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_cancelSubscription_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CancelSubscriptionInput, error) {
+			return ec.unmarshalNCancelSubscriptionInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐCancelSubscriptionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_changePassword_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.ChangePasswordInput, error) {
 			return ec.unmarshalNChangePasswordInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐChangePasswordInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_changePlan_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ChangePlanInput, error) {
+			return ec.unmarshalNChangePlanInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐChangePlanInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_changeSeats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ChangeSeatsInput, error) {
+			return ec.unmarshalNChangeSeatsInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐChangeSeatsInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6315,6 +7675,20 @@ func (ec *executionContext) field_Mutation_createOrganization_args(ctx context.C
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.CreateOrganizationInput, error) {
 			return ec.unmarshalNCreateOrganizationInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐCreateOrganizationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_payInvoice_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.PayInvoiceInput, error) {
+			return ec.unmarshalNPayInvoiceInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐPayInvoiceInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6385,6 +7759,20 @@ func (ec *executionContext) field_Mutation_resetPassword_args(ctx context.Contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.ResetPasswordInput, error) {
 			return ec.unmarshalNResetPasswordInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐResetPasswordInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_resumeSubscription_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ResumeSubscriptionInput, error) {
+			return ec.unmarshalNResumeSubscriptionInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐResumeSubscriptionInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6491,6 +7879,20 @@ func (ec *executionContext) field_Mutation_signUp_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_startSubscription_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.StartSubscriptionInput, error) {
+			return ec.unmarshalNStartSubscriptionInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐStartSubscriptionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_transferPackage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6519,6 +7921,20 @@ func (ec *executionContext) field_Mutation_unretireRelease_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updateBillingProfile_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateBillingProfileInput, error) {
+			return ec.unmarshalNUpdateBillingProfileInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐUpdateBillingProfileInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_verifyEmail_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6530,6 +7946,42 @@ func (ec *executionContext) field_Mutation_verifyEmail_args(ctx context.Context,
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Organization_invoice_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "number",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["number"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Organization_invoices_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -6834,6 +8286,28 @@ func (ec *executionContext) field_Query_packages_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["before"] = arg7
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_previewSeatChange_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "organization",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["organization"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "seats",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["seats"] = arg1
 	return args, nil
 }
 
@@ -7901,6 +9375,475 @@ func (ec *executionContext) fieldContext_AuditLogEdge_cursor(_ context.Context, 
 	return graphql.NewScalarFieldContext("AuditLogEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _Billing_plan(ctx context.Context, field graphql.CollectedField, obj *model.Billing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Billing_plan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Plan, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Plan) graphql.Marshaler {
+			return ec.marshalNPlan2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐPlan(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Billing_plan(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Billing", field, false, false, "Plan")
+}
+
+func (ec *executionContext) _Billing_seats(ctx context.Context, field graphql.CollectedField, obj *model.Billing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Billing_seats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Seats, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Billing_seats(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Billing", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Billing_seatsUsed(ctx context.Context, field graphql.CollectedField, obj *model.Billing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Billing_seatsUsed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SeatsUsed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Billing_seatsUsed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Billing", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Billing_status(ctx context.Context, field graphql.CollectedField, obj *model.Billing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Billing_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SubscriptionStatus) graphql.Marshaler {
+			return ec.marshalNSubscriptionStatus2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐSubscriptionStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Billing_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Billing", field, false, false, "SubscriptionStatus")
+}
+
+func (ec *executionContext) _Billing_currentPeriodStart(ctx context.Context, field graphql.CollectedField, obj *model.Billing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Billing_currentPeriodStart(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CurrentPeriodStart, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Billing_currentPeriodStart(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Billing", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Billing_currentPeriodEnd(ctx context.Context, field graphql.CollectedField, obj *model.Billing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Billing_currentPeriodEnd(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CurrentPeriodEnd, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Billing_currentPeriodEnd(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Billing", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Billing_cancelAtPeriodEnd(ctx context.Context, field graphql.CollectedField, obj *model.Billing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Billing_cancelAtPeriodEnd(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CancelAtPeriodEnd, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Billing_cancelAtPeriodEnd(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Billing", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Billing_trialEnd(ctx context.Context, field graphql.CollectedField, obj *model.Billing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Billing_trialEnd(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TrialEnd, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Billing_trialEnd(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Billing", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Billing_nextRetryAt(ctx context.Context, field graphql.CollectedField, obj *model.Billing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Billing_nextRetryAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NextRetryAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Billing_nextRetryAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Billing", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Billing_openInvoice(ctx context.Context, field graphql.CollectedField, obj *model.Billing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Billing_openInvoice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OpenInvoice, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Billing_openInvoice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Billing", field, false, false, "String")
+}
+
+func (ec *executionContext) _Billing_entitled(ctx context.Context, field graphql.CollectedField, obj *model.Billing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Billing_entitled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Entitled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Billing_entitled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Billing", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _BillingProfile_email(ctx context.Context, field graphql.CollectedField, obj *model.BillingProfile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BillingProfile_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BillingProfile_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BillingProfile", field, false, false, "String")
+}
+
+func (ec *executionContext) _BillingProfile_name(ctx context.Context, field graphql.CollectedField, obj *model.BillingProfile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BillingProfile_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BillingProfile_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BillingProfile", field, false, false, "String")
+}
+
+func (ec *executionContext) _BillingProfile_address(ctx context.Context, field graphql.CollectedField, obj *model.BillingProfile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BillingProfile_address(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Address, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BillingProfile_address(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BillingProfile", field, false, false, "String")
+}
+
+func (ec *executionContext) _BillingProfile_country(ctx context.Context, field graphql.CollectedField, obj *model.BillingProfile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BillingProfile_country(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Country, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BillingProfile_country(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BillingProfile", field, false, false, "String")
+}
+
+func (ec *executionContext) _BillingProfile_company(ctx context.Context, field graphql.CollectedField, obj *model.BillingProfile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BillingProfile_company(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Company, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BillingProfile_company(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BillingProfile", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _BillingProfile_vatNumber(ctx context.Context, field graphql.CollectedField, obj *model.BillingProfile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BillingProfile_vatNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VatNumber, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BillingProfile_vatNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BillingProfile", field, false, false, "String")
+}
+
+func (ec *executionContext) _BillingProfile_vatRateBasisPoints(ctx context.Context, field graphql.CollectedField, obj *model.BillingProfile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BillingProfile_vatRateBasisPoints(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VatRateBasisPoints, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BillingProfile_vatRateBasisPoints(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BillingProfile", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BillingProfile_reverseCharge(ctx context.Context, field graphql.CollectedField, obj *model.BillingProfile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BillingProfile_reverseCharge(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReverseCharge, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BillingProfile_reverseCharge(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BillingProfile", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CancelSubscriptionPayload_billing(ctx context.Context, field graphql.CollectedField, obj *model.CancelSubscriptionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CancelSubscriptionPayload_billing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Billing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Billing) graphql.Marshaler {
+			return ec.marshalNBilling2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐBilling(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CancelSubscriptionPayload_billing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CancelSubscriptionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Billing(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ChangePasswordPayload_user(ctx context.Context, field graphql.CollectedField, obj *model.ChangePasswordPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7928,6 +9871,70 @@ func (ec *executionContext) fieldContext_ChangePasswordPayload_user(_ context.Co
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangePlanPayload_billing(ctx context.Context, field graphql.CollectedField, obj *model.ChangePlanPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangePlanPayload_billing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Billing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Billing) graphql.Marshaler {
+			return ec.marshalNBilling2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐBilling(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangePlanPayload_billing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangePlanPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Billing(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeSeatsPayload_billing(ctx context.Context, field graphql.CollectedField, obj *model.ChangeSeatsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeSeatsPayload_billing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Billing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Billing) graphql.Marshaler {
+			return ec.marshalNBilling2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐBilling(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeSeatsPayload_billing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeSeatsPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Billing(ctx, field)
 		},
 	}
 	return fc, nil
@@ -8018,6 +10025,855 @@ func (ec *executionContext) fieldContext_CreateOrganizationPayload_organization(
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Invoice_number(ctx context.Context, field graphql.CollectedField, obj *model.Invoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invoice_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invoice_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invoice", field, false, false, "String")
+}
+
+func (ec *executionContext) _Invoice_status(ctx context.Context, field graphql.CollectedField, obj *model.Invoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invoice_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.InvoiceStatus) graphql.Marshaler {
+			return ec.marshalNInvoiceStatus2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐInvoiceStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invoice_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invoice", field, false, false, "InvoiceStatus")
+}
+
+func (ec *executionContext) _Invoice_currency(ctx context.Context, field graphql.CollectedField, obj *model.Invoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invoice_currency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Currency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invoice_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invoice", field, false, false, "String")
+}
+
+func (ec *executionContext) _Invoice_subtotal(ctx context.Context, field graphql.CollectedField, obj *model.Invoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invoice_subtotal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subtotal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invoice_subtotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Invoice",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Invoice_vatRateBasisPoints(ctx context.Context, field graphql.CollectedField, obj *model.Invoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invoice_vatRateBasisPoints(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VatRateBasisPoints, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invoice_vatRateBasisPoints(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invoice", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Invoice_vat(ctx context.Context, field graphql.CollectedField, obj *model.Invoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invoice_vat(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Vat, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invoice_vat(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Invoice",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Invoice_total(ctx context.Context, field graphql.CollectedField, obj *model.Invoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invoice_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invoice_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Invoice",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Invoice_reverseCharge(ctx context.Context, field graphql.CollectedField, obj *model.Invoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invoice_reverseCharge(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReverseCharge, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invoice_reverseCharge(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invoice", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Invoice_note(ctx context.Context, field graphql.CollectedField, obj *model.Invoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invoice_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Invoice_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invoice", field, false, false, "String")
+}
+
+func (ec *executionContext) _Invoice_periodStart(ctx context.Context, field graphql.CollectedField, obj *model.Invoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invoice_periodStart(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodStart, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invoice_periodStart(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invoice", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Invoice_periodEnd(ctx context.Context, field graphql.CollectedField, obj *model.Invoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invoice_periodEnd(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodEnd, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invoice_periodEnd(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invoice", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Invoice_issuedAt(ctx context.Context, field graphql.CollectedField, obj *model.Invoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invoice_issuedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Invoice_issuedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invoice", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Invoice_paidAt(ctx context.Context, field graphql.CollectedField, obj *model.Invoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invoice_paidAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PaidAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Invoice_paidAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invoice", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Invoice_seller(ctx context.Context, field graphql.CollectedField, obj *model.Invoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invoice_seller(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Seller, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InvoiceParty) graphql.Marshaler {
+			return ec.marshalNInvoiceParty2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐInvoiceParty(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invoice_seller(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Invoice",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InvoiceParty(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Invoice_buyer(ctx context.Context, field graphql.CollectedField, obj *model.Invoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invoice_buyer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Buyer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InvoiceParty) graphql.Marshaler {
+			return ec.marshalNInvoiceParty2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐInvoiceParty(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invoice_buyer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Invoice",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InvoiceParty(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Invoice_lines(ctx context.Context, field graphql.CollectedField, obj *model.Invoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invoice_lines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lines, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.InvoiceLine) graphql.Marshaler {
+			return ec.marshalNInvoiceLine2ᚕᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐInvoiceLineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invoice_lines(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Invoice",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InvoiceLine(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Invoice_paymentAttempts(ctx context.Context, field graphql.CollectedField, obj *model.Invoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invoice_paymentAttempts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PaymentAttempts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PaymentAttempt) graphql.Marshaler {
+			return ec.marshalNPaymentAttempt2ᚕᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐPaymentAttemptᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invoice_paymentAttempts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Invoice",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PaymentAttempt(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Invoice_htmlUrl(ctx context.Context, field graphql.CollectedField, obj *model.Invoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invoice_htmlUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HTMLURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invoice_htmlUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invoice", field, false, false, "String")
+}
+
+func (ec *executionContext) _InvoiceLine_kind(ctx context.Context, field graphql.CollectedField, obj *model.InvoiceLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvoiceLine_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.InvoiceLineKind) graphql.Marshaler {
+			return ec.marshalNInvoiceLineKind2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐInvoiceLineKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InvoiceLine_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InvoiceLine", field, false, false, "InvoiceLineKind")
+}
+
+func (ec *executionContext) _InvoiceLine_description(ctx context.Context, field graphql.CollectedField, obj *model.InvoiceLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvoiceLine_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InvoiceLine_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InvoiceLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _InvoiceLine_quantity(ctx context.Context, field graphql.CollectedField, obj *model.InvoiceLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvoiceLine_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InvoiceLine_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InvoiceLine", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InvoiceLine_unitAmount(ctx context.Context, field graphql.CollectedField, obj *model.InvoiceLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvoiceLine_unitAmount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnitAmount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InvoiceLine_unitAmount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InvoiceLine",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InvoiceLine_amount(ctx context.Context, field graphql.CollectedField, obj *model.InvoiceLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvoiceLine_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InvoiceLine_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InvoiceLine",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InvoiceLine_periodStart(ctx context.Context, field graphql.CollectedField, obj *model.InvoiceLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvoiceLine_periodStart(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodStart, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InvoiceLine_periodStart(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InvoiceLine", field, false, false, "Time")
+}
+
+func (ec *executionContext) _InvoiceLine_periodEnd(ctx context.Context, field graphql.CollectedField, obj *model.InvoiceLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvoiceLine_periodEnd(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodEnd, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InvoiceLine_periodEnd(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InvoiceLine", field, false, false, "Time")
+}
+
+func (ec *executionContext) _InvoicePage_nodes(ctx context.Context, field graphql.CollectedField, obj *model.InvoicePage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvoicePage_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Invoice) graphql.Marshaler {
+			return ec.marshalNInvoice2ᚕᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐInvoiceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InvoicePage_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InvoicePage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Invoice(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InvoicePage_endCursor(ctx context.Context, field graphql.CollectedField, obj *model.InvoicePage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvoicePage_endCursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndCursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InvoicePage_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InvoicePage", field, false, false, "String")
+}
+
+func (ec *executionContext) _InvoicePage_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.InvoicePage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvoicePage_hasNextPage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasNextPage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InvoicePage_hasNextPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InvoicePage", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _InvoicePage_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.InvoicePage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvoicePage_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InvoicePage_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InvoicePage", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InvoiceParty_name(ctx context.Context, field graphql.CollectedField, obj *model.InvoiceParty) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvoiceParty_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InvoiceParty_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InvoiceParty", field, false, false, "String")
+}
+
+func (ec *executionContext) _InvoiceParty_address(ctx context.Context, field graphql.CollectedField, obj *model.InvoiceParty) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvoiceParty_address(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Address, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InvoiceParty_address(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InvoiceParty", field, false, false, "String")
+}
+
+func (ec *executionContext) _InvoiceParty_country(ctx context.Context, field graphql.CollectedField, obj *model.InvoiceParty) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvoiceParty_country(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Country, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InvoiceParty_country(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InvoiceParty", field, false, false, "String")
+}
+
+func (ec *executionContext) _InvoiceParty_vatNumber(ctx context.Context, field graphql.CollectedField, obj *model.InvoiceParty) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvoiceParty_vatNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VatNumber, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InvoiceParty_vatNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InvoiceParty", field, false, false, "String")
 }
 
 func (ec *executionContext) _Link_name(ctx context.Context, field graphql.CollectedField, obj *model.Link) (ret graphql.Marshaler) {
@@ -8852,6 +11708,314 @@ func (ec *executionContext) fieldContext_Mutation_revokeApiKey(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_updateBillingProfile(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateBillingProfile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateBillingProfile(ctx, fc.Args["input"].(model.UpdateBillingProfileInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateBillingProfilePayload) graphql.Marshaler {
+			return ec.marshalNUpdateBillingProfilePayload2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐUpdateBillingProfilePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateBillingProfile(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UpdateBillingProfilePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateBillingProfile_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_startSubscription(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_startSubscription(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().StartSubscription(ctx, fc.Args["input"].(model.StartSubscriptionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StartSubscriptionPayload) graphql.Marshaler {
+			return ec.marshalNStartSubscriptionPayload2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐStartSubscriptionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_startSubscription(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StartSubscriptionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_startSubscription_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_changeSeats(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_changeSeats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ChangeSeats(ctx, fc.Args["input"].(model.ChangeSeatsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeSeatsPayload) graphql.Marshaler {
+			return ec.marshalNChangeSeatsPayload2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐChangeSeatsPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_changeSeats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeSeatsPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_changeSeats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_changePlan(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_changePlan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ChangePlan(ctx, fc.Args["input"].(model.ChangePlanInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangePlanPayload) graphql.Marshaler {
+			return ec.marshalNChangePlanPayload2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐChangePlanPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_changePlan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangePlanPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_changePlan_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelSubscription(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelSubscription(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelSubscription(ctx, fc.Args["input"].(model.CancelSubscriptionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CancelSubscriptionPayload) graphql.Marshaler {
+			return ec.marshalNCancelSubscriptionPayload2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐCancelSubscriptionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelSubscription(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CancelSubscriptionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelSubscription_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_resumeSubscription(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_resumeSubscription(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ResumeSubscription(ctx, fc.Args["input"].(model.ResumeSubscriptionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ResumeSubscriptionPayload) graphql.Marshaler {
+			return ec.marshalNResumeSubscriptionPayload2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐResumeSubscriptionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_resumeSubscription(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ResumeSubscriptionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_resumeSubscription_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_payInvoice(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_payInvoice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PayInvoice(ctx, fc.Args["input"].(model.PayInvoiceInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PayInvoicePayload) graphql.Marshaler {
+			return ec.marshalNPayInvoicePayload2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐPayInvoicePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_payInvoice(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PayInvoicePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_payInvoice_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createOrganization(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9449,6 +12613,158 @@ func (ec *executionContext) _Organization_displayName(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_Organization_displayName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Organization", field, false, false, "String")
+}
+
+func (ec *executionContext) _Organization_billing(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_billing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Organization().Billing(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Billing) graphql.Marshaler {
+			return ec.marshalOBilling2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐBilling(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_billing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Organization",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Billing(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Organization_billingProfile(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_billingProfile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Organization().BillingProfile(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BillingProfile) graphql.Marshaler {
+			return ec.marshalOBillingProfile2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐBillingProfile(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_billingProfile(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Organization",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BillingProfile(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Organization_invoices(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_invoices(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Organization().Invoices(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InvoicePage) graphql.Marshaler {
+			return ec.marshalNInvoicePage2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐInvoicePage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_invoices(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Organization",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InvoicePage(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Organization_invoices_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Organization_invoice(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_invoice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Organization().Invoice(ctx, obj, fc.Args["number"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Invoice) graphql.Marshaler {
+			return ec.marshalOInvoice2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐInvoice(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_invoice(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Organization",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Invoice(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Organization_invoice_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Organization_members(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
@@ -10733,6 +14049,139 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _PayInvoicePayload_invoice(ctx context.Context, field graphql.CollectedField, obj *model.PayInvoicePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PayInvoicePayload_invoice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Invoice, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Invoice) graphql.Marshaler {
+			return ec.marshalNInvoice2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐInvoice(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PayInvoicePayload_invoice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PayInvoicePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Invoice(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PayInvoicePayload_billing(ctx context.Context, field graphql.CollectedField, obj *model.PayInvoicePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PayInvoicePayload_billing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Billing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Billing) graphql.Marshaler {
+			return ec.marshalOBilling2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐBilling(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PayInvoicePayload_billing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PayInvoicePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Billing(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PaymentAttempt_attemptedAt(ctx context.Context, field graphql.CollectedField, obj *model.PaymentAttempt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentAttempt_attemptedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AttemptedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentAttempt_attemptedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentAttempt", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PaymentAttempt_succeeded(ctx context.Context, field graphql.CollectedField, obj *model.PaymentAttempt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentAttempt_succeeded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Succeeded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentAttempt_succeeded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentAttempt", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PaymentAttempt_failureMessage(ctx context.Context, field graphql.CollectedField, obj *model.PaymentAttempt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentAttempt_failureMessage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FailureMessage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentAttempt_failureMessage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentAttempt", field, false, false, "String")
+}
+
 func (ec *executionContext) _PublishReleasePayload_release(ctx context.Context, field graphql.CollectedField, obj *model.PublishReleasePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11022,6 +14471,50 @@ func (ec *executionContext) fieldContext_Query_auditLog(ctx context.Context, fie
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_auditLog_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_previewSeatChange(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_previewSeatChange(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PreviewSeatChange(ctx, fc.Args["organization"].(string), fc.Args["seats"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SeatChangePreview) graphql.Marshaler {
+			return ec.marshalNSeatChangePreview2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐSeatChangePreview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_previewSeatChange(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SeatChangePreview(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_previewSeatChange_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13144,6 +16637,38 @@ func (ec *executionContext) fieldContext_ResetPasswordPayload_user(_ context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _ResumeSubscriptionPayload_billing(ctx context.Context, field graphql.CollectedField, obj *model.ResumeSubscriptionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResumeSubscriptionPayload_billing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Billing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Billing) graphql.Marshaler {
+			return ec.marshalNBilling2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐBilling(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResumeSubscriptionPayload_billing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ResumeSubscriptionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Billing(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RetireReleasePayload_releases(ctx context.Context, field graphql.CollectedField, obj *model.RetireReleasePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13456,6 +16981,226 @@ func (ec *executionContext) fieldContext_RevokeApiKeyPayload_apiKey(_ context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _SeatChangePreview_seats(ctx context.Context, field graphql.CollectedField, obj *model.SeatChangePreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeatChangePreview_seats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Seats, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeatChangePreview_seats(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeatChangePreview", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SeatChangePreview_line(ctx context.Context, field graphql.CollectedField, obj *model.SeatChangePreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeatChangePreview_line(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Line, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InvoiceLine) graphql.Marshaler {
+			return ec.marshalOInvoiceLine2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐInvoiceLine(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SeatChangePreview_line(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SeatChangePreview",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InvoiceLine(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SeatChangePreview_subtotal(ctx context.Context, field graphql.CollectedField, obj *model.SeatChangePreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeatChangePreview_subtotal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subtotal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeatChangePreview_subtotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SeatChangePreview",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SeatChangePreview_vatRateBasisPoints(ctx context.Context, field graphql.CollectedField, obj *model.SeatChangePreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeatChangePreview_vatRateBasisPoints(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VatRateBasisPoints, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeatChangePreview_vatRateBasisPoints(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeatChangePreview", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SeatChangePreview_vat(ctx context.Context, field graphql.CollectedField, obj *model.SeatChangePreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeatChangePreview_vat(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Vat, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeatChangePreview_vat(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SeatChangePreview",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SeatChangePreview_total(ctx context.Context, field graphql.CollectedField, obj *model.SeatChangePreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeatChangePreview_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeatChangePreview_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SeatChangePreview",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SeatChangePreview_chargedNow(ctx context.Context, field graphql.CollectedField, obj *model.SeatChangePreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeatChangePreview_chargedNow(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChargedNow, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeatChangePreview_chargedNow(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeatChangePreview", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _SeatChangePreview_onNextInvoice(ctx context.Context, field graphql.CollectedField, obj *model.SeatChangePreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeatChangePreview_onNextInvoice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OnNextInvoice, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeatChangePreview_onNextInvoice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeatChangePreview", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _SetMemberRolePayload_membership(ctx context.Context, field graphql.CollectedField, obj *model.SetMemberRolePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13598,6 +17343,38 @@ func (ec *executionContext) fieldContext_SignUpPayload_user(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _StartSubscriptionPayload_billing(ctx context.Context, field graphql.CollectedField, obj *model.StartSubscriptionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StartSubscriptionPayload_billing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Billing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Billing) graphql.Marshaler {
+			return ec.marshalNBilling2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐBilling(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StartSubscriptionPayload_billing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StartSubscriptionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Billing(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Subscription_releaseEvents(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
 	return graphql.ResolveFieldStream(
 		ctx,
@@ -13701,6 +17478,38 @@ func (ec *executionContext) fieldContext_UnretireReleasePayload_releases(_ conte
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Release(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateBillingProfilePayload_billingProfile(ctx context.Context, field graphql.CollectedField, obj *model.UpdateBillingProfilePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateBillingProfilePayload_billingProfile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BillingProfile, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BillingProfile) graphql.Marshaler {
+			return ec.marshalNBillingProfile2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐBillingProfile(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateBillingProfilePayload_billingProfile(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateBillingProfilePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BillingProfile(ctx, field)
 		},
 	}
 	return fc, nil
@@ -15415,6 +19224,48 @@ func UnmarshalAuditLogOrder(ctx context.Context, raw any) (ent.AuditLogOrder, er
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCancelSubscriptionInput(ctx context.Context, obj any) (model.CancelSubscriptionInput, error) {
+	var it model.CancelSubscriptionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"organization"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "organization":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organization"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Organization = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCancelSubscriptionInput unmarshals raw into the CancelSubscriptionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCancelSubscriptionInput(ctx context.Context, raw any) (model.CancelSubscriptionInput, error) {
+	var out model.CancelSubscriptionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CancelSubscriptionInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputChangePasswordInput(ctx context.Context, obj any) (model.ChangePasswordInput, error) {
 	var it model.ChangePasswordInput
 	if obj == nil {
@@ -15461,6 +19312,104 @@ func (ec *executionContext) unmarshalInputChangePasswordInput(ctx context.Contex
 func UnmarshalChangePasswordInput(ctx context.Context, raw any) (model.ChangePasswordInput, error) {
 	var out model.ChangePasswordInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ChangePasswordInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputChangePlanInput(ctx context.Context, obj any) (model.ChangePlanInput, error) {
+	var it model.ChangePlanInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"organization", "plan"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "organization":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organization"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Organization = data
+		case "plan":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("plan"))
+			data, err := ec.unmarshalNPlan2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐPlan(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Plan = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalChangePlanInput unmarshals raw into the ChangePlanInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalChangePlanInput(ctx context.Context, raw any) (model.ChangePlanInput, error) {
+	var out model.ChangePlanInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ChangePlanInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputChangeSeatsInput(ctx context.Context, obj any) (model.ChangeSeatsInput, error) {
+	var it model.ChangeSeatsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"organization", "seats"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "organization":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organization"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Organization = data
+		case "seats":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seats"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Seats = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalChangeSeatsInput unmarshals raw into the ChangeSeatsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalChangeSeatsInput(ctx context.Context, raw any) (model.ChangeSeatsInput, error) {
+	var out model.ChangeSeatsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ChangeSeatsInput", raw, &out)
 	return out, err
 }
 
@@ -16859,6 +20808,55 @@ func UnmarshalPackageWhereInput(ctx context.Context, raw any) (ent.PackageWhereI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputPayInvoiceInput(ctx context.Context, obj any) (model.PayInvoiceInput, error) {
+	var it model.PayInvoiceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"organization", "number"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "organization":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organization"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Organization = data
+		case "number":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("number"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Number = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPayInvoiceInput unmarshals raw into the PayInvoiceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPayInvoiceInput(ctx context.Context, raw any) (model.PayInvoiceInput, error) {
+	var out model.PayInvoiceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PayInvoiceInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputPublishReleaseInput(ctx context.Context, obj any) (model.PublishReleaseInput, error) {
 	var it model.PublishReleaseInput
 	if obj == nil {
@@ -18190,6 +22188,48 @@ func UnmarshalResetPasswordInput(ctx context.Context, raw any) (model.ResetPassw
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputResumeSubscriptionInput(ctx context.Context, obj any) (model.ResumeSubscriptionInput, error) {
+	var it model.ResumeSubscriptionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"organization"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "organization":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organization"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Organization = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalResumeSubscriptionInput unmarshals raw into the ResumeSubscriptionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalResumeSubscriptionInput(ctx context.Context, raw any) (model.ResumeSubscriptionInput, error) {
+	var out model.ResumeSubscriptionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ResumeSubscriptionInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRetireReleaseInput(ctx context.Context, obj any) (model.RetireReleaseInput, error) {
 	var it model.RetireReleaseInput
 	if obj == nil {
@@ -18621,6 +22661,62 @@ func UnmarshalSignUpInput(ctx context.Context, raw any) (model.SignUpInput, erro
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputStartSubscriptionInput(ctx context.Context, obj any) (model.StartSubscriptionInput, error) {
+	var it model.StartSubscriptionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"organization", "plan", "seats"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "organization":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organization"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Organization = data
+		case "plan":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("plan"))
+			data, err := ec.unmarshalNPlan2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐPlan(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Plan = data
+		case "seats":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seats"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Seats = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalStartSubscriptionInput unmarshals raw into the StartSubscriptionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalStartSubscriptionInput(ctx context.Context, raw any) (model.StartSubscriptionInput, error) {
+	var out model.StartSubscriptionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "StartSubscriptionInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputTransferPackageInput(ctx context.Context, obj any) (model.TransferPackageInput, error) {
 	var it model.TransferPackageInput
 	if obj == nil {
@@ -18730,6 +22826,90 @@ func (ec *executionContext) unmarshalInputUnretireReleaseInput(ctx context.Conte
 func UnmarshalUnretireReleaseInput(ctx context.Context, raw any) (model.UnretireReleaseInput, error) {
 	var out model.UnretireReleaseInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UnretireReleaseInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateBillingProfileInput(ctx context.Context, obj any) (model.UpdateBillingProfileInput, error) {
+	var it model.UpdateBillingProfileInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"organization", "email", "name", "address", "country", "company", "vatNumber"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "organization":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organization"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Organization = data
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "address":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Address = data
+		case "country":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("country"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Country = data
+		case "company":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("company"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Company = data
+		case "vatNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vatNumber"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VatNumber = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateBillingProfileInput unmarshals raw into the UpdateBillingProfileInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateBillingProfileInput(ctx context.Context, raw any) (model.UpdateBillingProfileInput, error) {
+	var out model.UpdateBillingProfileInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateBillingProfileInput", raw, &out)
 	return out, err
 }
 
@@ -19736,6 +23916,190 @@ func (ec *executionContext) _AuditLogEdge(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var billingImplementors = []string{"Billing"}
+
+func (ec *executionContext) _Billing(ctx context.Context, sel ast.SelectionSet, obj *model.Billing) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, billingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Billing")
+		case "plan":
+			out.Values[i] = ec._Billing_plan(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "seats":
+			out.Values[i] = ec._Billing_seats(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "seatsUsed":
+			out.Values[i] = ec._Billing_seatsUsed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._Billing_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "currentPeriodStart":
+			out.Values[i] = ec._Billing_currentPeriodStart(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "currentPeriodEnd":
+			out.Values[i] = ec._Billing_currentPeriodEnd(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cancelAtPeriodEnd":
+			out.Values[i] = ec._Billing_cancelAtPeriodEnd(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "trialEnd":
+			out.Values[i] = ec._Billing_trialEnd(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nextRetryAt":
+			out.Values[i] = ec._Billing_nextRetryAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "openInvoice":
+			out.Values[i] = ec._Billing_openInvoice(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "entitled":
+			out.Values[i] = ec._Billing_entitled(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var billingProfileImplementors = []string{"BillingProfile"}
+
+func (ec *executionContext) _BillingProfile(ctx context.Context, sel ast.SelectionSet, obj *model.BillingProfile) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, billingProfileImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BillingProfile")
+		case "email":
+			out.Values[i] = ec._BillingProfile_email(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._BillingProfile_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "address":
+			out.Values[i] = ec._BillingProfile_address(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "country":
+			out.Values[i] = ec._BillingProfile_country(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "company":
+			out.Values[i] = ec._BillingProfile_company(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "vatNumber":
+			out.Values[i] = ec._BillingProfile_vatNumber(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "vatRateBasisPoints":
+			out.Values[i] = ec._BillingProfile_vatRateBasisPoints(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reverseCharge":
+			out.Values[i] = ec._BillingProfile_reverseCharge(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var cancelSubscriptionPayloadImplementors = []string{"CancelSubscriptionPayload"}
+
+func (ec *executionContext) _CancelSubscriptionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CancelSubscriptionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, cancelSubscriptionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CancelSubscriptionPayload")
+		case "billing":
+			out.Values[i] = ec._CancelSubscriptionPayload_billing(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var changePasswordPayloadImplementors = []string{"ChangePasswordPayload"}
 
 func (ec *executionContext) _ChangePasswordPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ChangePasswordPayload) graphql.Marshaler {
@@ -19749,6 +24113,72 @@ func (ec *executionContext) _ChangePasswordPayload(ctx context.Context, sel ast.
 			out.Values[i] = graphql.MarshalString("ChangePasswordPayload")
 		case "user":
 			out.Values[i] = ec._ChangePasswordPayload_user(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var changePlanPayloadImplementors = []string{"ChangePlanPayload"}
+
+func (ec *executionContext) _ChangePlanPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ChangePlanPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changePlanPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChangePlanPayload")
+		case "billing":
+			out.Values[i] = ec._ChangePlanPayload_billing(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var changeSeatsPayloadImplementors = []string{"ChangeSeatsPayload"}
+
+func (ec *executionContext) _ChangeSeatsPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ChangeSeatsPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changeSeatsPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChangeSeatsPayload")
+		case "billing":
+			out.Values[i] = ec._ChangeSeatsPayload_billing(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -19821,6 +24251,283 @@ func (ec *executionContext) _CreateOrganizationPayload(ctx context.Context, sel 
 		case "organization":
 			out.Values[i] = ec._CreateOrganizationPayload_organization(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var invoiceImplementors = []string{"Invoice"}
+
+func (ec *executionContext) _Invoice(ctx context.Context, sel ast.SelectionSet, obj *model.Invoice) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, invoiceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Invoice")
+		case "number":
+			out.Values[i] = ec._Invoice_number(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._Invoice_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "currency":
+			out.Values[i] = ec._Invoice_currency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "subtotal":
+			out.Values[i] = ec._Invoice_subtotal(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "vatRateBasisPoints":
+			out.Values[i] = ec._Invoice_vatRateBasisPoints(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "vat":
+			out.Values[i] = ec._Invoice_vat(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "total":
+			out.Values[i] = ec._Invoice_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reverseCharge":
+			out.Values[i] = ec._Invoice_reverseCharge(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "note":
+			out.Values[i] = ec._Invoice_note(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "periodStart":
+			out.Values[i] = ec._Invoice_periodStart(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "periodEnd":
+			out.Values[i] = ec._Invoice_periodEnd(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "issuedAt":
+			out.Values[i] = ec._Invoice_issuedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "paidAt":
+			out.Values[i] = ec._Invoice_paidAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "seller":
+			out.Values[i] = ec._Invoice_seller(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "buyer":
+			out.Values[i] = ec._Invoice_buyer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lines":
+			out.Values[i] = ec._Invoice_lines(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "paymentAttempts":
+			out.Values[i] = ec._Invoice_paymentAttempts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "htmlUrl":
+			out.Values[i] = ec._Invoice_htmlUrl(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var invoiceLineImplementors = []string{"InvoiceLine"}
+
+func (ec *executionContext) _InvoiceLine(ctx context.Context, sel ast.SelectionSet, obj *model.InvoiceLine) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, invoiceLineImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InvoiceLine")
+		case "kind":
+			out.Values[i] = ec._InvoiceLine_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._InvoiceLine_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "quantity":
+			out.Values[i] = ec._InvoiceLine_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unitAmount":
+			out.Values[i] = ec._InvoiceLine_unitAmount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amount":
+			out.Values[i] = ec._InvoiceLine_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "periodStart":
+			out.Values[i] = ec._InvoiceLine_periodStart(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "periodEnd":
+			out.Values[i] = ec._InvoiceLine_periodEnd(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var invoicePageImplementors = []string{"InvoicePage"}
+
+func (ec *executionContext) _InvoicePage(ctx context.Context, sel ast.SelectionSet, obj *model.InvoicePage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, invoicePageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InvoicePage")
+		case "nodes":
+			out.Values[i] = ec._InvoicePage_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "endCursor":
+			out.Values[i] = ec._InvoicePage_endCursor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "hasNextPage":
+			out.Values[i] = ec._InvoicePage_hasNextPage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._InvoicePage_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var invoicePartyImplementors = []string{"InvoiceParty"}
+
+func (ec *executionContext) _InvoiceParty(ctx context.Context, sel ast.SelectionSet, obj *model.InvoiceParty) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, invoicePartyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InvoiceParty")
+		case "name":
+			out.Values[i] = ec._InvoiceParty_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "address":
+			out.Values[i] = ec._InvoiceParty_address(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "country":
+			out.Values[i] = ec._InvoiceParty_country(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "vatNumber":
+			out.Values[i] = ec._InvoiceParty_vatNumber(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -20149,6 +24856,55 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "updateBillingProfile":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateBillingProfile(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startSubscription":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_startSubscription(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changeSeats":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_changeSeats(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changePlan":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_changePlan(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cancelSubscription":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelSubscription(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resumeSubscription":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_resumeSubscription(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "payInvoice":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_payInvoice(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createOrganization":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createOrganization(ctx, field)
@@ -20279,6 +25035,30 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "billing":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Organization_billing(ctx, field, obj)
+				})
+		case "billingProfile":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Organization_billingProfile(ctx, field, obj)
+				})
+		case "invoices":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Organization_invoices(ctx, field, obj)
+				})
+		case "invoice":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Organization_invoice(ctx, field, obj)
+				})
 		case "members":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -20771,6 +25551,87 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var payInvoicePayloadImplementors = []string{"PayInvoicePayload"}
+
+func (ec *executionContext) _PayInvoicePayload(ctx context.Context, sel ast.SelectionSet, obj *model.PayInvoicePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, payInvoicePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PayInvoicePayload")
+		case "invoice":
+			out.Values[i] = ec._PayInvoicePayload_invoice(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "billing":
+			out.Values[i] = ec._PayInvoicePayload_billing(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var paymentAttemptImplementors = []string{"PaymentAttempt"}
+
+func (ec *executionContext) _PaymentAttempt(ctx context.Context, sel ast.SelectionSet, obj *model.PaymentAttempt) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, paymentAttemptImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PaymentAttempt")
+		case "attemptedAt":
+			out.Values[i] = ec._PaymentAttempt_attemptedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "succeeded":
+			out.Values[i] = ec._PaymentAttempt_succeeded(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "failureMessage":
+			out.Values[i] = ec._PaymentAttempt_failureMessage(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var publishReleasePayloadImplementors = []string{"PublishReleasePayload"}
 
 func (ec *executionContext) _PublishReleasePayload(ctx context.Context, sel ast.SelectionSet, obj *model.PublishReleasePayload) graphql.Marshaler {
@@ -20863,6 +25724,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_auditLog(ctx, field)
+				})
+		case "previewSeatChange":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_previewSeatChange(ctx, field)
 				})
 		case "releaseEvents":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -21658,6 +26525,39 @@ func (ec *executionContext) _ResetPasswordPayload(ctx context.Context, sel ast.S
 	return out
 }
 
+var resumeSubscriptionPayloadImplementors = []string{"ResumeSubscriptionPayload"}
+
+func (ec *executionContext) _ResumeSubscriptionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ResumeSubscriptionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, resumeSubscriptionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ResumeSubscriptionPayload")
+		case "billing":
+			out.Values[i] = ec._ResumeSubscriptionPayload_billing(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var retireReleasePayloadImplementors = []string{"RetireReleasePayload"}
 
 func (ec *executionContext) _RetireReleasePayload(ctx context.Context, sel ast.SelectionSet, obj *model.RetireReleasePayload) graphql.Marshaler {
@@ -21859,6 +26759,74 @@ func (ec *executionContext) _RevokeApiKeyPayload(ctx context.Context, sel ast.Se
 	return out
 }
 
+var seatChangePreviewImplementors = []string{"SeatChangePreview"}
+
+func (ec *executionContext) _SeatChangePreview(ctx context.Context, sel ast.SelectionSet, obj *model.SeatChangePreview) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, seatChangePreviewImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SeatChangePreview")
+		case "seats":
+			out.Values[i] = ec._SeatChangePreview_seats(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "line":
+			out.Values[i] = ec._SeatChangePreview_line(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "subtotal":
+			out.Values[i] = ec._SeatChangePreview_subtotal(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "vatRateBasisPoints":
+			out.Values[i] = ec._SeatChangePreview_vatRateBasisPoints(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "vat":
+			out.Values[i] = ec._SeatChangePreview_vat(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "total":
+			out.Values[i] = ec._SeatChangePreview_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "chargedNow":
+			out.Values[i] = ec._SeatChangePreview_chargedNow(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "onNextInvoice":
+			out.Values[i] = ec._SeatChangePreview_onNextInvoice(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var setMemberRolePayloadImplementors = []string{"SetMemberRolePayload"}
 
 func (ec *executionContext) _SetMemberRolePayload(ctx context.Context, sel ast.SelectionSet, obj *model.SetMemberRolePayload) graphql.Marshaler {
@@ -21996,6 +26964,39 @@ func (ec *executionContext) _SignUpPayload(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var startSubscriptionPayloadImplementors = []string{"StartSubscriptionPayload"}
+
+func (ec *executionContext) _StartSubscriptionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.StartSubscriptionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, startSubscriptionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StartSubscriptionPayload")
+		case "billing":
+			out.Values[i] = ec._StartSubscriptionPayload_billing(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var subscriptionImplementors = []string{"Subscription"}
 
 func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
@@ -22062,6 +27063,39 @@ func (ec *executionContext) _UnretireReleasePayload(ctx context.Context, sel ast
 			out.Values[i] = graphql.MarshalString("UnretireReleasePayload")
 		case "releases":
 			out.Values[i] = ec._UnretireReleasePayload_releases(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var updateBillingProfilePayloadImplementors = []string{"UpdateBillingProfilePayload"}
+
+func (ec *executionContext) _UpdateBillingProfilePayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateBillingProfilePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateBillingProfilePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateBillingProfilePayload")
+		case "billingProfile":
+			out.Values[i] = ec._UpdateBillingProfilePayload_billingProfile(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -22729,6 +27763,22 @@ func (ec *executionContext) marshalNAuditLogOrderField2ᚖgithubᚗcomᚋdepot�
 	return v
 }
 
+func (ec *executionContext) marshalNBilling2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐBilling(ctx context.Context, sel ast.SelectionSet, v *model.Billing) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Billing!")
+		return graphql.Null
+	}
+	return ec._Billing(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBillingProfile2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐBillingProfile(ctx context.Context, sel ast.SelectionSet, v *model.BillingProfile) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BillingProfile!")
+		return graphql.Null
+	}
+	return ec._BillingProfile(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -22743,6 +27793,19 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalNCancelSubscriptionInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐCancelSubscriptionInput(ctx context.Context, v any) (model.CancelSubscriptionInput, error) {
+	res, err := ec.unmarshalInputCancelSubscriptionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCancelSubscriptionPayload2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐCancelSubscriptionPayload(ctx context.Context, sel ast.SelectionSet, v *model.CancelSubscriptionPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CancelSubscriptionPayload!")
+		return graphql.Null
+	}
+	return ec._CancelSubscriptionPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNChangePasswordInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐChangePasswordInput(ctx context.Context, v any) (model.ChangePasswordInput, error) {
 	res, err := ec.unmarshalInputChangePasswordInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -22754,6 +27817,32 @@ func (ec *executionContext) marshalNChangePasswordPayload2ᚖgithubᚗcomᚋdepo
 		return graphql.Null
 	}
 	return ec._ChangePasswordPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNChangePlanInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐChangePlanInput(ctx context.Context, v any) (model.ChangePlanInput, error) {
+	res, err := ec.unmarshalInputChangePlanInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNChangePlanPayload2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐChangePlanPayload(ctx context.Context, sel ast.SelectionSet, v *model.ChangePlanPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ChangePlanPayload!")
+		return graphql.Null
+	}
+	return ec._ChangePlanPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNChangeSeatsInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐChangeSeatsInput(ctx context.Context, v any) (model.ChangeSeatsInput, error) {
+	res, err := ec.unmarshalInputChangeSeatsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNChangeSeatsPayload2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐChangeSeatsPayload(ctx context.Context, sel ast.SelectionSet, v *model.ChangeSeatsPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ChangeSeatsPayload!")
+		return graphql.Null
+	}
+	return ec._ChangeSeatsPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCreateApiKeyInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐCreateAPIKeyInput(ctx context.Context, v any) (model.CreateAPIKeyInput, error) {
@@ -22863,6 +27952,90 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 	return res
 }
 
+func (ec *executionContext) marshalNInvoice2ᚕᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐInvoiceᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Invoice) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInvoice2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐInvoice(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNInvoice2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐInvoice(ctx context.Context, sel ast.SelectionSet, v *model.Invoice) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Invoice!")
+		return graphql.Null
+	}
+	return ec._Invoice(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNInvoiceLine2ᚕᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐInvoiceLineᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.InvoiceLine) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInvoiceLine2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐInvoiceLine(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNInvoiceLine2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐInvoiceLine(ctx context.Context, sel ast.SelectionSet, v *model.InvoiceLine) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InvoiceLine!")
+		return graphql.Null
+	}
+	return ec._InvoiceLine(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNInvoiceLineKind2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐInvoiceLineKind(ctx context.Context, v any) (model.InvoiceLineKind, error) {
+	var res model.InvoiceLineKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInvoiceLineKind2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐInvoiceLineKind(ctx context.Context, sel ast.SelectionSet, v model.InvoiceLineKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNInvoicePage2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐInvoicePage(ctx context.Context, sel ast.SelectionSet, v *model.InvoicePage) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InvoicePage!")
+		return graphql.Null
+	}
+	return ec._InvoicePage(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNInvoiceParty2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐInvoiceParty(ctx context.Context, sel ast.SelectionSet, v *model.InvoiceParty) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InvoiceParty!")
+		return graphql.Null
+	}
+	return ec._InvoiceParty(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNInvoiceStatus2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐInvoiceStatus(ctx context.Context, v any) (model.InvoiceStatus, error) {
+	var res model.InvoiceStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInvoiceStatus2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐInvoiceStatus(ctx context.Context, sel ast.SelectionSet, v model.InvoiceStatus) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNLink2ᚕᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐLinkᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Link) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -22928,6 +28101,14 @@ func (ec *executionContext) marshalNMembershipOrderField2ᚖgithubᚗcomᚋdepot
 func (ec *executionContext) unmarshalNMembershipWhereInput2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋentᚐMembershipWhereInput(ctx context.Context, v any) (*ent.MembershipWhereInput, error) {
 	res, err := ec.unmarshalInputMembershipWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMoney2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐMoney(ctx context.Context, sel ast.SelectionSet, v *model.Money) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Money!")
+		return graphql.Null
+	}
+	return ec._Money(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋdepotᚑregistryᚋdepotᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v []ent.Noder) graphql.Marshaler {
@@ -23112,6 +28293,53 @@ func (ec *executionContext) unmarshalNPackageWhereInput2ᚖgithubᚗcomᚋdepot�
 
 func (ec *executionContext) marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
 	return ec._PageInfo(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNPayInvoiceInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐPayInvoiceInput(ctx context.Context, v any) (model.PayInvoiceInput, error) {
+	res, err := ec.unmarshalInputPayInvoiceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPayInvoicePayload2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐPayInvoicePayload(ctx context.Context, sel ast.SelectionSet, v *model.PayInvoicePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PayInvoicePayload!")
+		return graphql.Null
+	}
+	return ec._PayInvoicePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPaymentAttempt2ᚕᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐPaymentAttemptᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PaymentAttempt) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPaymentAttempt2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐPaymentAttempt(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPaymentAttempt2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐPaymentAttempt(ctx context.Context, sel ast.SelectionSet, v *model.PaymentAttempt) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PaymentAttempt!")
+		return graphql.Null
+	}
+	return ec._PaymentAttempt(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPlan2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐPlan(ctx context.Context, v any) (model.Plan, error) {
+	var res model.Plan
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPlan2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐPlan(ctx context.Context, sel ast.SelectionSet, v model.Plan) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNPublishReleaseInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐPublishReleaseInput(ctx context.Context, v any) (model.PublishReleaseInput, error) {
@@ -23318,6 +28546,19 @@ func (ec *executionContext) marshalNResetPasswordPayload2ᚖgithubᚗcomᚋdepot
 	return ec._ResetPasswordPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNResumeSubscriptionInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐResumeSubscriptionInput(ctx context.Context, v any) (model.ResumeSubscriptionInput, error) {
+	res, err := ec.unmarshalInputResumeSubscriptionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNResumeSubscriptionPayload2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐResumeSubscriptionPayload(ctx context.Context, sel ast.SelectionSet, v *model.ResumeSubscriptionPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ResumeSubscriptionPayload!")
+		return graphql.Null
+	}
+	return ec._ResumeSubscriptionPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNRetireReleaseInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐRetireReleaseInput(ctx context.Context, v any) (model.RetireReleaseInput, error) {
 	res, err := ec.unmarshalInputRetireReleaseInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -23381,6 +28622,14 @@ func (ec *executionContext) marshalNRevokeApiKeyPayload2ᚖgithubᚗcomᚋdepot�
 	return ec._RevokeApiKeyPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNSeatChangePreview2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐSeatChangePreview(ctx context.Context, sel ast.SelectionSet, v *model.SeatChangePreview) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SeatChangePreview!")
+		return graphql.Null
+	}
+	return ec._SeatChangePreview(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNSetMemberRoleInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐSetMemberRoleInput(ctx context.Context, v any) (model.SetMemberRoleInput, error) {
 	res, err := ec.unmarshalInputSetMemberRoleInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -23428,6 +28677,19 @@ func (ec *executionContext) marshalNSignUpPayload2ᚖgithubᚗcomᚋdepotᚑregi
 	return ec._SignUpPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNStartSubscriptionInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐStartSubscriptionInput(ctx context.Context, v any) (model.StartSubscriptionInput, error) {
+	res, err := ec.unmarshalInputStartSubscriptionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStartSubscriptionPayload2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐStartSubscriptionPayload(ctx context.Context, sel ast.SelectionSet, v *model.StartSubscriptionPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StartSubscriptionPayload!")
+		return graphql.Null
+	}
+	return ec._StartSubscriptionPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -23469,6 +28731,16 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNSubscriptionStatus2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐSubscriptionStatus(ctx context.Context, v any) (model.SubscriptionStatus, error) {
+	var res model.SubscriptionStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSubscriptionStatus2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐSubscriptionStatus(ctx context.Context, sel ast.SelectionSet, v model.SubscriptionStatus) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
@@ -23527,6 +28799,19 @@ func (ec *executionContext) marshalNUnretireReleasePayload2ᚖgithubᚗcomᚋdep
 		return graphql.Null
 	}
 	return ec._UnretireReleasePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUpdateBillingProfileInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐUpdateBillingProfileInput(ctx context.Context, v any) (model.UpdateBillingProfileInput, error) {
+	res, err := ec.unmarshalInputUpdateBillingProfileInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpdateBillingProfilePayload2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐUpdateBillingProfilePayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateBillingProfilePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UpdateBillingProfilePayload!")
+		return graphql.Null
+	}
+	return ec._UpdateBillingProfilePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, v any) (graphql.Upload, error) {
@@ -23779,6 +29064,20 @@ func (ec *executionContext) marshalOAuditLogEdge2ᚖgithubᚗcomᚋdepotᚑregis
 	return ec._AuditLogEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOBilling2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐBilling(ctx context.Context, sel ast.SelectionSet, v *model.Billing) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Billing(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOBillingProfile2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐBillingProfile(ctx context.Context, sel ast.SelectionSet, v *model.BillingProfile) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._BillingProfile(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -23947,6 +29246,20 @@ func (ec *executionContext) marshalOInt2ᚖint64(ctx context.Context, sel ast.Se
 	_ = ctx
 	res := graphql.MarshalInt64(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOInvoice2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐInvoice(ctx context.Context, sel ast.SelectionSet, v *model.Invoice) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Invoice(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOInvoiceLine2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐInvoiceLine(ctx context.Context, sel ast.SelectionSet, v *model.InvoiceLine) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._InvoiceLine(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOMap2map(ctx context.Context, v any) (map[string]any, error) {

@@ -3,6 +3,10 @@
 package model
 
 import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -47,6 +51,64 @@ type AddPackageOwnerPayload struct {
 	Package *ent.Pkg `json:"package"`
 }
 
+// An organization's subscription.
+type Billing struct {
+	// Billing interval.
+	Plan Plan `json:"plan"`
+	// Paid member slots.
+	Seats int `json:"seats"`
+	// Members using a seat now.
+	SeatsUsed int `json:"seatsUsed"`
+	// Where the subscription stands.
+	Status SubscriptionStatus `json:"status"`
+	// Start of the current billing period.
+	CurrentPeriodStart time.Time `json:"currentPeriodStart"`
+	// End (exclusive) of the current billing period: the next billing date.
+	CurrentPeriodEnd time.Time `json:"currentPeriodEnd"`
+	// The subscription ends at currentPeriodEnd; access continues until then.
+	CancelAtPeriodEnd bool `json:"cancelAtPeriodEnd"`
+	// End of the free trial, when trialing.
+	TrialEnd *time.Time `json:"trialEnd,omitempty"`
+	// When a failed charge is tried again (PAST_DUE only).
+	NextRetryAt *time.Time `json:"nextRetryAt,omitempty"`
+	// Number of the invoice being collected (INCOMPLETE, PAST_DUE, or cancelled for non-payment: paying it restores the subscription).
+	OpenInvoice *string `json:"openInvoice,omitempty"`
+	// Whether members can use private packages and documentation now.
+	Entitled bool `json:"entitled"`
+}
+
+// Who pays for an organization. Country and company status decide the VAT.
+type BillingProfile struct {
+	// Where invoices and payment notices are sent.
+	Email string `json:"email"`
+	// Name printed on invoices.
+	Name string `json:"name"`
+	// Postal address printed on invoices.
+	Address string `json:"address"`
+	// ISO 3166-1 alpha-2 country code (Greece is GR); empty until set.
+	Country string `json:"country"`
+	// Whether the buyer is a company (EU companies with a VAT number are reverse charged).
+	Company bool `json:"company"`
+	// EU VAT number with its country prefix (Greece: EL), normalized; empty when none.
+	VatNumber string `json:"vatNumber"`
+	// VAT rate the next invoice gets, in basis points (2500 = 25%).
+	VatRateBasisPoints int `json:"vatRateBasisPoints"`
+	// Whether invoices are reverse charged (0% VAT, the buyer accounts for it).
+	ReverseCharge bool `json:"reverseCharge"`
+}
+
+// Input of cancelSubscription.
+type CancelSubscriptionInput struct {
+	// The organization's name.
+	Organization string `json:"organization"`
+}
+
+// Result of cancelSubscription.
+type CancelSubscriptionPayload struct {
+	// The subscription, with cancelAtPeriodEnd set.
+	Billing *Billing `json:"billing"`
+}
+
 // Input of changePassword.
 type ChangePasswordInput struct {
 	// The current password.
@@ -59,6 +121,34 @@ type ChangePasswordInput struct {
 type ChangePasswordPayload struct {
 	// The user.
 	User *ent.User `json:"user"`
+}
+
+// Input of changePlan.
+type ChangePlanInput struct {
+	// The organization's name.
+	Organization string `json:"organization"`
+	// The plan to switch to (only ANNUAL from MONTHLY).
+	Plan Plan `json:"plan"`
+}
+
+// Result of changePlan.
+type ChangePlanPayload struct {
+	// The subscription after the switch.
+	Billing *Billing `json:"billing"`
+}
+
+// Input of changeSeats.
+type ChangeSeatsInput struct {
+	// The organization's name.
+	Organization string `json:"organization"`
+	// The new seat count (at least one, and at least the number of members).
+	Seats int `json:"seats"`
+}
+
+// Result of changeSeats.
+type ChangeSeatsPayload struct {
+	// The subscription after the change.
+	Billing *Billing `json:"billing"`
 }
 
 // Input of createApiKey.
@@ -95,6 +185,88 @@ type CreateOrganizationPayload struct {
 	Organization *ent.Organization `json:"organization"`
 }
 
+// What an organization is asked to pay for one period or change.
+type Invoice struct {
+	// Sequential per organization: ORGANIZATION-0001.
+	Number string `json:"number"`
+	// The invoice's state.
+	Status InvoiceStatus `json:"status"`
+	// ISO 4217 currency of all amounts.
+	Currency string `json:"currency"`
+	// Sum of the lines, excluding VAT.
+	Subtotal *Money `json:"subtotal"`
+	// VAT rate in basis points (1900 = 19%).
+	VatRateBasisPoints int `json:"vatRateBasisPoints"`
+	// VAT amount: the rate applied to the subtotal, rounded once.
+	Vat *Money `json:"vat"`
+	// Amount to pay, VAT included.
+	Total *Money `json:"total"`
+	// Whether VAT is reverse charged; note then carries the legal mention.
+	ReverseCharge bool `json:"reverseCharge"`
+	// Text the invoice must carry (the reverse-charge mention), if any.
+	Note *string `json:"note,omitempty"`
+	// Start of the period invoiced.
+	PeriodStart time.Time `json:"periodStart"`
+	// End (exclusive) of the period invoiced.
+	PeriodEnd time.Time `json:"periodEnd"`
+	// When the invoice was issued.
+	IssuedAt *time.Time `json:"issuedAt,omitempty"`
+	// When it was paid.
+	PaidAt *time.Time `json:"paidAt,omitempty"`
+	// The seller (name, address, country, VAT number).
+	Seller *InvoiceParty `json:"seller"`
+	// The buyer as at issue time.
+	Buyer *InvoiceParty `json:"buyer"`
+	// The lines, in the order they were added.
+	Lines []*InvoiceLine `json:"lines"`
+	// Every try to collect the invoice, oldest first.
+	PaymentAttempts []*PaymentAttempt `json:"paymentAttempts"`
+	// Address of the printable HTML page of the invoice (admins only).
+	HTMLURL string `json:"htmlUrl"`
+}
+
+// One line of an invoice.
+type InvoiceLine struct {
+	// What the line is for.
+	Kind InvoiceLineKind `json:"kind"`
+	// Human-readable description with the dates covered.
+	Description string `json:"description"`
+	// Number of seats.
+	Quantity int `json:"quantity"`
+	// Price of one seat for the line's plan period.
+	UnitAmount *Money `json:"unitAmount"`
+	// Line total (prorated lines are not quantity × unit; credits are negative).
+	Amount *Money `json:"amount"`
+	// Start of the time covered.
+	PeriodStart time.Time `json:"periodStart"`
+	// End (exclusive) of the time covered.
+	PeriodEnd time.Time `json:"periodEnd"`
+}
+
+// A page of invoices.
+type InvoicePage struct {
+	// The invoices of this page, newest first.
+	Nodes []*Invoice `json:"nodes"`
+	// Cursor of the last invoice of this page; pass it as `after` for the next page.
+	EndCursor *string `json:"endCursor,omitempty"`
+	// Whether more invoices follow.
+	HasNextPage bool `json:"hasNextPage"`
+	// Number of invoices of the organization.
+	TotalCount int `json:"totalCount"`
+}
+
+// A party of an invoice, as printed.
+type InvoiceParty struct {
+	// Legal name.
+	Name string `json:"name"`
+	// Postal address.
+	Address string `json:"address"`
+	// ISO 3166-1 alpha-2 country code.
+	Country string `json:"country"`
+	// VAT number, when there is one.
+	VatNumber *string `json:"vatNumber,omitempty"`
+}
+
 // A link from a release's metadata.
 type Link struct {
 	// Name.
@@ -117,6 +289,32 @@ type Owner struct {
 	Account ent.Account `json:"account"`
 	// FULL or MAINTAINER.
 	Level packageowner.Level `json:"level"`
+}
+
+// Input of payInvoice.
+type PayInvoiceInput struct {
+	// The organization's name.
+	Organization string `json:"organization"`
+	// The invoice number.
+	Number string `json:"number"`
+}
+
+// Result of payInvoice. A declined payment is a PAYMENT_REQUIRED error; the attempt is recorded on the invoice.
+type PayInvoicePayload struct {
+	// The invoice after payment.
+	Invoice *Invoice `json:"invoice"`
+	// The subscription after payment (null when the organization has none).
+	Billing *Billing `json:"billing,omitempty"`
+}
+
+// One try to collect an invoice.
+type PaymentAttempt struct {
+	// When the charge was attempted.
+	AttemptedAt time.Time `json:"attemptedAt"`
+	// Whether the money was collected.
+	Succeeded bool `json:"succeeded"`
+	// Why it failed, as the processor reported it.
+	FailureMessage *string `json:"failureMessage,omitempty"`
 }
 
 // Input of publishRelease.
@@ -215,6 +413,18 @@ type ResetPasswordPayload struct {
 	User *ent.User `json:"user"`
 }
 
+// Input of resumeSubscription.
+type ResumeSubscriptionInput struct {
+	// The organization's name.
+	Organization string `json:"organization"`
+}
+
+// Result of resumeSubscription.
+type ResumeSubscriptionPayload struct {
+	// The subscription, no longer ending.
+	Billing *Billing `json:"billing"`
+}
+
 // Input of retireRelease.
 type RetireReleaseInput struct {
 	// Package name.
@@ -271,6 +481,26 @@ type RevokeAPIKeyInput struct {
 type RevokeAPIKeyPayload struct {
 	// The revoked key.
 	APIKey *ent.APIKey `json:"apiKey"`
+}
+
+// What a seat change would cost.
+type SeatChangePreview struct {
+	// The seat count previewed.
+	Seats int `json:"seats"`
+	// The proration line; null when nothing is charged (a decrease is not credited).
+	Line *InvoiceLine `json:"line,omitempty"`
+	// Subtotal of the change, excluding VAT.
+	Subtotal *Money `json:"subtotal"`
+	// VAT rate in basis points for the billing profile.
+	VatRateBasisPoints int `json:"vatRateBasisPoints"`
+	// VAT on the change.
+	Vat *Money `json:"vat"`
+	// Total of the change, VAT included.
+	Total *Money `json:"total"`
+	// Annual plan: invoiced and charged as soon as the seats change.
+	ChargedNow bool `json:"chargedNow"`
+	// Monthly plan: added to the next invoice.
+	OnNextInvoice bool `json:"onNextInvoice"`
 }
 
 // Input of setMemberRole.
@@ -335,6 +565,22 @@ type SignUpPayload struct {
 	User *ent.User `json:"user"`
 }
 
+// Input of startSubscription.
+type StartSubscriptionInput struct {
+	// The organization's name.
+	Organization string `json:"organization"`
+	// Billing interval.
+	Plan Plan `json:"plan"`
+	// Seats to buy (at least the number of members).
+	Seats int `json:"seats"`
+}
+
+// Result of startSubscription.
+type StartSubscriptionPayload struct {
+	// The subscription; INCOMPLETE with openInvoice set when the first charge was declined.
+	Billing *Billing `json:"billing"`
+}
+
 // Input of transferPackage.
 type TransferPackageInput struct {
 	// Package name.
@@ -367,6 +613,30 @@ type UnretireReleasePayload struct {
 	Releases []*ent.Release `json:"releases"`
 }
 
+// Input of updateBillingProfile.
+type UpdateBillingProfileInput struct {
+	// The organization's name.
+	Organization string `json:"organization"`
+	// Where invoices are sent.
+	Email string `json:"email"`
+	// Name printed on invoices.
+	Name string `json:"name"`
+	// Postal address.
+	Address *string `json:"address,omitempty"`
+	// ISO 3166-1 alpha-2 country code.
+	Country string `json:"country"`
+	// Whether the buyer is a company.
+	Company bool `json:"company"`
+	// EU VAT number with country prefix; omit for none.
+	VatNumber *string `json:"vatNumber,omitempty"`
+}
+
+// Result of updateBillingProfile.
+type UpdateBillingProfilePayload struct {
+	// The saved profile.
+	BillingProfile *BillingProfile `json:"billingProfile"`
+}
+
 // Input of verifyEmail.
 type VerifyEmailInput struct {
 	// Token from the verification mail.
@@ -377,4 +647,257 @@ type VerifyEmailInput struct {
 type VerifyEmailPayload struct {
 	// The user whose email is now verified.
 	User *ent.User `json:"user"`
+}
+
+// The kind of an invoice line.
+type InvoiceLineKind string
+
+const (
+	// Seats for a whole billing period, charged in advance.
+	InvoiceLineKindSubscription InvoiceLineKind = "SUBSCRIPTION"
+	// Seats added during a period, for the part of the period left.
+	InvoiceLineKindProration InvoiceLineKind = "PRORATION"
+	// Credit for unused time (plan switch).
+	InvoiceLineKindCredit InvoiceLineKind = "CREDIT"
+)
+
+var AllInvoiceLineKind = []InvoiceLineKind{
+	InvoiceLineKindSubscription,
+	InvoiceLineKindProration,
+	InvoiceLineKindCredit,
+}
+
+func (e InvoiceLineKind) IsValid() bool {
+	switch e {
+	case InvoiceLineKindSubscription, InvoiceLineKindProration, InvoiceLineKindCredit:
+		return true
+	}
+	return false
+}
+
+func (e InvoiceLineKind) String() string {
+	return string(e)
+}
+
+func (e *InvoiceLineKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = InvoiceLineKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid InvoiceLineKind", str)
+	}
+	return nil
+}
+
+func (e InvoiceLineKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *InvoiceLineKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e InvoiceLineKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// An invoice's state.
+type InvoiceStatus string
+
+const (
+	// Being prepared; not payable yet.
+	InvoiceStatusDraft InvoiceStatus = "DRAFT"
+	// Issued and awaiting payment.
+	InvoiceStatusOpen InvoiceStatus = "OPEN"
+	// Paid.
+	InvoiceStatusPaid InvoiceStatus = "PAID"
+	// Cancelled; nothing is owed.
+	InvoiceStatusVoid InvoiceStatus = "VOID"
+	// Given up on by the processor; it can still be paid.
+	InvoiceStatusUncollectible InvoiceStatus = "UNCOLLECTIBLE"
+)
+
+var AllInvoiceStatus = []InvoiceStatus{
+	InvoiceStatusDraft,
+	InvoiceStatusOpen,
+	InvoiceStatusPaid,
+	InvoiceStatusVoid,
+	InvoiceStatusUncollectible,
+}
+
+func (e InvoiceStatus) IsValid() bool {
+	switch e {
+	case InvoiceStatusDraft, InvoiceStatusOpen, InvoiceStatusPaid, InvoiceStatusVoid, InvoiceStatusUncollectible:
+		return true
+	}
+	return false
+}
+
+func (e InvoiceStatus) String() string {
+	return string(e)
+}
+
+func (e *InvoiceStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = InvoiceStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid InvoiceStatus", str)
+	}
+	return nil
+}
+
+func (e InvoiceStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *InvoiceStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e InvoiceStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How often an organization is billed.
+type Plan string
+
+const (
+	// 7 USD per seat per month, billed on the day of the month the subscription started.
+	PlanMonthly Plan = "MONTHLY"
+	// 70 USD per seat per year (two months free), billed on the day of the year the subscription started.
+	PlanAnnual Plan = "ANNUAL"
+)
+
+var AllPlan = []Plan{
+	PlanMonthly,
+	PlanAnnual,
+}
+
+func (e Plan) IsValid() bool {
+	switch e {
+	case PlanMonthly, PlanAnnual:
+		return true
+	}
+	return false
+}
+
+func (e Plan) String() string {
+	return string(e)
+}
+
+func (e *Plan) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Plan(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Plan", str)
+	}
+	return nil
+}
+
+func (e Plan) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Plan) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Plan) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Where a subscription stands.
+type SubscriptionStatus string
+
+const (
+	// Free trial; private packages available.
+	SubscriptionStatusTrialing SubscriptionStatus = "TRIALING"
+	// The current period is paid; private packages available.
+	SubscriptionStatusActive SubscriptionStatus = "ACTIVE"
+	// A charge failed; it is retried three times and the subscription is cancelled 15 days after the first failure. Private packages stay available meanwhile.
+	SubscriptionStatusPastDue SubscriptionStatus = "PAST_DUE"
+	// Ended (at period end as requested, or for non-payment). No private access; data is kept at least 90 days.
+	SubscriptionStatusCanceled SubscriptionStatus = "CANCELED"
+	// Started but the first invoice is not paid yet. No private access.
+	SubscriptionStatusIncomplete SubscriptionStatus = "INCOMPLETE"
+)
+
+var AllSubscriptionStatus = []SubscriptionStatus{
+	SubscriptionStatusTrialing,
+	SubscriptionStatusActive,
+	SubscriptionStatusPastDue,
+	SubscriptionStatusCanceled,
+	SubscriptionStatusIncomplete,
+}
+
+func (e SubscriptionStatus) IsValid() bool {
+	switch e {
+	case SubscriptionStatusTrialing, SubscriptionStatusActive, SubscriptionStatusPastDue, SubscriptionStatusCanceled, SubscriptionStatusIncomplete:
+		return true
+	}
+	return false
+}
+
+func (e SubscriptionStatus) String() string {
+	return string(e)
+}
+
+func (e *SubscriptionStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SubscriptionStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SubscriptionStatus", str)
+	}
+	return nil
+}
+
+func (e SubscriptionStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SubscriptionStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SubscriptionStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
