@@ -1,0 +1,79 @@
+import { useQuery } from 'urql';
+import { graphql } from '../../gql';
+import { RequireViewer } from '../../components/RequireViewer';
+import { NotFound, QueryState } from '../../components/States';
+import { Link, paths } from '../../router';
+import { BillingProfileForm } from './BillingProfileForm';
+import { InvoiceList } from './InvoiceList';
+import { SubscriptionPanel } from './SubscriptionPanel';
+
+const OrgBillingDocument = graphql(`
+  query OrgBilling($name: String!) {
+    organization(name: $name) {
+      id
+      name
+      displayName
+      viewerRole
+      members {
+        id
+      }
+      billing {
+        ...BillingState
+      }
+      billingProfile {
+        name
+        email
+        address
+        country
+        company
+        vatNumber
+        vatRateBasisPoints
+        reverseCharge
+      }
+      invoices(first: 100) {
+        totalCount
+        hasNextPage
+        nodes {
+          ...InvoiceListItem
+        }
+      }
+    }
+  }
+`);
+
+export default function BillingPage({ params }: { params: Record<string, string> }) {
+  return <RequireViewer>{() => <Billing name={params.name} />}</RequireViewer>;
+}
+
+function Billing({ name }: { name: string }) {
+  const [{ data, fetching, error }] = useQuery({ query: OrgBillingDocument, variables: { name }, requestPolicy: 'cache-and-network' });
+  const org = data?.organization;
+  return (
+    <QueryState fetching={fetching} error={error} hasData={!!data}>
+      {!org ? (
+        <NotFound what="organization" />
+      ) : org.viewerRole !== 'ADMIN' ? (
+        <section className="narrow">
+          <h1>Billing</h1>
+          <p>Only admins of {org.displayName || org.name} can see and change its billing.</p>
+        </section>
+      ) : (
+        <div className="billing">
+          <p className="breadcrumb">
+            <Link to={paths.org(org.name)}>{org.displayName || org.name}</Link> / billing
+          </p>
+          <h1>Billing</h1>
+          <p className="muted">
+            Private packages need a subscription: $7.00 per seat per month, or $70.00 per seat per year (two months free). Prices exclude VAT. Public
+            packages are always free.
+          </p>
+          <div className="billing-layout">
+            <SubscriptionPanel org={org.name} members={org.members.length} billing={org.billing ?? null} hasProfile={!!org.billingProfile} />
+            <BillingProfileForm org={org.name} profile={org.billingProfile ?? null} />
+          </div>
+          <InvoiceList org={org.name} invoices={org.invoices.nodes} more={org.invoices.hasNextPage} />
+        </div>
+      )}
+    </QueryState>
+  );
+}

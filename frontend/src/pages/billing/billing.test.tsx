@@ -1,0 +1,57 @@
+import { render, screen } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { SeatPreviewText } from './SubscriptionPanel';
+import { InvoiceList } from './InvoiceList';
+import { vatTreatment } from './BillingProfileForm';
+
+const usd = (cents: number) => ({ cents, currency: 'USD' });
+
+describe('SeatPreviewText', () => {
+  const preview = { seats: 5, chargedNow: false, onNextInvoice: true, vatRateBasisPoints: 1900, subtotal: usd(700), vat: usd(133), total: usd(833), line: { description: '2 seats, pro-rated' } };
+
+  it('shows the pro-rated price with VAT, added to the next monthly invoice', () => {
+    render(<SeatPreviewText from={3} plan="MONTHLY" preview={preview} />);
+    const p = screen.getByText(/Adding 2 seats/);
+    expect(p).toHaveTextContent('$7.00 + VAT 19% $1.33 = $8.33');
+    expect(p).toHaveTextContent('added to the next invoice');
+  });
+
+  it('says an annual change is charged now', () => {
+    render(<SeatPreviewText from={3} plan="ANNUAL" preview={{ ...preview, chargedNow: true, onNextInvoice: false }} />);
+    expect(screen.getByText(/Adding 2 seats/)).toHaveTextContent('invoiced and charged now');
+  });
+
+  it('says a decrease costs nothing and is not credited', () => {
+    render(<SeatPreviewText from={5} plan="MONTHLY" preview={{ ...preview, seats: 4, line: null, subtotal: usd(0), vat: usd(0), total: usd(0) }} />);
+    expect(screen.getByText(/Removing 1 seat/)).toHaveTextContent('no charge now and no credit');
+  });
+});
+
+describe('vatTreatment', () => {
+  it('explains the VAT that applies', () => {
+    expect(vatTreatment({ vatRateBasisPoints: 1900, reverseCharge: false, country: 'DE' })).toBe('VAT 19% is added to every invoice.');
+    expect(vatTreatment({ vatRateBasisPoints: 0, reverseCharge: true, country: 'DE' })).toMatch(/Reverse charge/);
+    expect(vatTreatment({ vatRateBasisPoints: 0, reverseCharge: false, country: 'US' })).toMatch(/outside the EU/);
+  });
+});
+
+describe('InvoiceList', () => {
+  it('lists invoices with totals in dollars', () => {
+    render(
+      <InvoiceList
+        org="acme"
+        invoices={[
+          { number: 'ACME-0002', status: 'OPEN', issuedAt: '2026-11-01T00:00:00Z', periodStart: '2026-11-01T00:00:00Z', periodEnd: '2026-12-01T00:00:00Z', total: usd(2625) },
+          { number: 'ACME-0001', status: 'PAID', issuedAt: '2026-10-01T00:00:00Z', periodStart: '2026-10-01T00:00:00Z', periodEnd: '2026-11-01T00:00:00Z', total: usd(2100) },
+        ]}
+      />,
+    );
+    const rows = screen.getAllByTestId('invoice-row');
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toHaveTextContent('ACME-0002');
+    expect(rows[0]).toHaveTextContent('$26.25');
+    expect(rows[0]).toHaveTextContent('open');
+    expect(rows[1]).toHaveTextContent('$21.00');
+    expect(screen.getByRole('link', { name: 'ACME-0002' })).toHaveAttribute('href', '/orgs/acme/invoices/ACME-0002');
+  });
+});

@@ -1,0 +1,87 @@
+import { useQuery } from 'urql';
+import { graphql } from '../../gql';
+import { PackageList } from '../../components/PackageList';
+import { RelativeTime } from '../../components/RelativeTime';
+import { Empty, NotFound, QueryState } from '../../components/States';
+import { Link, paths } from '../../router';
+import { useViewer } from '../../session';
+import { Members } from './Members';
+
+const OrgPageDocument = graphql(`
+  query OrgPage($name: String!) {
+    organization(name: $name) {
+      id
+      name
+      displayName
+      createdAt
+      viewerRole
+      members {
+        id
+        role
+        user {
+          id
+          username
+          fullName
+        }
+      }
+      packages(first: 100) {
+        totalCount
+        edges {
+          node {
+            ...PackageListItem
+          }
+        }
+      }
+    }
+  }
+`);
+
+export default function OrgPage({ params }: { params: Record<string, string> }) {
+  const [{ data, fetching, error }] = useQuery({ query: OrgPageDocument, variables: { name: params.name }, requestPolicy: 'cache-and-network' });
+  const { viewer } = useViewer();
+  const org = data?.organization;
+  return (
+    <QueryState fetching={fetching} error={error} hasData={!!data}>
+      {!org ? (
+        <NotFound what="organization" />
+      ) : (
+        <article>
+          <header className="page-head">
+            <h1 data-testid="org-name">{org.displayName || org.name}</h1>
+            <p className="muted">
+              <code>{org.name}</code> · organization since <RelativeTime value={org.createdAt} />
+              {org.viewerRole ? (
+                <>
+                  {' '}
+                  · your role: <span className="badge">{org.viewerRole.toLowerCase()}</span>
+                </>
+              ) : null}
+            </p>
+            {org.viewerRole === 'ADMIN' ? (
+              <p className="actions">
+                <Link to={paths.billing(org.name)} className="button-link secondary" data-testid="billing-link">
+                  Billing
+                </Link>{' '}
+                <Link to={`/audit?organization=${encodeURIComponent(org.name)}`} className="button-link secondary">
+                  Audit log
+                </Link>{' '}
+                <Link to={`/publish?repository=${encodeURIComponent(org.name)}`} className="button-link secondary">
+                  Publish a private package
+                </Link>
+              </p>
+            ) : null}
+          </header>
+          <section aria-labelledby="org-packages">
+            <h2 id="org-packages">Packages ({org.packages.totalCount})</h2>
+            {org.packages.edges?.length ? (
+              <PackageList packages={org.packages.edges.map((e) => e?.node)} testId="org-package" />
+            ) : (
+              <Empty>No packages yet.</Empty>
+            )}
+          </section>
+          {org.viewerRole ? <Members org={org.name} members={org.members} isAdmin={org.viewerRole === 'ADMIN'} viewerUsername={viewer?.username ?? null} /> : null}
+        </article>
+      )}
+    </QueryState>
+  );
+}
