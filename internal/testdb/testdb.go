@@ -12,12 +12,15 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	_ "github.com/lib/pq"
 
 	"github.com/depot-registry/depot/store"
 )
+
+var migrateMu sync.Mutex
 
 // PublicRepository is the public repository's name in tests.
 const PublicRepository = "depot"
@@ -71,6 +74,10 @@ func OpenURL(t testing.TB, url string) *store.DB {
 		t.Fatalf("open database: %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
+	// Ent's migration touches package-level state: parallel tests migrate
+	// one at a time.
+	migrateMu.Lock()
+	defer migrateMu.Unlock()
 	if err := db.Migrate(ctx, PublicRepository); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}

@@ -1,0 +1,147 @@
+package registry_test
+
+import (
+	"testing"
+
+	"github.com/depot-registry/depot/apperr"
+	"github.com/depot-registry/depot/ent/packageowner"
+	"github.com/depot-registry/depot/ent/releaseevent"
+	"github.com/depot-registry/depot/viewer"
+)
+
+func TestOwners(t *testing.T) {
+	t.Parallel()
+	fx := newFixture(t)
+	alice, bob, carol := fx.user("alice"), fx.user("bob"), fx.user("carol")
+	acme := fx.org("acme")
+	aliceAdmin := fx.member(acme, alice, viewer.RoleAdmin)
+	bobWrite := fx.member(acme, bob, viewer.RoleWrite)
+	fx.publish(as(alice), "", pkgSpec{name: "foo", version: "1.0.0"})
+	fx.publish(as(alice, aliceAdmin), "acme", pkgSpec{name: "secret", version: "1.0.0"})
+
+	steps := []struct {
+		name string
+		run  func() error
+		want apperr.Code
+	}{
+		{"add a maintainer", func() error {
+			_, err := fx.svc.AddOwner(as(alice), "", "foo", "bob", packageowner.LevelMAINTAINER)
+			return err
+		}, ""},
+		{"maintainers cannot add owners", func() error {
+			_, err := fx.svc.AddOwner(as(bob), "", "foo", "carol", packageowner.LevelMAINTAINER)
+			return err
+		}, apperr.Forbidden},
+		{"unknown account", func() error {
+			_, err := fx.svc.AddOwner(as(alice), "", "foo", "nobody", packageowner.LevelFULL)
+			return err
+		}, apperr.NotFound},
+		{"bad level", func() error {
+			_, err := fx.svc.AddOwner(as(alice), "", "foo", "bob", "GOD")
+			return err
+		}, apperr.BadInput},
+		{"the last full owner cannot be removed", func() error {
+			_, err := fx.svc.RemoveOwner(as(alice), "", "foo", "alice")
+			return err
+		}, apperr.Conflict},
+		{"the last full owner cannot be demoted", func() error {
+			_, err := fx.svc.AddOwner(as(alice), "", "foo", "alice", packageowner.LevelMAINTAINER)
+			return err
+		}, apperr.Conflict},
+		{"removing a non-owner", func() error {
+			_, err := fx.svc.RemoveOwner(as(alice), "", "foo", "carol")
+			return err
+		}, apperr.NotFound},
+		{"promote bob to full", func() error {
+			_, err := fx.svc.AddOwner(as(alice), "", "foo", "bob", packageowner.LevelFULL)
+			return err
+		}, ""},
+		{"now alice can go", func() error {
+			_, err := fx.svc.RemoveOwner(as(bob), "", "foo", "alice")
+			return err
+		}, ""},
+		{"transfer to a nonexistent user", func() error {
+			_, err := fx.svc.Transfer(as(bob), "", "foo", "ghost")
+			return err
+		}, apperr.NotFound},
+		{"transfer to an organization needs admin there", func() error {
+			_, err := fx.svc.Transfer(as(bob, bobWrite), "", "foo", "acme")
+			return err
+		}, apperr.Forbidden},
+		{"private: another organization cannot own it", func() error {
+			fx.org("globex")
+			_, err := fx.svc.AddOwner(as(alice, aliceAdmin), "acme", "secret", "globex", packageowner.LevelFULL)
+			return err
+		}, apperr.BadInput},
+		{"private: a non-member cannot own it", func() error {
+			_, err := fx.svc.AddOwner(as(alice, aliceAdmin), "acme", "secret", "carol", packageowner.LevelMAINTAINER)
+			return err
+		}, apperr.BadInput},
+		{"private: a member can", func() error {
+			_, err := fx.svc.AddOwner(as(alice, aliceAdmin), "acme", "secret", "bob", packageowner.LevelMAINTAINER)
+			return err
+		}, ""},
+		{"private: invisible to non-members", func() error {
+			_, err := fx.svc.AddOwner(as(carol), "acme", "secret", "carol", packageowner.LevelFULL)
+			return err
+		}, apperr.NotFound},
+	}
+	for _, s := range steps {
+		before := fx.counts()
+		err := s.run()
+		if codeOf(err) != s.want {
+			t.Fatalf("%s: error %v, want code %q", s.name, err, s.want)
+		}
+		after := fx.counts()
+		if s.want != "" && after != before {
+			t.Errorf("%s: refused change wrote rows: %+v → %+v", s.name, before, after)
+		}
+		if s.want == "" && after.audit != before.audit+1 {
+			t.Errorf("%s: audit rows %d → %d", s.name, before.audit, after.audit)
+		}
+	}
+}
+
+func TestTransfer(t *testing.T) {
+	t.Parallel()
+	fx := newFixture(t)
+	alice, bob, carol := fx.user("alice"), fx.user("bob"), fx.user("carol")
+	acme := fx.org("acme")
+	bobAdmin := fx.member(acme, bob, viewer.RoleAdmin)
+	p := fx.publish(as(alice), "", pkgSpec{name: "foo", version: "1.0.0"})
+	mustOK := func(_ any, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	mustOK(fx.svc.AddOwner(as(alice), "", "foo", "bob", packageowner.LevelFULL))
+	mustOK(fx.svc.AddOwner(as(alice), "", "foo", "carol", packageowner.LevelMAINTAINER))
+
+	// Bob, full owner and acme admin, hands the package to acme.
+	commits := fx.commits
+	mustOK(fx.svc.Transfer(as(bob, bobAdmin), "", "foo", "acme"))
+	owners := fx.db.PackageOwner.Query().Where(packageowner.PackageID(p.PackageID)).AllX(fx.sys())
+	if len(owners) != 1 || owners[0].OrganizationID == nil || *owners[0].OrganizationID != acme.ID || owners[0].Level != packageowner.LevelFULL {
+		t.Fatalf("owners after transfer = %+v, want only acme FULL", owners)
+	}
+	evs := fx.events(releaseevent.KindTRANSFERRED)
+	if len(evs) != 1 || evs[0].PreviousOwner != "alice,bob" || evs[0].NewOwner != "acme" {
+		t.Errorf("TRANSFERRED events = %+v", evs)
+	}
+	if fx.commits != commits+1 {
+		t.Error("AfterCommit not called after the transfer")
+	}
+	// Alice lost every right; acme's admin manages it now.
+	_, err := fx.svc.Transfer(as(alice), "", "foo", "alice")
+	wantCode(t, err, apperr.Forbidden)
+	mustOK(fx.svc.Transfer(as(bob, bobAdmin), "", "foo", "carol"))
+	canPublish, full, err := fx.svc.Permissions(as(carol), mustPkg(t, fx, "foo"))
+	if err != nil || !canPublish || !full {
+		t.Errorf("carol's permissions = %v %v %v", canPublish, full, err)
+	}
+	canPublish, full, _ = fx.svc.Permissions(as(bob, bobAdmin), mustPkg(t, fx, "foo"))
+	if canPublish || full {
+		t.Errorf("bob keeps rights after the transfer away from acme: %v %v", canPublish, full)
+	}
+}

@@ -1,0 +1,184 @@
+package repo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/depot-registry/depot/ent"
+	"github.com/depot-registry/depot/ent/repository"
+	"github.com/depot-registry/depot/viewer"
+)
+
+// Cache-Control of registry resources. They change with every publish,
+// retirement and revert, so every use revalidates (cheap: a 304 by ETag);
+// private ones must never sit in a shared cache.
+const (
+	cacheRegistryPublic  = "public, no-cache"
+	cacheRegistryPrivate = "private, no-cache"
+	cachePublicKey       = "public, max-age=3600"
+)
+
+// NewHandler serves the Hex repository protocol, mounted at /repo:
+//
+//	/repo/public_key                  PEM public key the payloads are signed with
+//	/repo/names                       signed Names of the public repository
+//	/repo/versions                    signed Versions
+//	/repo/packages/NAME               signed Package: releases, checksums, deps, retirements
+//	/repo/tarballs/NAME-VERSION.tar   the package tarball (delegated to tarballs)
+//	/repo/repos/ORG/...               the same for organization ORG's private repository
+//
+// Payloads name publicRepository (or ORG) in their repository field; a
+// client's configured repository name must match it. The viewer must
+// already be in the request context (mount NormalizeAuth, then the
+// server's authentication, in front). A private repository the viewer
+// cannot read, a missing one, and a missing or hidden package all get the
+// same 404.
+func NewHandler(db *ent.Client, keys *Keys, tarballs http.Handler, publicRepository string) http.Handler {
+	return &handler{db: db, keys: keys, tarballs: tarballs, public: publicRepository, signed: newSignedCache()}
+}
+
+type handler struct {
+	db       *ent.Client
+	keys     *Keys
+	tarballs http.Handler
+	public   string
+	signed   *signedCache
+}
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	// Accept both a stripped path and the full /repo/... path, so the
+	// handler works mounted either way.
+	rest := strings.TrimPrefix(r.URL.Path, "/repo")
+	if rest == "" || rest[0] != '/' {
+		http.NotFound(w, r)
+		return
+	}
+	org := ""
+	resource := rest
+	if after, ok := strings.CutPrefix(rest, "/repos/"); ok {
+		var found bool
+		org, resource, found = strings.Cut(after, "/")
+		if !found || org == "" {
+			http.NotFound(w, r)
+			return
+		}
+		resource = "/" + resource
+	}
+	if strings.HasPrefix(resource, "/tarballs/") {
+		h.serveTarball(w, r, rest)
+		return
+	}
+	ctx := r.Context()
+	t, err := h.resolve(ctx, org)
+	if errors.Is(err, errNoPackage) {
+		http.NotFound(w, r)
+		return
+	}
+	if err != nil {
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	switch {
+	case resource == "/public_key":
+		h.servePublicKey(w, r)
+	case resource == "/names":
+		h.serveSigned(w, r, t, func() ([]byte, error) { return h.namesPayload(ctx, t) })
+	case resource == "/versions":
+		h.serveSigned(w, r, t, func() ([]byte, error) { return h.versionsPayload(ctx, t) })
+	case strings.HasPrefix(resource, "/packages/") && !strings.Contains(resource[len("/packages/"):], "/"):
+		name := resource[len("/packages/"):]
+		h.serveSigned(w, r, t, func() ([]byte, error) { return h.packagePayload(ctx, t, name) })
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// serveTarball hands the tarball handler the path relative to /repo.
+func (h *handler) serveTarball(w http.ResponseWriter, r *http.Request, rest string) {
+	r2 := r.Clone(r.Context())
+	r2.URL.Path = rest
+	r2.URL.RawPath = ""
+	h.tarballs.ServeHTTP(w, r2)
+}
+
+// resolve finds the repository addressed by org ("" or the public
+// repository's own name: public) and checks the viewer may read it.
+// Repository rows are public, so the lookup runs as the system; the read
+// check is the privacy rule's own (membership, entitlement, key scope).
+func (h *handler) resolve(ctx context.Context, org string) (target, error) {
+	q := h.db.Repository.Query()
+	if org == "" || org == h.public {
+		q = q.Where(repository.OrganizationIDIsNil())
+	} else {
+		q = q.Where(repository.Name(org), repository.OrganizationIDNotNil())
+	}
+	repo, err := q.Only(viewer.System(ctx))
+	if ent.IsNotFound(err) {
+		return target{}, errNoPackage
+	}
+	if err != nil {
+		return target{}, fmt.Errorf("find repository %q: %w", org, err)
+	}
+	if repo.OrganizationID == nil {
+		return target{ID: repo.ID, Name: h.public}, nil
+	}
+	if !viewer.FromContext(ctx).CanReadPrivate(*repo.OrganizationID) {
+		return target{}, errNoPackage
+	}
+	return target{ID: repo.ID, Name: repo.Name, Private: true}, nil
+}
+
+func (h *handler) servePublicKey(w http.ResponseWriter, r *http.Request) {
+	write(w, r, body{data: h.keys.PublicPEM, etag: etagOf(h.keys.PublicPEM)}, "application/x-pem-file", cachePublicKey)
+}
+
+// serveSigned builds a payload from the database (always: see signedCache
+// for why), signs it, and answers with the gzipped Signed body or a 304.
+func (h *handler) serveSigned(w http.ResponseWriter, r *http.Request, t target, build func() ([]byte, error)) {
+	payload, err := build()
+	if errors.Is(err, errNoPackage) {
+		http.NotFound(w, r)
+		return
+	}
+	if err != nil {
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	b, err := h.signed.get(payload, func() ([]byte, error) { return seal(payload, h.keys.Private) })
+	if err != nil {
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	cache := cacheRegistryPublic
+	if t.Private {
+		cache = cacheRegistryPrivate
+		w.Header().Set("Vary", "Authorization, Cookie")
+	}
+	write(w, r, b, "application/octet-stream", cache)
+}
+
+// write answers with b, or 304 when the client already has it.
+func write(w http.ResponseWriter, r *http.Request, b body, contentType, cache string) {
+	hdr := w.Header()
+	hdr.Set("ETag", b.etag)
+	hdr.Set("Cache-Control", cache)
+	if etagMatches(r.Header.Get("If-None-Match"), strings.Trim(b.etag, `"`)) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	hdr.Set("Content-Type", contentType)
+	hdr.Set("Content-Length", strconv.Itoa(len(b.data)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(b.data)
+	}
+}
