@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/mail"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/depot-registry/depot/apperr"
@@ -99,7 +100,9 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput) (*ent.User, Sessio
 		if err := claimName(ctx, tx, in.Username, accountname.KindUSER); err != nil {
 			return err
 		}
-		taken, err := tx.User.Query().Where(user.EmailEQ(in.Email)).Exist(ctx)
+		// Case-insensitive, like sign-in and reset look-ups: two accounts whose
+		// addresses differ only in case would make those look-ups ambiguous.
+		taken, err := tx.User.Query().Where(user.EmailEqualFold(in.Email)).Exist(ctx)
 		if err != nil {
 			return err
 		}
@@ -123,7 +126,8 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput) (*ent.User, Sessio
 	if err != nil {
 		return nil, Session{}, err
 	}
-	return u, sess, nil
+	// Unwrapped: the payload's edges must not load through the finished transaction.
+	return u.Unwrap(), sess, nil
 }
 
 // claimName takes name in the namespace users and organizations share. The
@@ -217,14 +221,21 @@ func (s *Service) SignIn(ctx context.Context, login, password string) (u *ent.Us
 	return u, sess, breached, nil
 }
 
-var dummyHashes = map[HashParams]string{}
+// dummyHashes caches one hash per cost; sign-ins run concurrently, hence
+// the lock.
+var dummyHashes = struct {
+	sync.Mutex
+	m map[HashParams]string
+}{m: map[HashParams]string{}}
 
 func dummyHash(p HashParams) string {
-	if h, ok := dummyHashes[p]; ok {
+	dummyHashes.Lock()
+	defer dummyHashes.Unlock()
+	if h, ok := dummyHashes.m[p]; ok {
 		return h
 	}
 	h, _ := hashPassword("not a real password", p)
-	dummyHashes[p] = h
+	dummyHashes.m[p] = h
 	return h
 }
 
@@ -269,7 +280,10 @@ func (s *Service) setPassword(ctx context.Context, u *ent.User, password, keepTo
 		}
 		return recordAs(ctx, tx, u.ID, action, nil)
 	})
-	return u, err
+	if err != nil {
+		return nil, err
+	}
+	return u.Unwrap(), nil
 }
 
 // recordAs writes an audit entry with actorID as the actor even when the

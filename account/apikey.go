@@ -66,7 +66,9 @@ func (s *Service) CreateAPIKey(ctx context.Context, in CreateKeyInput) (*ent.API
 	if err != nil {
 		return nil, "", err
 	}
-	return k, secret, nil
+	// Unwrapped: the payload's edges (apiKey.user) must not load through
+	// the finished transaction.
+	return k.Unwrap(), secret, nil
 }
 
 // APIKeys lists the signed-in user's keys, newest first.
@@ -105,7 +107,10 @@ func (s *Service) RevokeAPIKey(ctx context.Context, id int) (*ent.APIKey, error)
 		}
 		return audit.Record(ctx, tx, audit.Entry{Action: "api_key.revoke", Params: map[string]any{"name": k.Name}})
 	})
-	return k, err
+	if err != nil {
+		return nil, err
+	}
+	return k.Unwrap(), nil
 }
 
 // KeyActive reports whether k can still be used.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/depot-registry/depot/ent"
 	"github.com/depot-registry/depot/ent/session"
+	"github.com/depot-registry/depot/store"
 	"github.com/depot-registry/depot/viewer"
 )
 
@@ -28,13 +29,25 @@ func (s *Service) openSession(ctx context.Context, tx *ent.Tx, userID int) (Sess
 	return Session{Token: token, ExpiresAt: exp, TTL: s.ttl()}, err
 }
 
-// SignOut ends the session with this token (no error if it is unknown).
+// SignOut ends the session with this token (no error if it is unknown) and
+// records it in the user's audit log, like every other state change.
 func (s *Service) SignOut(ctx context.Context, token string) error {
 	if token == "" {
 		return nil
 	}
-	_, err := s.DB.Session.Delete().Where(session.TokenHash(sha(token))).Exec(ctx)
-	return err
+	return store.WithTx(ctx, s.DB, func(tx *ent.Tx) error {
+		sess, err := tx.Session.Query().Where(session.TokenHash(sha(token))).Only(ctx)
+		if ent.IsNotFound(err) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := tx.Session.DeleteOne(sess).Exec(ctx); err != nil {
+			return err
+		}
+		return recordAs(ctx, tx, sess.UserID, "user.sign_out", nil)
+	})
 }
 
 func endSessions(ctx context.Context, tx *ent.Tx, userID int, keepToken string) error {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/depot-registry/depot/apperr"
+	"github.com/depot-registry/depot/audit"
 	"github.com/depot-registry/depot/ent"
 	"github.com/depot-registry/depot/ent/token"
 	"github.com/depot-registry/depot/ent/user"
@@ -69,7 +70,10 @@ func (s *Service) VerifyEmail(ctx context.Context, secret string) (*ent.User, er
 		}
 		return recordAs(ctx, tx, u.ID, "user.verify_email", nil)
 	})
-	return u, err
+	if err != nil {
+		return nil, err
+	}
+	return u.Unwrap(), nil
 }
 
 // RequestPasswordReset mails a reset link when the login exists. It always
@@ -84,7 +88,12 @@ func (s *Service) RequestPasswordReset(ctx context.Context, login string) error 
 		return err
 	}
 	return store.WithTx(ctx, s.DB, func(tx *ent.Tx) error {
-		return s.mailToken(ctx, tx, u, tokenResetPassword)
+		if err := s.mailToken(ctx, tx, u, tokenResetPassword); err != nil {
+			return err
+		}
+		// The requester is usually anonymous: the user is the subject, so the
+		// request shows in their own audit log.
+		return audit.Record(ctx, tx, audit.Entry{Action: "user.request_password_reset", SubjectUserID: u.ID})
 	})
 }
 

@@ -191,21 +191,6 @@ func (_q *AuditLogQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 	)
 	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
-
-		case "actor":
-			var (
-				alias = field.Alias
-				path  = append(path, alias)
-				query = (&UserClient{config: _q.config}).Query()
-			)
-			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
-				return err
-			}
-			_q.withActor = query
-			if _, ok := fieldSeen[auditlog.FieldActorID]; !ok {
-				selectedFields = append(selectedFields, auditlog.FieldActorID)
-				fieldSeen[auditlog.FieldActorID] = struct{}{}
-			}
 		case "createdAt":
 			if _, ok := fieldSeen[auditlog.FieldCreatedAt]; !ok {
 				selectedFields = append(selectedFields, auditlog.FieldCreatedAt)
@@ -954,45 +939,6 @@ func (_q *ReleaseQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				selectedFields = append(selectedFields, release.FieldPackageID)
 				fieldSeen[release.FieldPackageID] = struct{}{}
 			}
-
-		case "publisher":
-			var (
-				alias = field.Alias
-				path  = append(path, alias)
-				query = (&UserClient{config: _q.config}).Query()
-			)
-			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
-				return err
-			}
-			_q.withPublisher = query
-			if _, ok := fieldSeen[release.FieldPublisherID]; !ok {
-				selectedFields = append(selectedFields, release.FieldPublisherID)
-				fieldSeen[release.FieldPublisherID] = struct{}{}
-			}
-
-		case "requirements":
-			var (
-				alias = field.Alias
-				path  = append(path, alias)
-				query = (&RequirementClient{config: _q.config}).Query()
-			)
-			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, requirementImplementors)...); err != nil {
-				return err
-			}
-			_q.WithNamedRequirements(alias, func(wq *RequirementQuery) {
-				*wq = *query
-			})
-
-		case "retirement":
-			var (
-				alias = field.Alias
-				path  = append(path, alias)
-				query = (&RetirementClient{config: _q.config}).Query()
-			)
-			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, retirementImplementors)...); err != nil {
-				return err
-			}
-			_q.withRetirement = query
 		case "createdAt":
 			if _, ok := fieldSeen[release.FieldCreatedAt]; !ok {
 				selectedFields = append(selectedFields, release.FieldCreatedAt)
@@ -1152,21 +1098,6 @@ func (_q *ReleaseEventQuery) collectField(ctx context.Context, oneNode bool, opC
 	)
 	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
-
-		case "actor":
-			var (
-				alias = field.Alias
-				path  = append(path, alias)
-				query = (&UserClient{config: _q.config}).Query()
-			)
-			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
-				return err
-			}
-			_q.withActor = query
-			if _, ok := fieldSeen[releaseevent.FieldActorID]; !ok {
-				selectedFields = append(selectedFields, releaseevent.FieldActorID)
-				fieldSeen[releaseevent.FieldActorID] = struct{}{}
-			}
 		case "kind":
 			if _, ok := fieldSeen[releaseevent.FieldKind]; !ok {
 				selectedFields = append(selectedFields, releaseevent.FieldKind)

@@ -16,14 +16,6 @@ func (_m *APIKey) User(ctx context.Context) (*User, error) {
 	return result, err
 }
 
-func (_m *AuditLog) Actor(ctx context.Context) (*User, error) {
-	result, err := _m.Edges.ActorOrErr()
-	if IsNotLoaded(err) {
-		result, err = _m.QueryActor().Only(ctx)
-	}
-	return result, MaskNotFound(err)
-}
-
 func (_m *Membership) User(ctx context.Context) (*User, error) {
 	result, err := _m.Edges.UserOrErr()
 	if IsNotLoaded(err) {
@@ -99,42 +91,6 @@ func (_m *Release) Package(ctx context.Context) (*Pkg, error) {
 		result, err = _m.QueryPackage().Only(ctx)
 	}
 	return result, err
-}
-
-func (_m *Release) Publisher(ctx context.Context) (*User, error) {
-	result, err := _m.Edges.PublisherOrErr()
-	if IsNotLoaded(err) {
-		result, err = _m.QueryPublisher().Only(ctx)
-	}
-	return result, MaskNotFound(err)
-}
-
-func (_m *Release) Requirements(ctx context.Context) (result []*Requirement, err error) {
-	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
-		result, err = _m.NamedRequirements(graphql.GetFieldContext(ctx).Field.Alias)
-	} else {
-		result, err = _m.Edges.RequirementsOrErr()
-	}
-	if IsNotLoaded(err) {
-		result, err = _m.QueryRequirements().All(ctx)
-	}
-	return result, err
-}
-
-func (_m *Release) Retirement(ctx context.Context) (*Retirement, error) {
-	result, err := _m.Edges.RetirementOrErr()
-	if IsNotLoaded(err) {
-		result, err = _m.QueryRetirement().Only(ctx)
-	}
-	return result, MaskNotFound(err)
-}
-
-func (_m *ReleaseEvent) Actor(ctx context.Context) (*User, error) {
-	result, err := _m.Edges.ActorOrErr()
-	if IsNotLoaded(err) {
-		result, err = _m.QueryActor().Only(ctx)
-	}
-	return result, MaskNotFound(err)
 }
 
 func (_m *Repository) Organization(ctx context.Context) (*Organization, error) {

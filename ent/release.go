@@ -86,7 +86,7 @@ type ReleaseEdges struct {
 	// type was loaded (or requested) in eager-loading or not.
 	loadedTypes [4]bool
 	// totalCount holds the count of the edges above.
-	totalCount [4]map[string]int
+	totalCount [1]map[string]int
 
 	namedRequirements map[string][]*Requirement
 }

@@ -36,9 +36,9 @@ func (r *auditLogResolver) APIKeyName(ctx context.Context, obj *ent.AuditLog) (*
 	if obj.APIKeyID == nil {
 		return nil, nil
 	}
-	k, err := r.DB.APIKey.Get(ctx, *obj.APIKeyID)
-	if err != nil {
-		return nil, nil
+	k, err := r.loaders(ctx).pkg.apiKeys.Load(ctx, *obj.APIKeyID)
+	if err != nil || k == nil {
+		return nil, err
 	}
 	return &k.Name, nil
 }

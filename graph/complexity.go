@@ -8,6 +8,10 @@ import (
 	"github.com/depot-registry/depot/graph/model"
 )
 
+// Lists without a page size (members, a user's organizations) are priced at
+// a typical size of 10: their real sizes are bounded by seats and
+// memberships, not by the query.
+//
 // listCost prices a list field: its items' cost times how many may come back.
 func listCost(child int, first *int, fallback int) int {
 	n := fallback
@@ -41,8 +45,10 @@ func Complexity() generated.ComplexityRoot {
 	}
 	c.Package.Versions = func(child int, first *int) int { return listCost(child, first, 100) }
 	c.Package.Dependents = func(child int, first *int) int { return listCost(child, first, 20) }
-	c.Organization.Members = func(child int) int { return listCost(child, nil, 50) }
+	c.Organization.Members = func(child int) int { return listCost(child, nil, 10) }
 	c.Organization.Packages = func(child int, first *int, _ *entgql.Cursor[int]) int { return listCost(child, first, 20) }
+	c.Query.Organizations = func(child int, first *int, _ *entgql.Cursor[int]) int { return listCost(child, first, 20) }
+	c.User.Organizations = func(child int) int { return listCost(child, nil, 10) }
 	c.User.Packages = func(child int, first *int, _ *entgql.Cursor[int]) int { return listCost(child, first, 20) }
 	return c
 }

@@ -110,13 +110,34 @@ func (r *Resolver) userOrganizations(ctx context.Context, u *ent.User) ([]*ent.O
 }
 
 func (r *Resolver) userPackages(ctx context.Context, u *ent.User, first *int, after *entgql.Cursor[int]) (*ent.PackageConnection, error) {
-	return r.DB.Pkg.Query().Where(pkg.HasOwnersWith(packageowner.UserID(u.ID))).
-		Paginate(ctx, after, pageSize(first), nil, nil, ent.WithPackageOrder(&ent.PackageOrder{Field: ent.PkgOrderFieldName, Direction: entgql.OrderDirectionAsc}))
+	return r.packageConnection(ctx, r.DB.Pkg.Query().Where(pkg.HasOwnersWith(packageowner.UserID(u.ID))), first, after)
 }
 
 func (r *Resolver) orgPackages(ctx context.Context, o *ent.Organization, first *int, after *entgql.Cursor[int]) (*ent.PackageConnection, error) {
-	return r.DB.Pkg.Query().Where(pkg.HasOwnersWith(packageowner.OrganizationID(o.ID))).
-		Paginate(ctx, after, pageSize(first), nil, nil, ent.WithPackageOrder(&ent.PackageOrder{Field: ent.PkgOrderFieldName, Direction: entgql.OrderDirectionAsc}))
+	return r.packageConnection(ctx, r.DB.Pkg.Query().Where(pkg.HasOwnersWith(packageowner.OrganizationID(o.ID))), first, after)
+}
+
+func (r *Resolver) packageConnection(ctx context.Context, q *ent.PkgQuery, first *int, after *entgql.Cursor[int]) (*ent.PackageConnection, error) {
+	conn, err := q.Paginate(ctx, after, pageSize(first), nil, nil,
+		ent.WithPackageOrder(&ent.PackageOrder{Field: ent.PkgOrderFieldName, Direction: entgql.OrderDirectionAsc}))
+	if err != nil {
+		return nil, err
+	}
+	ps := make([]*ent.Pkg, 0, len(conn.Edges))
+	for _, e := range conn.Edges {
+		ps = append(ps, e.Node)
+	}
+	r.primePackages(ctx, ps)
+	return conn, nil
+}
+
+// primeOrgs announces a list's organizations to the members loader.
+func (r *Resolver) primeOrgs(ctx context.Context, conn *ent.OrganizationConnection) {
+	ids := make([]int, 0, len(conn.Edges))
+	for _, e := range conn.Edges {
+		ids = append(ids, e.Node.ID)
+	}
+	r.loaders(ctx).members.Prime(ids...)
 }
 
 // auditLog returns the viewer's own entries, or an organization's for its admins.
@@ -141,8 +162,21 @@ func (r *Resolver) auditLog(ctx context.Context, orgName *string, after *entgql.
 	} else {
 		q.Where(auditlog.Or(auditlog.ActorID(v.UserID), auditlog.SubjectUserID(v.UserID)))
 	}
-	return q.Paginate(ctx, after, pageSize(first), nil, nil,
+	conn, err := q.Paginate(ctx, after, pageSize(first), nil, nil,
 		ent.WithAuditLogOrder(&ent.AuditLogOrder{Field: ent.AuditLogOrderFieldCreatedAt, Direction: entgql.OrderDirectionDesc}))
+	if err != nil {
+		return nil, err
+	}
+	l := r.loaders(ctx).pkg
+	for _, e := range conn.Edges {
+		if e.Node.ActorID != nil {
+			l.users.Prime(*e.Node.ActorID)
+		}
+		if e.Node.APIKeyID != nil {
+			l.apiKeys.Prime(*e.Node.APIKeyID)
+		}
+	}
+	return conn, nil
 }
 
 // becomeViewer makes the request's viewer the user who just signed in or

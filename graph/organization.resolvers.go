@@ -85,6 +85,10 @@ func (r *queryResolver) Organization(ctx context.Context, name string) (*ent.Org
 
 // Organizations is the resolver for the organizations field.
 func (r *queryResolver) Organizations(ctx context.Context, first *int, after *entgql.Cursor[int]) (*ent.OrganizationConnection, error) {
-	return r.DB.Organization.Query().Paginate(ctx, after, pageSize(first), nil, nil,
+	conn, err := r.DB.Organization.Query().Paginate(ctx, after, pageSize(first), nil, nil,
 		ent.WithOrganizationOrder(&ent.OrganizationOrder{Field: ent.OrganizationOrderFieldName, Direction: entgql.OrderDirectionAsc}))
+	if err == nil {
+		r.primeOrgs(ctx, conn)
+	}
+	return conn, err
 }

@@ -105,6 +105,7 @@ func (r *Resolver) packages(ctx context.Context, search, repository *string, whe
 	if err != nil {
 		return nil, err
 	}
+	r.primePackages(ctx, res.Packages)
 	conn := &ent.PackageConnection{TotalCount: res.Total, PageInfo: entgql.PageInfo[int]{HasNextPage: res.HasNext, HasPreviousPage: in.After != ""}}
 	for i, p := range res.Packages {
 		c := entgql.Cursor[int]{ID: p.ID, Value: res.Cursors[i]}

@@ -8,6 +8,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 
 	"github.com/depot-registry/depot/ent"
+	"github.com/depot-registry/depot/ent/apikey"
 	"github.com/depot-registry/depot/ent/packageowner"
 	"github.com/depot-registry/depot/ent/pkg"
 	"github.com/depot-registry/depot/ent/release"
@@ -29,8 +30,12 @@ type pkgLoaders struct {
 	retirements  *loader.Loader[int, *ent.Retirement]
 	requirements *loader.Loader[int, []*ent.Requirement]
 	users        *loader.Loader[int, *ent.User]
+	apiKeys      *loader.Loader[int, *ent.APIKey]
 	// versions are keyed by page size: one batch per distinct `first`.
 	versions map[int]*loader.Loader[int, []*ent.Release]
+	// listed are the package ids of the lists resolved so far, primed into
+	// each versions loader when it is made.
+	listed []int
 }
 
 func (r *Resolver) newPkgLoaders() *pkgLoaders {
@@ -51,6 +56,7 @@ func (r *Resolver) newPkgLoaders() *pkgLoaders {
 		}, batchWait),
 		latest: loader.New(func(ctx context.Context, ids []int) (map[int][]*ent.Release, error) {
 			rels, err := releasesPerPackage(ctx, db, ids, 1)
+			r.primeReleases(ctx, rels)
 			return groupBy(rels, func(x *ent.Release) int { return x.PackageID }), err
 		}, batchWait),
 		retirements: loader.New(func(ctx context.Context, ids []int) (map[int]*ent.Retirement, error) {
@@ -64,6 +70,10 @@ func (r *Resolver) newPkgLoaders() *pkgLoaders {
 		users: loader.New(func(ctx context.Context, ids []int) (map[int]*ent.User, error) {
 			us, err := db.User.Query().Where(user.IDIn(ids...)).All(ctx)
 			return byID(us, func(x *ent.User) int { return x.ID }), err
+		}, batchWait),
+		apiKeys: loader.New(func(ctx context.Context, ids []int) (map[int]*ent.APIKey, error) {
+			ks, err := db.APIKey.Query().Where(apikey.IDIn(ids...)).All(ctx)
+			return byID(ks, func(x *ent.APIKey) int { return x.ID }), err
 		}, batchWait),
 		versions: map[int]*loader.Loader[int, []*ent.Release]{},
 	}
@@ -79,10 +89,46 @@ func (r *Resolver) versionsLoader(ctx context.Context, n int) *loader.Loader[int
 	}
 	v := loader.New(func(ctx context.Context, ids []int) (map[int][]*ent.Release, error) {
 		rels, err := releasesPerPackage(ctx, r.DB, ids, n)
+		r.primeReleases(ctx, rels)
 		return groupBy(rels, func(x *ent.Release) int { return x.PackageID }), err
 	}, batchWait)
+	v.Prime(l.pkg.listed...)
 	l.pkg.versions[n] = v
 	return v
+}
+
+// primePackages announces the packages of a list to the loaders their
+// fields use (see package loader: this makes batching independent of
+// timing).
+func (r *Resolver) primePackages(ctx context.Context, ps []*ent.Pkg) {
+	l := r.loaders(ctx)
+	ids := make([]int, 0, len(ps))
+	for _, p := range ps {
+		ids = append(ids, p.ID)
+		l.pkg.repos.Prime(p.RepositoryID)
+	}
+	l.pkg.owners.Prime(ids...)
+	l.pkg.latest.Prime(ids...)
+	l.pkg.pkgs.Prime(ids...)
+	l.mu.Lock()
+	l.pkg.listed = append(l.pkg.listed, ids...)
+	for _, v := range l.pkg.versions {
+		v.Prime(ids...)
+	}
+	l.mu.Unlock()
+}
+
+// primeReleases announces releases to the loaders of release fields.
+func (r *Resolver) primeReleases(ctx context.Context, rels []*ent.Release) {
+	l := r.loaders(ctx)
+	for _, rel := range rels {
+		l.pkg.retirements.Prime(rel.ID)
+		l.pkg.requirements.Prime(rel.ID)
+		l.pkg.pkgs.Prime(rel.PackageID)
+		if rel.PublisherID != nil {
+			l.pkg.users.Prime(*rel.PublisherID)
+		}
+	}
 }
 
 // releasesPerPackage loads the n highest releases (SemVer precedence, via

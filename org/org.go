@@ -70,11 +70,14 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*ent.Organization
 		}
 		return audit.Record(ctx, tx, audit.Entry{Action: "organization.create", OrganizationID: o.ID, Params: map[string]any{"name": in.Name}})
 	})
-	if err == nil {
-		// A new organization has no subscription: not entitled to private packages yet.
-		v.SetOrg(viewer.Org{ID: o.ID, Name: o.Name, Role: viewer.RoleAdmin, Entitled: false})
+	if err != nil {
+		return nil, err
 	}
-	return o, err
+	// A new organization has no subscription: not entitled to private packages yet.
+	v.SetOrg(viewer.Org{ID: o.ID, Name: o.Name, Role: viewer.RoleAdmin, Entitled: false})
+	// Entities from a committed transaction must be unwrapped, or the
+	// payload's edges would be loaded through the finished transaction.
+	return o.Unwrap(), nil
 }
 
 func requireWriter(v *viewer.Viewer) error {
@@ -169,7 +172,10 @@ func (s *Service) AddMember(ctx context.Context, orgName, username string, role 
 		return audit.Record(ctx, tx, audit.Entry{Action: "organization.add_member", OrganizationID: o.ID, SubjectUserID: u.ID,
 			Params: map[string]any{"username": username, "role": string(role)}})
 	})
-	return m, err
+	if err != nil {
+		return nil, err
+	}
+	return m.Unwrap(), nil
 }
 
 // checkSeat refuses one more member when a live subscription's seats are
@@ -236,10 +242,13 @@ func (s *Service) RemoveMember(ctx context.Context, orgName, username string) (*
 		return audit.Record(ctx, tx, audit.Entry{Action: "organization.remove_member", OrganizationID: o.ID, SubjectUserID: u.ID,
 			Params: map[string]any{"username": username}})
 	})
-	if err == nil && username == v.Username {
+	if err != nil {
+		return nil, err
+	}
+	if username == v.Username {
 		v.DropOrg(o.ID)
 	}
-	return o, err
+	return o.Unwrap(), nil
 }
 
 func notLastAdmin(ctx context.Context, tx *ent.Tx, orgID int) error {
@@ -287,11 +296,14 @@ func (s *Service) SetRole(ctx context.Context, orgName, username string, role me
 		return audit.Record(ctx, tx, audit.Entry{Action: "organization.set_role", OrganizationID: o.ID, SubjectUserID: u.ID,
 			Params: map[string]any{"username": username, "role": string(role)}})
 	})
-	if err == nil && username == v.Username {
+	if err != nil {
+		return nil, err
+	}
+	if username == v.Username {
 		if cur, ok := v.Org(m.OrganizationID); ok {
 			cur.Role = viewer.ParseRole(string(role))
 			v.SetOrg(cur)
 		}
 	}
-	return m, err
+	return m.Unwrap(), nil
 }

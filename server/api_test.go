@@ -108,28 +108,31 @@ func TestQueryLimits(t *testing.T) {
 	env := servertest.New(t)
 	c := env.SignUp("zane")
 	nest := func(levels int) string {
-		q := "username"
+		q := "user { username }"
 		for range levels {
 			q = "user { organizations { members { " + q + " } } }"
 		}
-		return "{ viewer { organizations { members { " + q + " } } } }"
+		return "{ viewer { organizations { members { " + q + " } } } }" // depth 5 + 3 per level
 	}
 	tests := []struct {
-		name, query, code string
+		name, query, code, msg string
 	}{
-		{"depth within the limit", nest(2), ""},
-		{"too deep", nest(4), "QUERY_TOO_COMPLEX"},
+		{"depth within the limit", nest(1), "", ""},
+		{"too deep", nest(3), "QUERY_TOO_COMPLEX", "depth 14"},
 		{"too deep through fragments", `query { viewer { ...U } }
-			fragment U on User { organizations { members { user { organizations { members { user { organizations { members { user { organizations { members { user { username } } } } } } } } } } } } }`, "QUERY_TOO_COMPLEX"},
+			fragment U on User { organizations { members { user { organizations { members { user { organizations { members { user { organizations { members { user { username } } } } } } } } } } } } }`, "QUERY_TOO_COMPLEX", "depth"},
 		{"too costly: 100 packages x 100 releases x 2",
 			`{ a: packages(first: 100) { edges { node { releases(first: 100) { edges { node { version } } } } } }
-			   b: packages(first: 100) { edges { node { releases(first: 100) { edges { node { version } } } } } } }`, "QUERY_TOO_COMPLEX"},
-		{"too costly: lists priced by page size", `{ packages(first: 100) { edges { node { releases(first: 100) { edges { node { version } } } dependents(first: 100) { name } } } } }`, "QUERY_TOO_COMPLEX"},
+			   b: packages(first: 100) { edges { node { releases(first: 100) { edges { node { version } } } } } } }`, "QUERY_TOO_COMPLEX", "complexity"},
+		{"too costly: lists priced by page size", `{ packages(first: 100) { edges { node { releases(first: 100) { edges { node { version } } } dependents(first: 100) { name } versions(first: 100) { version publishedAt } } } } }`, "QUERY_TOO_COMPLEX", "complexity"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := c.Do(tt.query, nil)
 			wantCode(t, r, tt.code)
+			if tt.msg != "" && !strings.Contains(r.Errors[0].Message, tt.msg) {
+				t.Fatalf("message %q does not mention %q", r.Errors[0].Message, tt.msg)
+			}
 			if tt.code != "" && r.Data != nil && string(r.Data) != "null" {
 				t.Fatalf("a refused query returned data: %s", r.Raw)
 			}
@@ -187,7 +190,6 @@ func TestRateLimit(t *testing.T) {
 	env := servertest.New(t, func(c *server.Config) { c.RateLimit, c.RateBurst = 0.001, 5 })
 	c := env.SignUp("bela")                   // 1
 	secret, _ := createKey(t, c, "api:write") // 2
-	last := 5
 	for i := 3; i <= 5; i++ {
 		r := c.Do(viewerDoc, nil)
 		wantCode(t, r, "")
@@ -195,9 +197,7 @@ func TestRateLimit(t *testing.T) {
 		if rem != fmt.Sprint(5-i) {
 			t.Fatalf("request %d: X-RateLimit-Remaining = %q, want %d", i, rem, 5-i)
 		}
-		last = i
 	}
-	_ = last
 	before := snapshot(t, env)
 	r := c.Do(createOrgDoc, map[string]any{"n": "limitedorg"})
 	if r.Status != http.StatusTooManyRequests || r.Header.Get("X-RateLimit-Remaining") != "0" || r.Header.Get("Retry-After") == "" {

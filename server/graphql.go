@@ -35,7 +35,7 @@ const CSRFHeader = "X-Depot-CSRF"
 // Limits of the GraphQL endpoint.
 const (
 	maxDepth      = 12
-	maxComplexity = 20000
+	maxComplexity = 50000
 	wsReadLimit   = 64 << 10
 )
 

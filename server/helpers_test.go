@@ -203,7 +203,8 @@ func rawPost(t *testing.T, env *servertest.Env, c *servertest.Client, contentTyp
 	return c.Send(req)
 }
 
-// mustSignUpFails is a sign-up that must be refused with code and change nothing.
+// signUpRefused is a sign-up that must be refused with code, change
+// nothing and leave the client signed out.
 func signUpRefused(t *testing.T, env *servertest.Env, username, email, password, code string) {
 	t.Helper()
 	before := snapshot(t, env)

@@ -1,11 +1,15 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
+	"io"
 	"log/slog"
+	"mime"
 	"net"
 	"net/http"
 	"strconv"
@@ -167,15 +171,46 @@ func (s *Server) rateLimit(next http.Handler) http.Handler {
 	})
 }
 
-// limitBody caps request bodies; the GraphQL transports report the overflow.
+// limitBody caps request bodies. JSON bodies are read and checked here:
+// gqlgen's POST transport reports an unreadable, oversized (sent chunked, so
+// no Content-Length) or malformed body as an uncoded error, which would
+// reach clients as INTERNAL; these are the client's fault (BAD_USER_INPUT).
+// Multipart uploads stream on; their transport reports its own errors.
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > s.Config.MaxBodyBytes {
+		tooLarge := func() {
 			writeGraphQLError(w, http.StatusRequestEntityTooLarge,
 				apperr.New(apperr.BadInput, "request body is larger than %d bytes", s.Config.MaxBodyBytes))
+		}
+		if r.ContentLength > s.Config.MaxBodyBytes {
+			tooLarge()
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, s.Config.MaxBodyBytes)
+		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); r.Method == http.MethodPost && mt == "application/json" {
+			body, err := io.ReadAll(r.Body)
+			var mbe *http.MaxBytesError
+			switch {
+			case errors.As(err, &mbe):
+				tooLarge()
+				return
+			case err != nil:
+				writeGraphQLError(w, http.StatusBadRequest, apperr.New(apperr.BadInput, "could not read the request body"))
+				return
+			}
+			var params struct {
+				Query         string         `json:"query"`
+				OperationName string         `json:"operationName"`
+				Variables     map[string]any `json:"variables"`
+				Extensions    map[string]any `json:"extensions"`
+			}
+			if err := json.Unmarshal(body, &params); err != nil {
+				writeGraphQLError(w, http.StatusBadRequest, apperr.New(apperr.BadInput,
+					"the request body must be a JSON object {\"query\", \"operationName\", \"variables\", \"extensions\"}: %v", err))
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
 		next.ServeHTTP(w, r)
 	})
 }

@@ -38,7 +38,7 @@ func (AuditLog) Fields() []ent.Field {
 // Edges of AuditLog.
 func (AuditLog) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.To("actor", User.Type).Field("actor_id").Unique().Immutable(),
+		edge.To("actor", User.Type).Field("actor_id").Unique().Immutable().Annotations(entgql.Skip()),
 	}
 }
 

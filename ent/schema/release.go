@@ -51,11 +51,12 @@ func (Release) Fields() []ent.Field {
 func (Release) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.From("package", Pkg.Type).Ref("releases").Field("package_id").Unique().Required().Immutable(),
-		edge.To("publisher", User.Type).Field("publisher_id").Unique().Annotations(entgql.Skip(entgql.SkipWhereInput)),
+		edge.To("publisher", User.Type).Field("publisher_id").Unique().Annotations(entgql.Skip()),
+		// Exposed by hand-written, batch-loaded resolvers (graph/pkgloaders.go).
 		edge.To("requirements", Requirement.Type).
-			Annotations(entsql.OnDelete(entsql.Cascade), entgql.Skip(entgql.SkipWhereInput)),
+			Annotations(entsql.OnDelete(entsql.Cascade), entgql.Skip()),
 		edge.To("retirement", Retirement.Type).Unique().
-			Annotations(entsql.OnDelete(entsql.Cascade), entgql.Skip(entgql.SkipWhereInput)),
+			Annotations(entsql.OnDelete(entsql.Cascade), entgql.Skip()),
 	}
 }
 

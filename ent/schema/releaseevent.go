@@ -42,7 +42,7 @@ func (ReleaseEvent) Fields() []ent.Field {
 // Edges of ReleaseEvent.
 func (ReleaseEvent) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.To("actor", User.Type).Field("actor_id").Unique().Immutable(),
+		edge.To("actor", User.Type).Field("actor_id").Unique().Immutable().Annotations(entgql.Skip()),
 	}
 }
 

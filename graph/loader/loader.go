@@ -1,7 +1,13 @@
 // Package loader batches the per-item lookups of one GraphQL request into
 // one query per field, so a list's cost in SQL statements does not grow with
-// its length. gqlgen resolves the items of a list concurrently; a Loader
-// collects the keys asked for within a short window and fetches them at once.
+// its length.
+//
+// gqlgen resolves the items of a list concurrently; a Loader gathers the keys
+// asked for and fetches them at once. Waiting a moment for more keys alone is
+// timing-dependent (a busy machine spreads the items' resolvers out), so a
+// list resolver also Primes the loaders with the keys its items will ask for:
+// the first Load then fetches every primed key in one query, however late
+// the others arrive. Priming costs nothing if no item ever asks.
 package loader
 
 import (
@@ -19,15 +25,16 @@ type Loader[K comparable, V any] struct {
 	wait  time.Duration
 
 	mu    sync.Mutex
-	batch *batch[K, V]
+	batch *batch[K, V] // collecting keys, not yet fetching
 	cache map[K]*batch[K, V]
 }
 
 type batch[K comparable, V any] struct {
-	keys []K
-	done chan struct{}
-	vals map[K]V
-	err  error
+	keys    []K
+	started bool
+	done    chan struct{}
+	vals    map[K]V
+	err     error
 }
 
 // New returns a loader that waits up to wait for more keys before fetching.
@@ -35,19 +42,37 @@ func New[K comparable, V any](fetch Fetch[K, V], wait time.Duration) *Loader[K, 
 	return &Loader[K, V]{fetch: fetch, wait: wait, cache: map[K]*batch[K, V]{}}
 }
 
+// add puts key in the collecting batch; l.mu must be held.
+func (l *Loader[K, V]) add(key K) *batch[K, V] {
+	if b, ok := l.cache[key]; ok {
+		return b
+	}
+	if l.batch == nil {
+		l.batch = &batch[K, V]{done: make(chan struct{})}
+	}
+	l.batch.keys = append(l.batch.keys, key)
+	l.cache[key] = l.batch
+	return l.batch
+}
+
+// Prime announces keys that are about to be loaded, so that they are
+// fetched together with the first Load. It fetches nothing by itself.
+func (l *Loader[K, V]) Prime(keys ...K) {
+	l.mu.Lock()
+	for _, k := range keys {
+		l.add(k)
+	}
+	l.mu.Unlock()
+}
+
 // Load returns the value for key, fetched together with the other keys
-// asked for at about the same time.
+// asked for (or primed) at about the same time.
 func (l *Loader[K, V]) Load(ctx context.Context, key K) (V, error) {
 	l.mu.Lock()
-	b, ok := l.cache[key]
-	if !ok {
-		if l.batch == nil {
-			l.batch = &batch[K, V]{done: make(chan struct{})}
-			go l.run(ctx, l.batch)
-		}
-		b = l.batch
-		b.keys = append(b.keys, key)
-		l.cache[key] = b
+	b := l.add(key)
+	if !b.started {
+		b.started = true
+		go l.run(ctx, b)
 	}
 	l.mu.Unlock()
 	select {
@@ -62,7 +87,9 @@ func (l *Loader[K, V]) Load(ctx context.Context, key K) (V, error) {
 func (l *Loader[K, V]) run(ctx context.Context, b *batch[K, V]) {
 	time.Sleep(l.wait)
 	l.mu.Lock()
-	l.batch = nil
+	if l.batch == b {
+		l.batch = nil
+	}
 	keys := b.keys
 	l.mu.Unlock()
 	b.vals, b.err = l.fetch(ctx, keys)
