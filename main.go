@@ -5,9 +5,11 @@ package main
 import (
 	"os"
 
+	"github.com/depot-registry/depot/cli"
 	"github.com/depot-registry/depot/server"
 )
 
 func main() {
+	server.Commands = append(server.Commands, cli.Commands()...)
 	os.Exit(server.Main(os.Args[1:]))
 }

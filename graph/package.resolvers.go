@@ -71,6 +71,30 @@ func (r *mutationResolver) RemovePackageOwner(ctx context.Context, input model.R
 	return &model.RemovePackageOwnerPayload{Package: p}, nil
 }
 
+// PublishDocs is the resolver for the publishDocs field.
+func (r *mutationResolver) PublishDocs(ctx context.Context, input model.PublishDocsInput) (*model.PublishDocsPayload, error) {
+	if err := r.Docs.Publish(ctx, deref(input.Repository), input.Package, input.Version, input.Tarball.File); err != nil {
+		return nil, err
+	}
+	rel, err := r.Registry.Release(ctx, deref(input.Repository), input.Package, input.Version)
+	if err != nil {
+		return nil, err
+	}
+	return &model.PublishDocsPayload{Release: rel}, nil
+}
+
+// RevertDocs is the resolver for the revertDocs field.
+func (r *mutationResolver) RevertDocs(ctx context.Context, input model.RevertDocsInput) (*model.RevertDocsPayload, error) {
+	if err := r.Docs.Revert(ctx, deref(input.Repository), input.Package, input.Version); err != nil {
+		return nil, err
+	}
+	rel, err := r.Registry.Release(ctx, deref(input.Repository), input.Package, input.Version)
+	if err != nil {
+		return nil, err
+	}
+	return &model.RevertDocsPayload{Release: rel}, nil
+}
+
 // TransferPackage is the resolver for the transferPackage field.
 func (r *mutationResolver) TransferPackage(ctx context.Context, input model.TransferPackageInput) (*model.TransferPackagePayload, error) {
 	p, err := r.Registry.Transfer(ctx, deref(input.Repository), input.Package, input.To)

@@ -7,6 +7,7 @@ package graph
 import (
 	"github.com/depot-registry/depot/account"
 	"github.com/depot-registry/depot/billing/service"
+	"github.com/depot-registry/depot/docshost"
 	"github.com/depot-registry/depot/ent"
 	"github.com/depot-registry/depot/org"
 	"github.com/depot-registry/depot/registry"
@@ -19,6 +20,7 @@ type Resolver struct {
 	Orgs           *org.Service
 	Registry       *registry.Service
 	BillingService *service.Service
+	Docs           *docshost.Service
 	// PublicURL is the server's public base URL (for tarball and docs links).
 	PublicURL string
 	// PublicRepository is the name of the public repository.

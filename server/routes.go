@@ -24,6 +24,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("/repo/", hex(s.repo))
 	mux.Handle("/tarballs/", hex(s.tarballs))
 	mux.Handle("/repos/", hex(s.tarballs))
+	mux.Handle("/docs/", hex(s.docs))
 	mux.Handle("POST /webhooks/stripe", s.webhook)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")

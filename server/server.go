@@ -19,6 +19,7 @@ import (
 	"github.com/depot-registry/depot/blob"
 	"github.com/depot-registry/depot/blob/local"
 	"github.com/depot-registry/depot/breach"
+	"github.com/depot-registry/depot/docshost"
 	"github.com/depot-registry/depot/graph"
 	"github.com/depot-registry/depot/mail"
 	"github.com/depot-registry/depot/org"
@@ -38,6 +39,7 @@ type Server struct {
 	Resolver *graph.Resolver
 	Registry *registry.Service
 	Billing  *service.Service
+	Docs     *docshost.Service
 	// Processor is the payment processor (in-process unless Stripe is configured).
 	Processor billing.Processor
 	// RepoKeys sign the Hex registry payloads.
@@ -51,6 +53,7 @@ type Server struct {
 	metrics  *metrics
 	tarballs http.Handler
 	repo     http.Handler
+	docs     http.Handler
 	webhook  http.Handler
 	handler  http.Handler
 	bg       []func(ctx context.Context)

@@ -9,6 +9,7 @@ import (
 	"github.com/depot-registry/depot/billing"
 	"github.com/depot-registry/depot/billing/inprocess"
 	"github.com/depot-registry/depot/billing/service"
+	"github.com/depot-registry/depot/docshost"
 	stripeproc "github.com/depot-registry/depot/billing/stripe"
 	"github.com/depot-registry/depot/registry"
 	"github.com/depot-registry/depot/repo"
@@ -41,6 +42,9 @@ func (s *Server) wireDomain() error {
 	s.RepoKeys = keys
 	s.tarballs = repo.TarballHandler(s.Registry, s.Blobs)
 	s.repo = repo.NewHandler(s.DB.Client, keys, s.tarballs, s.Config.PublicRepository)
+	s.Docs = &docshost.Service{DB: s.DB.Client, Blobs: s.Blobs, Registry: s.Registry, Now: s.now, AfterCommit: s.afterCommit}
+	s.Resolver.Docs = s.Docs
+	s.docs = docshost.NewHandler(s.DB.Client, s.Blobs, s.Config.PublicRepository, 0)
 
 	var proc billing.Processor = inprocess.New()
 	if s.Config.StripeKey != "" {

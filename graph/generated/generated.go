@@ -247,6 +247,7 @@ type ComplexityRoot struct {
 		CreateAPIKey         func(childComplexity int, input model.CreateAPIKeyInput) int
 		CreateOrganization   func(childComplexity int, input model.CreateOrganizationInput) int
 		PayInvoice           func(childComplexity int, input model.PayInvoiceInput) int
+		PublishDocs          func(childComplexity int, input model.PublishDocsInput) int
 		PublishRelease       func(childComplexity int, input model.PublishReleaseInput) int
 		RemoveMember         func(childComplexity int, input model.RemoveMemberInput) int
 		RemovePackageOwner   func(childComplexity int, input model.RemovePackageOwnerInput) int
@@ -254,6 +255,7 @@ type ComplexityRoot struct {
 		ResetPassword        func(childComplexity int, input model.ResetPasswordInput) int
 		ResumeSubscription   func(childComplexity int, input model.ResumeSubscriptionInput) int
 		RetireRelease        func(childComplexity int, input model.RetireReleaseInput) int
+		RevertDocs           func(childComplexity int, input model.RevertDocsInput) int
 		RevertRelease        func(childComplexity int, input model.RevertReleaseInput) int
 		RevokeAPIKey         func(childComplexity int, input model.RevokeAPIKeyInput) int
 		SetMemberRole        func(childComplexity int, input model.SetMemberRoleInput) int
@@ -359,6 +361,10 @@ type ComplexityRoot struct {
 		AttemptedAt    func(childComplexity int) int
 		FailureMessage func(childComplexity int) int
 		Succeeded      func(childComplexity int) int
+	}
+
+	PublishDocsPayload struct {
+		Release func(childComplexity int) int
 	}
 
 	PublishReleasePayload struct {
@@ -512,6 +518,10 @@ type ComplexityRoot struct {
 		Reason  func(childComplexity int) int
 	}
 
+	RevertDocsPayload struct {
+		Release func(childComplexity int) int
+	}
+
 	RevertReleasePayload struct {
 		Package        func(childComplexity int) int
 		PackageDeleted func(childComplexity int) int
@@ -635,6 +645,8 @@ type MutationResolver interface {
 	UnretireRelease(ctx context.Context, input model.UnretireReleaseInput) (*model.UnretireReleasePayload, error)
 	AddPackageOwner(ctx context.Context, input model.AddPackageOwnerInput) (*model.AddPackageOwnerPayload, error)
 	RemovePackageOwner(ctx context.Context, input model.RemovePackageOwnerInput) (*model.RemovePackageOwnerPayload, error)
+	PublishDocs(ctx context.Context, input model.PublishDocsInput) (*model.PublishDocsPayload, error)
+	RevertDocs(ctx context.Context, input model.RevertDocsInput) (*model.RevertDocsPayload, error)
 	TransferPackage(ctx context.Context, input model.TransferPackageInput) (*model.TransferPackagePayload, error)
 }
 type OrganizationResolver interface {
@@ -1502,6 +1514,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.PayInvoice(childComplexity, args["input"].(model.PayInvoiceInput)), true
+	case "Mutation.publishDocs":
+		if e.ComplexityRoot.Mutation.PublishDocs == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_publishDocs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PublishDocs(childComplexity, args["input"].(model.PublishDocsInput)), true
 	case "Mutation.publishRelease":
 		if e.ComplexityRoot.Mutation.PublishRelease == nil {
 			break
@@ -1579,6 +1602,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RetireRelease(childComplexity, args["input"].(model.RetireReleaseInput)), true
+	case "Mutation.revertDocs":
+		if e.ComplexityRoot.Mutation.RevertDocs == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revertDocs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevertDocs(childComplexity, args["input"].(model.RevertDocsInput)), true
 	case "Mutation.revertRelease":
 		if e.ComplexityRoot.Mutation.RevertRelease == nil {
 			break
@@ -2107,6 +2141,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PaymentAttempt.Succeeded(childComplexity), true
+
+	case "PublishDocsPayload.release":
+		if e.ComplexityRoot.PublishDocsPayload.Release == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublishDocsPayload.Release(childComplexity), true
 
 	case "PublishReleasePayload.release":
 		if e.ComplexityRoot.PublishReleasePayload.Release == nil {
@@ -2747,6 +2788,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RetirementInfo.Reason(childComplexity), true
 
+	case "RevertDocsPayload.release":
+		if e.ComplexityRoot.RevertDocsPayload.Release == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevertDocsPayload.Release(childComplexity), true
+
 	case "RevertReleasePayload.package":
 		if e.ComplexityRoot.RevertReleasePayload.Package == nil {
 			break
@@ -3016,6 +3064,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("PackageOwnerOrder", ec.unmarshalInputPackageOwnerOrder),
 			graphql.NewInputUnmarshaler("PackageWhereInput", ec.unmarshalInputPackageWhereInput),
 			graphql.NewInputUnmarshaler("PayInvoiceInput", ec.unmarshalInputPayInvoiceInput),
+			graphql.NewInputUnmarshaler("PublishDocsInput", ec.unmarshalInputPublishDocsInput),
 			graphql.NewInputUnmarshaler("PublishReleaseInput", ec.unmarshalInputPublishReleaseInput),
 			graphql.NewInputUnmarshaler("ReleaseEventFilter", ec.unmarshalInputReleaseEventFilter),
 			graphql.NewInputUnmarshaler("ReleaseOrder", ec.unmarshalInputReleaseOrder),
@@ -3028,6 +3077,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ResumeSubscriptionInput", ec.unmarshalInputResumeSubscriptionInput),
 			graphql.NewInputUnmarshaler("RetireReleaseInput", ec.unmarshalInputRetireReleaseInput),
 			graphql.NewInputUnmarshaler("RetirementOrder", ec.unmarshalInputRetirementOrder),
+			graphql.NewInputUnmarshaler("RevertDocsInput", ec.unmarshalInputRevertDocsInput),
 			graphql.NewInputUnmarshaler("RevertReleaseInput", ec.unmarshalInputRevertReleaseInput),
 			graphql.NewInputUnmarshaler("RevokeApiKeyInput", ec.unmarshalInputRevokeApiKeyInput),
 			graphql.NewInputUnmarshaler("SetMemberRoleInput", ec.unmarshalInputSetMemberRoleInput),
@@ -6358,6 +6408,10 @@ extend type Mutation {
   addPackageOwner("The mutation's input." input: AddPackageOwnerInput!): AddPackageOwnerPayload!
   "Remove an owner (needs FULL ownership). The last FULL owner cannot be removed."
   removePackageOwner("The mutation's input." input: RemovePackageOwnerInput!): RemovePackageOwnerPayload!
+  "Upload documentation for a release (owners; allowed any time). Served at /docs/PACKAGE/VERSION/."
+  publishDocs("The mutation's input." input: PublishDocsInput!): PublishDocsPayload!
+  "Remove a release's documentation (owners; any time)."
+  revertDocs("The mutation's input." input: RevertDocsInput!): RevertDocsPayload!
   "Make a user or an organization the only FULL owner (organization admin rights needed for an organization)."
   transferPackage("The mutation's input." input: TransferPackageInput!): TransferPackagePayload!
 }
@@ -6532,6 +6586,37 @@ extend type Release {
   requirements: [Requirement!]!
   "Who published this version."
   publisher: User
+}
+
+"Input of publishDocs."
+input PublishDocsInput {
+  "Package name."
+  package: String!
+  "The release's version."
+  version: String!
+  "Organization name for a private package; omit for the public repository."
+  repository: String
+  "A gzipped tar of the HTML documentation, with index.html at its root (multipart upload)."
+  tarball: Upload!
+}
+"Result of publishDocs."
+type PublishDocsPayload {
+  "The release, now with documentation."
+  release: Release!
+}
+"Input of revertDocs."
+input RevertDocsInput {
+  "Package name."
+  package: String!
+  "The release's version."
+  version: String!
+  "Organization name for a private package; omit for the public repository."
+  repository: String
+}
+"Result of revertDocs."
+type RevertDocsPayload {
+  "The release, now without documentation."
+  release: Release!
 }
 `, BuiltIn: false},
 }
@@ -7049,6 +7134,14 @@ func (ec *executionContext) childFields_PaymentAttempt(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type PaymentAttempt", field.Name)
 }
 
+func (ec *executionContext) childFields_PublishDocsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "release":
+		return ec.fieldContext_PublishDocsPayload_release(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PublishDocsPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_PublishReleasePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "release":
@@ -7305,6 +7398,14 @@ func (ec *executionContext) childFields_RetirementInfo(ctx context.Context, fiel
 		return ec.fieldContext_RetirementInfo_message(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RetirementInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_RevertDocsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "release":
+		return ec.fieldContext_RevertDocsPayload_release(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RevertDocsPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_RevertReleasePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7697,6 +7798,20 @@ func (ec *executionContext) field_Mutation_payInvoice_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_publishDocs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.PublishDocsInput, error) {
+			return ec.unmarshalNPublishDocsInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐPublishDocsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_publishRelease_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7787,6 +7902,20 @@ func (ec *executionContext) field_Mutation_retireRelease_args(ctx context.Contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RetireReleaseInput, error) {
 			return ec.unmarshalNRetireReleaseInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐRetireReleaseInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_revertDocs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RevertDocsInput, error) {
+			return ec.unmarshalNRevertDocsInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐRevertDocsInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -12456,6 +12585,94 @@ func (ec *executionContext) fieldContext_Mutation_removePackageOwner(ctx context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_publishDocs(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_publishDocs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PublishDocs(ctx, fc.Args["input"].(model.PublishDocsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PublishDocsPayload) graphql.Marshaler {
+			return ec.marshalNPublishDocsPayload2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐPublishDocsPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_publishDocs(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PublishDocsPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_publishDocs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revertDocs(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revertDocs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevertDocs(ctx, fc.Args["input"].(model.RevertDocsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RevertDocsPayload) graphql.Marshaler {
+			return ec.marshalNRevertDocsPayload2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐRevertDocsPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revertDocs(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevertDocsPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revertDocs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_transferPackage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14180,6 +14397,38 @@ func (ec *executionContext) _PaymentAttempt_failureMessage(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_PaymentAttempt_failureMessage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PaymentAttempt", field, false, false, "String")
+}
+
+func (ec *executionContext) _PublishDocsPayload_release(ctx context.Context, field graphql.CollectedField, obj *model.PublishDocsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PublishDocsPayload_release(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Release, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Release) graphql.Marshaler {
+			return ec.marshalNRelease2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋentᚐRelease(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PublishDocsPayload_release(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PublishDocsPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Release(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _PublishReleasePayload_release(ctx context.Context, field graphql.CollectedField, obj *model.PublishReleasePayload) (ret graphql.Marshaler) {
@@ -16892,6 +17141,38 @@ func (ec *executionContext) _RetirementInfo_message(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_RetirementInfo_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RetirementInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _RevertDocsPayload_release(ctx context.Context, field graphql.CollectedField, obj *model.RevertDocsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevertDocsPayload_release(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Release, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Release) graphql.Marshaler {
+			return ec.marshalNRelease2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋentᚐRelease(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevertDocsPayload_release(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RevertDocsPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Release(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _RevertReleasePayload_package(ctx context.Context, field graphql.CollectedField, obj *model.RevertReleasePayload) (ret graphql.Marshaler) {
@@ -20857,6 +21138,69 @@ func UnmarshalPayInvoiceInput(ctx context.Context, raw any) (model.PayInvoiceInp
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputPublishDocsInput(ctx context.Context, obj any) (model.PublishDocsInput, error) {
+	var it model.PublishDocsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"package", "version", "repository", "tarball"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "package":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("package"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Package = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "repository":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repository"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Repository = data
+		case "tarball":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tarball"))
+			data, err := ec.unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Tarball = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPublishDocsInput unmarshals raw into the PublishDocsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPublishDocsInput(ctx context.Context, raw any) (model.PublishDocsInput, error) {
+	var out model.PublishDocsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PublishDocsInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputPublishReleaseInput(ctx context.Context, obj any) (model.PublishReleaseInput, error) {
 	var it model.PublishReleaseInput
 	if obj == nil {
@@ -22350,6 +22694,62 @@ func (ec *executionContext) unmarshalInputRetirementOrder(ctx context.Context, o
 func UnmarshalRetirementOrder(ctx context.Context, raw any) (ent.RetirementOrder, error) {
 	var out ent.RetirementOrder
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RetirementOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRevertDocsInput(ctx context.Context, obj any) (model.RevertDocsInput, error) {
+	var it model.RevertDocsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"package", "version", "repository"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "package":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("package"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Package = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "repository":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repository"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Repository = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRevertDocsInput unmarshals raw into the RevertDocsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRevertDocsInput(ctx context.Context, raw any) (model.RevertDocsInput, error) {
+	var out model.RevertDocsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RevertDocsInput", raw, &out)
 	return out, err
 }
 
@@ -24975,6 +25375,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "publishDocs":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_publishDocs(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revertDocs":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revertDocs(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "transferPackage":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_transferPackage(ctx, field)
@@ -25613,6 +26027,39 @@ func (ec *executionContext) _PaymentAttempt(ctx context.Context, sel ast.Selecti
 		case "failureMessage":
 			out.Values[i] = ec._PaymentAttempt_failureMessage(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var publishDocsPayloadImplementors = []string{"PublishDocsPayload"}
+
+func (ec *executionContext) _PublishDocsPayload(ctx context.Context, sel ast.SelectionSet, obj *model.PublishDocsPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, publishDocsPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PublishDocsPayload")
+		case "release":
+			out.Values[i] = ec._PublishDocsPayload_release(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -26669,6 +27116,39 @@ func (ec *executionContext) _RetirementInfo(ctx context.Context, sel ast.Selecti
 		case "message":
 			out.Values[i] = ec._RetirementInfo_message(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var revertDocsPayloadImplementors = []string{"RevertDocsPayload"}
+
+func (ec *executionContext) _RevertDocsPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RevertDocsPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, revertDocsPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RevertDocsPayload")
+		case "release":
+			out.Values[i] = ec._RevertDocsPayload_release(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -28342,6 +28822,19 @@ func (ec *executionContext) marshalNPlan2githubᚗcomᚋdepotᚑregistryᚋdepot
 	return v
 }
 
+func (ec *executionContext) unmarshalNPublishDocsInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐPublishDocsInput(ctx context.Context, v any) (model.PublishDocsInput, error) {
+	res, err := ec.unmarshalInputPublishDocsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPublishDocsPayload2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐPublishDocsPayload(ctx context.Context, sel ast.SelectionSet, v *model.PublishDocsPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PublishDocsPayload!")
+		return graphql.Null
+	}
+	return ec._PublishDocsPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNPublishReleaseInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐPublishReleaseInput(ctx context.Context, v any) (model.PublishReleaseInput, error) {
 	res, err := ec.unmarshalInputPublishReleaseInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -28594,6 +29087,19 @@ func (ec *executionContext) unmarshalNRetirementReason2githubᚗcomᚋdepotᚑre
 
 func (ec *executionContext) marshalNRetirementReason2githubᚗcomᚋdepotᚑregistryᚋdepotᚋentᚋretirementᚐReason(ctx context.Context, sel ast.SelectionSet, v retirement.Reason) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNRevertDocsInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐRevertDocsInput(ctx context.Context, v any) (model.RevertDocsInput, error) {
+	res, err := ec.unmarshalInputRevertDocsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRevertDocsPayload2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐRevertDocsPayload(ctx context.Context, sel ast.SelectionSet, v *model.RevertDocsPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RevertDocsPayload!")
+		return graphql.Null
+	}
+	return ec._RevertDocsPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRevertReleaseInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐRevertReleaseInput(ctx context.Context, v any) (model.RevertReleaseInput, error) {

@@ -317,6 +317,24 @@ type PaymentAttempt struct {
 	FailureMessage *string `json:"failureMessage,omitempty"`
 }
 
+// Input of publishDocs.
+type PublishDocsInput struct {
+	// Package name.
+	Package string `json:"package"`
+	// The release's version.
+	Version string `json:"version"`
+	// Organization name for a private package; omit for the public repository.
+	Repository *string `json:"repository,omitempty"`
+	// A gzipped tar of the HTML documentation, with index.html at its root (multipart upload).
+	Tarball graphql.Upload `json:"tarball"`
+}
+
+// Result of publishDocs.
+type PublishDocsPayload struct {
+	// The release, now with documentation.
+	Release *ent.Release `json:"release"`
+}
+
 // Input of publishRelease.
 type PublishReleaseInput struct {
 	// The tarball, as multipart upload.
@@ -451,6 +469,22 @@ type RetirementInfo struct {
 	Reason retirement.Reason `json:"reason"`
 	// Optional message.
 	Message *string `json:"message,omitempty"`
+}
+
+// Input of revertDocs.
+type RevertDocsInput struct {
+	// Package name.
+	Package string `json:"package"`
+	// The release's version.
+	Version string `json:"version"`
+	// Organization name for a private package; omit for the public repository.
+	Repository *string `json:"repository,omitempty"`
+}
+
+// Result of revertDocs.
+type RevertDocsPayload struct {
+	// The release, now without documentation.
+	Release *ent.Release `json:"release"`
 }
 
 // Input of revertRelease.
