@@ -7,6 +7,9 @@ import { createClient as createWSClient, type Client as WSClient } from 'graphql
 
 export const CSRF_HEADER = 'X-Depot-CSRF';
 
+/** What queries and mutations accept back: a single JSON response. */
+export const ACCEPT = 'application/graphql-response+json, application/json';
+
 export interface Session {
   client: Client;
   ws: WSClient;
@@ -41,7 +44,12 @@ export function createSession(): Session {
     requestPolicy: 'cache-and-network',
     fetchOptions: () => ({
       credentials: 'same-origin',
-      headers: { [CSRF_HEADER]: '1' },
+      // urql's default Accept also lists text/event-stream and multipart/mixed
+      // (incremental delivery, which the app does not use). The server's SSE
+      // transport takes any POST whose Accept merely mentions
+      // text/event-stream, so ask for plain JSON only: subscriptions go over
+      // the websocket, never over fetch.
+      headers: { [CSRF_HEADER]: '1', Accept: ACCEPT },
     }),
     exchanges: [
       cacheExchange,
