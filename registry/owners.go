@@ -127,7 +127,8 @@ func (s *Service) ownerChange(ctx context.Context, repoName, name string, fn fun
 	if events {
 		s.committed(ctx)
 	}
-	return p, nil
+	// Detach from the finished transaction so the caller can load edges.
+	return p.Unwrap(), nil
 }
 
 // AddOwner adds ownerName (a user or an organization) as an owner at

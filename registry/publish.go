@@ -73,7 +73,8 @@ func (s *Service) Publish(ctx context.Context, in PublishInput) (*ent.Release, b
 		s.dropBlob(ctx, res.oldBlob)
 	}
 	s.committed(ctx)
-	return res.release, res.replaced, nil
+	// Detach from the finished transaction so the caller can load edges.
+	return res.release.Unwrap(), res.replaced, nil
 }
 
 // checkRepositoryWrite applies the private-repository gate: write role in

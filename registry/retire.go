@@ -126,5 +126,9 @@ func (s *Service) changeRetirement(ctx context.Context, repoName, name, version 
 		return nil, err
 	}
 	s.committed(ctx)
+	// Detach from the finished transaction so the caller can load edges.
+	for i := range changed {
+		changed[i] = changed[i].Unwrap()
+	}
 	return changed, nil
 }

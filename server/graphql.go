@@ -1,7 +1,9 @@
 package server
 
 import (
+	"bufio"
 	"context"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -187,3 +189,18 @@ func (w *countingWriter) Write(b []byte) (int, error) {
 }
 
 func (w *countingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Hijack implements http.Hijacker for websocket upgrades (gorilla
+// type-asserts it).
+func (w *countingWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	w.written = true
+	return http.NewResponseController(w.ResponseWriter).Hijack()
+}
+
+// Flush implements http.Flusher for SSE subscriptions.
+func (w *countingWriter) Flush() {
+	if !w.written {
+		w.WriteHeader(http.StatusOK)
+	}
+	_ = http.NewResponseController(w.ResponseWriter).Flush()
+}

@@ -264,7 +264,7 @@ func (c *Client) Upload(query string, vars map[string]any, file string, data []b
 // PublishMutation is the mutation Publish sends.
 const PublishMutation = `mutation($t: Upload!, $r: String, $o: String, $replace: Boolean) {
   publishRelease(input: {tarball: $t, repository: $r, owner: $o, replace: $replace}) {
-    replaced release { id version outerChecksum innerChecksum packageName }
+    replaced release { id version outerChecksum innerChecksum packageName package { name owners { level } } }
   }
 }`
 
