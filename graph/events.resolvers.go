@@ -7,16 +7,16 @@ package graph
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/depot-registry/depot/ent"
+	"github.com/depot-registry/depot/events"
 	"github.com/depot-registry/depot/graph/generated"
 	"github.com/depot-registry/depot/graph/model"
 )
 
 // ReleaseEvents is the resolver for the releaseEvents field.
 func (r *queryResolver) ReleaseEvents(ctx context.Context, first *int, after *string, filter *model.ReleaseEventFilter) (*model.ReleaseEventPage, error) {
-	panic(fmt.Errorf("not implemented: ReleaseEvents - releaseEvents"))
+	return r.releaseEventPage(ctx, first, after, filter)
 }
 
 // Actor is the resolver for the actor field.
@@ -29,27 +29,33 @@ func (r *releaseEventResolver) Actor(ctx context.Context, obj *ent.ReleaseEvent)
 
 // Cursor is the resolver for the cursor field.
 func (r *releaseEventResolver) Cursor(ctx context.Context, obj *ent.ReleaseEvent) (string, error) {
-	panic(fmt.Errorf("not implemented: Cursor - cursor"))
+	return events.EncodeCursor(obj.ID), nil
 }
 
 // Package is the resolver for the package field.
 func (r *releaseEventResolver) Package(ctx context.Context, obj *ent.ReleaseEvent) (*ent.Pkg, error) {
-	panic(fmt.Errorf("not implemented: Package - package"))
+	if obj.PackageID == nil {
+		return nil, nil
+	}
+	return r.loaders(ctx).pkg.pkgs.Load(ctx, *obj.PackageID)
 }
 
 // Release is the resolver for the release field.
 func (r *releaseEventResolver) Release(ctx context.Context, obj *ent.ReleaseEvent) (*ent.Release, error) {
-	panic(fmt.Errorf("not implemented: Release - release"))
+	if obj.ReleaseID == nil {
+		return nil, nil
+	}
+	return r.loaders(ctx).pkg.releases.Load(ctx, *obj.ReleaseID)
 }
 
 // Retirement is the resolver for the retirement field.
 func (r *releaseEventResolver) Retirement(ctx context.Context, obj *ent.ReleaseEvent) (*model.RetirementInfo, error) {
-	panic(fmt.Errorf("not implemented: Retirement - retirement"))
+	return eventRetirement(obj), nil
 }
 
 // ReleaseEvents is the resolver for the releaseEvents field.
 func (r *subscriptionResolver) ReleaseEvents(ctx context.Context, filter *model.ReleaseEventFilter, after *string) (<-chan *ent.ReleaseEvent, error) {
-	panic(fmt.Errorf("not implemented: ReleaseEvents - releaseEvents"))
+	return r.subscribe(ctx, filter, after)
 }
 
 // Subscription returns generated.SubscriptionResolver implementation.

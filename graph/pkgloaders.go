@@ -31,6 +31,7 @@ type pkgLoaders struct {
 	requirements *loader.Loader[int, []*ent.Requirement]
 	users        *loader.Loader[int, *ent.User]
 	apiKeys      *loader.Loader[int, *ent.APIKey]
+	releases     *loader.Loader[int, *ent.Release]
 	// versions are keyed by page size: one batch per distinct `first`.
 	versions map[int]*loader.Loader[int, []*ent.Release]
 	// listed are the package ids of the lists resolved so far, primed into
@@ -75,6 +76,7 @@ func (r *Resolver) newPkgLoaders() *pkgLoaders {
 			ks, err := db.APIKey.Query().Where(apikey.IDIn(ids...)).All(ctx)
 			return byID(ks, func(x *ent.APIKey) int { return x.ID }), err
 		}, batchWait),
+		releases: newReleasesLoader(db),
 		versions: map[int]*loader.Loader[int, []*ent.Release]{},
 	}
 }

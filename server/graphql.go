@@ -154,6 +154,8 @@ func (s *Server) wsInit(ctx context.Context, p transport.InitPayload) (context.C
 	if err != nil {
 		return ctx, nil, err
 	}
+	key := strings.TrimSpace(secret)
+	ctx = viewer.WithReloader(ctx, func(ctx context.Context) (*viewer.Viewer, error) { return s.Accounts.ViewerForKey(ctx, key) })
 	return context.WithValue(viewer.NewContext(ctx, v), authKindKey{}, authKey), nil, nil
 }
 

@@ -135,11 +135,13 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				return
 			}
 			var err error
-			if v, err = s.Accounts.ViewerForKey(ctx, strings.TrimSpace(secret)); err != nil {
+			key := strings.TrimSpace(secret)
+			if v, err = s.Accounts.ViewerForKey(ctx, key); err != nil {
 				writeGraphQLError(w, http.StatusUnauthorized, err)
 				return
 			}
 			kind = authKey
+			ctx = viewer.WithReloader(ctx, func(ctx context.Context) (*viewer.Viewer, error) { return s.Accounts.ViewerForKey(ctx, key) })
 		} else if c, err := r.Cookie(httpctx.CookieName); err == nil {
 			if v, err = s.Accounts.ViewerForSession(ctx, c.Value); err != nil {
 				s.Log.ErrorContext(ctx, "session lookup", "err", err)
@@ -148,6 +150,8 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			}
 			if !v.Anonymous() {
 				kind = authCookie
+				token := c.Value
+				ctx = viewer.WithReloader(ctx, func(ctx context.Context) (*viewer.Viewer, error) { return s.Accounts.ViewerForSession(ctx, token) })
 			}
 		}
 		if v == nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/depot-registry/depot/blob/local"
 	"github.com/depot-registry/depot/breach"
 	"github.com/depot-registry/depot/docshost"
+	"github.com/depot-registry/depot/events"
 	"github.com/depot-registry/depot/graph"
 	"github.com/depot-registry/depot/mail"
 	"github.com/depot-registry/depot/org"
@@ -44,6 +45,9 @@ type Server struct {
 	Processor billing.Processor
 	// RepoKeys sign the Hex registry payloads.
 	RepoKeys *repo.Keys
+	// Bus and Hub carry release events to subscriptions.
+	Bus events.Bus
+	Hub *events.Hub
 	// OnCommit is called after each committed registry change (event bus).
 	OnCommit func(ctx context.Context)
 	// Now is the clock for every time rule; tests replace it.
@@ -148,8 +152,12 @@ func breachChecker(cfg Config, log *slog.Logger) (breach.Checker, error) {
 // Handler is the server's HTTP handler.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// Close releases the database.
-func (s *Server) Close() error { return s.DB.Close() }
+// Close stops the event hub and bus and releases the database.
+func (s *Server) Close() error {
+	s.Hub.Close()
+	s.Bus.Close()
+	return s.DB.Close()
+}
 
 // Serve accepts connections on l until ctx ends, then shuts down
 // gracefully: it stops accepting, lets in-flight requests finish (up to

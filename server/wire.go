@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+
+	"entgo.io/ent/dialect"
 	"fmt"
 	"net/http"
 	"time"
@@ -11,6 +13,7 @@ import (
 	"github.com/depot-registry/depot/billing/service"
 	stripeproc "github.com/depot-registry/depot/billing/stripe"
 	"github.com/depot-registry/depot/docshost"
+	"github.com/depot-registry/depot/events"
 	"github.com/depot-registry/depot/registry"
 	"github.com/depot-registry/depot/repo"
 	"github.com/depot-registry/depot/viewer"
@@ -24,6 +27,7 @@ func (f clockFunc) Now() time.Time { return f().UTC() }
 
 // wireDomain builds the registry, the Hex repository front and billing.
 func (s *Server) wireDomain() error {
+	s.wireEvents()
 	s.Registry = &registry.Service{
 		DB: s.DB.Client, Blobs: s.Blobs, Now: s.now, PublicRepository: s.Config.PublicRepository,
 		AfterCommit: s.afterCommit,
@@ -91,5 +95,30 @@ func (s *Server) wireDomain() error {
 func (s *Server) afterCommit(ctx context.Context) {
 	if s.OnCommit != nil {
 		s.OnCommit(ctx)
+	}
+}
+
+// wireEvents starts the release event bus (LISTEN/NOTIFY on PostgreSQL, so
+// every instance hears every commit; in-process on SQLite) and the hub that
+// feeds subscriptions.
+func (s *Server) wireEvents() {
+	if s.DB.Dialect == dialect.Postgres {
+		s.Bus = events.NewPGBus(s.DB.URL, s.DB.SQL, s.Log)
+	} else {
+		s.Bus = events.NewLocalBus()
+	}
+	s.Hub = events.NewHub(events.Log{DB: s.DB.Client}, s.Bus, events.Options{Logger: s.Log})
+	s.Resolver.Hub = s.Hub
+	s.Resolver.OnSubscribe = func(delta int) { s.metrics.subscriptions.Add(float64(delta)) }
+	log := events.Log{DB: s.DB.Client}
+	s.OnCommit = func(ctx context.Context) {
+		head, err := log.Head(ctx)
+		if err == nil {
+			err = s.Bus.Notify(ctx, head)
+		}
+		if err != nil {
+			// Subscribers still catch up on the hub's next poll.
+			s.Log.WarnContext(ctx, "notify release event bus", "err", err)
+		}
 	}
 }

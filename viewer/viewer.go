@@ -196,3 +196,21 @@ func (v *Viewer) SetOrg(o Org) {
 func (v *Viewer) DropOrg(id int) {
 	v.Orgs = slices.DeleteFunc(v.Orgs, func(o Org) bool { return o.ID == id })
 }
+
+// Reloader re-reads the viewer of the credentials a long-lived request
+// (a subscription) started with, so membership changes and revoked keys
+// take effect while it runs.
+type Reloader func(ctx context.Context) (*Viewer, error)
+
+type reloaderKey struct{}
+
+// WithReloader returns ctx carrying r.
+func WithReloader(ctx context.Context, r Reloader) context.Context {
+	return context.WithValue(ctx, reloaderKey{}, r)
+}
+
+// ReloaderFrom returns the reloader in ctx, or nil.
+func ReloaderFrom(ctx context.Context) Reloader {
+	r, _ := ctx.Value(reloaderKey{}).(Reloader)
+	return r
+}

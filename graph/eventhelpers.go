@@ -1,0 +1,124 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/depot-registry/depot/apperr"
+	"github.com/depot-registry/depot/ent"
+	"github.com/depot-registry/depot/ent/release"
+	"github.com/depot-registry/depot/ent/retirement"
+	"github.com/depot-registry/depot/events"
+	"github.com/depot-registry/depot/graph/loader"
+	"github.com/depot-registry/depot/graph/model"
+	"github.com/depot-registry/depot/viewer"
+)
+
+func toFilter(f *model.ReleaseEventFilter) events.Filter {
+	if f == nil {
+		return events.Filter{}
+	}
+	return events.Filter{Packages: f.Packages, Repository: deref(f.Repository), Kinds: f.Kinds}
+}
+
+func decodeAfter(after *string) (*int, error) {
+	if after == nil || *after == "" {
+		return nil, nil
+	}
+	id, err := events.DecodeCursor(*after)
+	if err != nil {
+		return nil, apperr.Invalid("after", "invalid event cursor: pass the cursor of an event you received")
+	}
+	return &id, nil
+}
+
+// releaseEventPage serves the history query.
+func (r *Resolver) releaseEventPage(ctx context.Context, first *int, after *string, filter *model.ReleaseEventFilter) (*model.ReleaseEventPage, error) {
+	pos, err := decodeAfter(after)
+	if err != nil {
+		return nil, err
+	}
+	f := toFilter(filter)
+	if err := f.Validate(); err != nil {
+		return nil, apperr.Invalid("filter", "%s", err.Error())
+	}
+	n := deref(pageSize(first))
+	evs, err := events.Log{DB: r.DB}.After(ctx, deref(pos), f, n+1)
+	if err != nil {
+		return nil, err
+	}
+	page := &model.ReleaseEventPage{Events: evs, HasNextPage: len(evs) > n}
+	if page.HasNextPage {
+		page.Events = evs[:n]
+	}
+	if k := len(page.Events); k > 0 {
+		c := events.EncodeCursor(page.Events[k-1].ID)
+		page.EndCursor = &c
+	} else if after != nil {
+		page.EndCursor = after
+	}
+	r.primeEvents(ctx, page.Events)
+	return page, nil
+}
+
+// subscribe opens a live feed for the viewer in ctx. It re-reads the viewer
+// through the request's reloader every few seconds, so a removed member or
+// a revoked key stops receiving private events.
+func (r *Resolver) subscribe(ctx context.Context, filter *model.ReleaseEventFilter, after *string) (<-chan *ent.ReleaseEvent, error) {
+	pos, err := decodeAfter(after)
+	if err != nil {
+		return nil, err
+	}
+	f := toFilter(filter)
+	if err := f.Validate(); err != nil {
+		return nil, apperr.Invalid("filter", "%s", err.Error())
+	}
+	var refresh events.Refresher
+	if reload := viewer.ReloaderFrom(ctx); reload != nil {
+		refresh = events.Refresher(reload)
+	}
+	sub, err := r.Hub.Subscribe(ctx, f, pos, refresh)
+	if err != nil {
+		return nil, err
+	}
+	if r.OnSubscribe != nil {
+		r.OnSubscribe(1)
+		go func() {
+			<-ctx.Done()
+			r.OnSubscribe(-1)
+		}()
+	}
+	return sub.C, nil
+}
+
+func (r *Resolver) primeEvents(ctx context.Context, evs []*ent.ReleaseEvent) {
+	l := r.loaders(ctx).pkg
+	for _, e := range evs {
+		if e.ActorID != nil {
+			l.users.Prime(*e.ActorID)
+		}
+		if e.PackageID != nil {
+			l.pkgs.Prime(*e.PackageID)
+		}
+		if e.ReleaseID != nil {
+			l.releases.Prime(*e.ReleaseID)
+		}
+	}
+}
+
+func newReleasesLoader(db *ent.Client) *loader.Loader[int, *ent.Release] {
+	return loader.New(func(ctx context.Context, ids []int) (map[int]*ent.Release, error) {
+		rs, err := db.Release.Query().Where(release.IDIn(ids...)).All(ctx)
+		return byID(rs, func(x *ent.Release) int { return x.ID }), err
+	}, batchWait)
+}
+
+func eventRetirement(e *ent.ReleaseEvent) *model.RetirementInfo {
+	if e.RetirementReason == "" {
+		return nil
+	}
+	info := &model.RetirementInfo{Reason: retirement.Reason(e.RetirementReason)}
+	if e.RetirementMessage != "" {
+		info.Message = &e.RetirementMessage
+	}
+	return info
+}
