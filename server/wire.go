@@ -102,12 +102,17 @@ func (s *Server) afterCommit(ctx context.Context) {
 // every instance hears every commit; in-process on SQLite) and the hub that
 // feeds subscriptions.
 func (s *Server) wireEvents() {
+	opts := events.Options{Logger: s.Log}
 	if s.DB.Dialect == dialect.Postgres {
 		s.Bus = events.NewPGBus(s.DB.URL, s.DB.SQL, s.Log)
 	} else {
+		// No bus crosses processes on SQLite: another process writing the
+		// same file (`depot admin`, a second server) is noticed by polling
+		// the log, one indexed query a second.
 		s.Bus = events.NewLocalBus()
+		opts.PollEvery = time.Second
 	}
-	s.Hub = events.NewHub(events.Log{DB: s.DB.Client}, s.Bus, events.Options{Logger: s.Log})
+	s.Hub = events.NewHub(events.Log{DB: s.DB.Client}, s.Bus, opts)
 	s.Resolver.Hub = s.Hub
 	s.Resolver.OnSubscribe = func(delta int) { s.metrics.subscriptions.Add(float64(delta)) }
 	log := events.Log{DB: s.DB.Client}

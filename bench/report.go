@@ -1,0 +1,255 @@
+package bench
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// FloorResult is a pgbench run of a shape's hand-written SQL (the floor).
+type FloorResult struct {
+	Kind      string  `json:"kind"` // "floor"
+	Label     string  `json:"label,omitempty"`
+	Shape     string  `json:"shape"`
+	TPS       float64 `json:"tps"`
+	LatencyMS float64 `json:"latency_ms"`
+}
+
+// Goals of the "Fast reads" issue.
+const (
+	goalFloorRatio = 0.40
+	goalAP99ms     = 25
+	goalBP99ms     = 150
+	goalRSSMiB     = 150
+	goalReadySec   = 1.0
+)
+
+type runSet struct {
+	labels []string
+	loads  map[string][]Result
+	floors map[string]map[string]FloorResult
+	ready  map[string]float64
+}
+
+func readResults(r io.Reader) (*runSet, error) {
+	rs := &runSet{loads: map[string][]Result{}, floors: map[string]map[string]FloorResult{}, ready: map[string]float64{}}
+	seen := map[string]bool{}
+	label := func(l string) {
+		if !seen[l] {
+			seen[l] = true
+			rs.labels = append(rs.labels, l)
+		}
+	}
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" {
+			continue
+		}
+		var kind struct{ Kind, Label string }
+		if err := json.Unmarshal([]byte(line), &kind); err != nil {
+			return nil, fmt.Errorf("result line %q: %w", line, err)
+		}
+		label(kind.Label)
+		switch kind.Kind {
+		case "load":
+			var x Result
+			_ = json.Unmarshal([]byte(line), &x)
+			rs.loads[x.Label] = append(rs.loads[x.Label], x)
+		case "floor":
+			var x FloorResult
+			_ = json.Unmarshal([]byte(line), &x)
+			if rs.floors[x.Label] == nil {
+				rs.floors[x.Label] = map[string]FloorResult{}
+			}
+			rs.floors[x.Label][x.Shape] = x
+		case "ready":
+			var x ReadyResult
+			_ = json.Unmarshal([]byte(line), &x)
+			rs.ready[x.Label] = x.Seconds
+		}
+	}
+	return rs, sc.Err()
+}
+
+func (rs *runSet) ratio(label string, r Result) (float64, bool) {
+	f, ok := rs.floors[label][r.Shape]
+	if !ok || f.TPS <= 0 {
+		return 0, false
+	}
+	return r.RPS / f.TPS, true
+}
+
+// Markdown renders one table per label and the goals.
+func (rs *runSet) Markdown(w io.Writer) {
+	for _, l := range rs.labels {
+		if len(rs.loads[l]) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "### %s\n\n", l)
+		fmt.Fprintln(w, "| Shape | req/s | p50 ms | p99 ms | max ms | SQL statements/req | CPU ms/req | alloc KiB/req | floor tx/s (pgbench) | ratio to floor | RSS max MiB | errors |")
+		fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+		for _, r := range rs.loads[l] {
+			stmts := fmt.Sprintf("%.1f", r.StmtMean)
+			if r.StmtMin != r.StmtMax {
+				stmts += fmt.Sprintf(" (%d–%d)", r.StmtMin, r.StmtMax)
+			}
+			floor, ratio := "—", "—"
+			if f, ok := rs.floors[l][r.Shape]; ok {
+				floor = fmt.Sprintf("%.0f", f.TPS)
+			}
+			if x, ok := rs.ratio(l, r); ok {
+				ratio = fmt.Sprintf("%.0f%%", 100*x)
+			}
+			fmt.Fprintf(w, "| %s | %.0f | %.2f | %.2f | %.1f | %s | %.2f | %.0f | %s | %s | %.0f | %d |\n",
+				r.Shape, r.RPS, r.P50ms, r.P99ms, r.Maxms, stmts, 1000*r.CPUSecPerReq, r.AllocBytesPerReq/1024, floor, ratio, r.RSSMaxMiB, r.Errors)
+		}
+		if s, ok := rs.ready[l]; ok {
+			fmt.Fprintf(w, "\nTime to ready (`depot serve` start → `/readyz` 200) on the seeded database: %.3f s\n", s)
+		}
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "| Goal | Measured | Met |")
+		fmt.Fprintln(w, "|---|---|---|")
+		for _, g := range rs.goals(l) {
+			fmt.Fprintf(w, "| %s | %s | %s |\n", g.name, g.measured, g.met)
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+type goal struct{ name, measured, met string }
+
+func yes(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "**not met**"
+}
+
+func (rs *runSet) goals(l string) []goal {
+	var gs []goal
+	rss := 0.0
+	for _, r := range rs.loads[l] {
+		rss = max(rss, r.RSSMaxMiB)
+		switch r.Shape {
+		case "A", "B":
+			if x, ok := rs.ratio(l, r); ok {
+				gs = append(gs, goal{fmt.Sprintf("%s ≥ 40%% of floor", r.Shape), fmt.Sprintf("%.0f%%", 100*x), yes(x >= goalFloorRatio)})
+			}
+			limit := float64(goalAP99ms)
+			if r.Shape == "B" {
+				limit = goalBP99ms
+			}
+			gs = append(gs, goal{fmt.Sprintf("%s p99 < %.0f ms", r.Shape, limit), fmt.Sprintf("%.1f ms", r.P99ms), yes(r.P99ms < limit)})
+		}
+	}
+	gs = append(gs, goal{"RSS < 150 MiB", fmt.Sprintf("%.0f MiB", rss), yes(rss < goalRSSMiB)})
+	if s, ok := rs.ready[l]; ok {
+		gs = append(gs, goal{"ready within 1 s", fmt.Sprintf("%.3f s", s), yes(s < goalReadySec)})
+	}
+	return gs
+}
+
+// HistoryLine is one line for BENCHMARKS.md's History section.
+func (rs *runSet) HistoryLine(now time.Time, machine string) string {
+	var parts []string
+	for _, l := range rs.labels {
+		var ss []string
+		for _, r := range rs.loads[l] {
+			s := fmt.Sprintf("%s %.0f/s p99 %.1fms %.0fst", r.Shape, r.RPS, r.P99ms, r.StmtMean)
+			if x, ok := rs.ratio(l, r); ok {
+				s += fmt.Sprintf(" %.0f%%floor", 100*x)
+			}
+			if r.Errors > 0 {
+				s += fmt.Sprintf(" %derr", r.Errors)
+			}
+			ss = append(ss, s)
+		}
+		rss := 0.0
+		for _, r := range rs.loads[l] {
+			rss = max(rss, r.RSSMaxMiB)
+		}
+		tail := fmt.Sprintf("RSS %.0fMiB", rss)
+		if s, ok := rs.ready[l]; ok {
+			tail += fmt.Sprintf(", ready %.2fs", s)
+		}
+		if len(ss) > 0 {
+			parts = append(parts, fmt.Sprintf("**%s**: %s; %s", l, strings.Join(ss, ", "), tail))
+		}
+	}
+	return fmt.Sprintf("- %s, %s — %s", now.UTC().Format("2006-01-02 15:04 UTC"), machine, strings.Join(parts, " — "))
+}
+
+// Machine describes this machine in one line.
+func Machine() string {
+	model := "unknown CPU"
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+				model = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	mem := ""
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		var kb int
+		if _, err := fmt.Sscanf(string(b), "MemTotal: %d kB", &kb); err == nil {
+			mem = fmt.Sprintf(", %.1f GiB RAM", float64(kb)/(1<<20))
+		}
+	}
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s: %d × %s%s, %s", host, runtime.NumCPU(), model, mem, runtime.Version())
+}
+
+func reportCmd(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("depot bench report", flag.ContinueOnError)
+	in := fs.String("in", "", "JSON lines written by load -json, ready -json and the floor runs")
+	history := fs.String("history", "", "append one line to this file's History section (BENCHMARKS.md)")
+	note := fs.String("note", "", "text added to the machine description (e.g. PostgreSQL version, \"under load\")")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	f, err := os.Open(*in)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	rs, err := readResults(f)
+	if err != nil {
+		return err
+	}
+	rs.Markdown(os.Stdout)
+	machine := Machine()
+	if *note != "" {
+		machine += ", " + *note
+	}
+	line := rs.HistoryLine(time.Now(), machine)
+	fmt.Println(line)
+	if *history != "" {
+		return appendHistory(*history, line)
+	}
+	return nil
+}
+
+// appendHistory adds line at the end of the file's "## History" section
+// (the last section), creating the section when missing.
+func appendHistory(path, line string) error {
+	b, err := os.ReadFile(path)
+	if err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	text := string(b)
+	if !strings.Contains(text, "\n## History") {
+		text = strings.TrimRight(text, "\n") + "\n\n## History\n\nOne line per `scripts/bench.sh` run (newest last).\n\n"
+	}
+	text = strings.TrimRight(text, "\n") + "\n" + line + "\n"
+	return os.WriteFile(path, []byte(text), 0o644)
+}
