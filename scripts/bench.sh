@@ -44,8 +44,8 @@ trap cleanup EXIT
 
 RESULTS=$WORK/results.jsonl
 BIN=$WORK/depot
-step "building depot with the bench commands"
-go build -o "$BIN" ./bench/cmd/depotbench
+step "building depot"
+go build -o "$BIN" .
 
 export DEPOT_SECRET_KEY=bench-secret-key
 # One load generator is one client: lift the per-client rate limit.
