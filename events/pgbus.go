@@ -80,7 +80,8 @@ func (b *PGBus) run() {
 		b.fan.setReceiving(true)
 	}
 	for n := range b.l.Notify {
-		if n == nil {
+		if n == nil { // lib/pq's "reconnected, you may have missed some"
+			b.fan.setReceiving(true)
 			continue
 		}
 		id, err := strconv.Atoi(n.Extra)

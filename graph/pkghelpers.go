@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"entgo.io/contrib/entgql"
+	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/depot-registry/depot/apperr"
 	"github.com/depot-registry/depot/ent"
@@ -84,7 +85,8 @@ func (r *Resolver) packages(ctx context.Context, search, repository *string, whe
 	if last != nil || before != nil {
 		return nil, apperr.Invalid("last", "packages are paged forwards only: use first and after")
 	}
-	in := registry.SearchInput{Term: deref(search), Repository: deref(repository), First: deref(pageSize(first))}
+	in := registry.SearchInput{Term: deref(search), Repository: deref(repository), First: deref(pageSize(first)),
+		Count: fieldRequested(ctx, "totalCount")}
 	if after != nil {
 		in.After, _ = after.Value.(string)
 		if in.After == "" {
@@ -116,4 +118,15 @@ func (r *Resolver) packages(ctx context.Context, search, repository *string, whe
 		conn.PageInfo.EndCursor = &conn.Edges[n-1].Cursor
 	}
 	return conn, nil
+}
+
+// fieldRequested reports whether the current field's selection asks for
+// name (so costly parts of an answer are computed only when wanted).
+func fieldRequested(ctx context.Context, name string) bool {
+	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
+		if f.Name == name {
+			return true
+		}
+	}
+	return false
 }

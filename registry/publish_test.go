@@ -201,7 +201,7 @@ func TestPublishPrivate(t *testing.T) {
 		t.Run("visibility/"+tt.name, func(t *testing.T) {
 			_, err := fx.svc.Package(tt.ctx, "acme", "secret")
 			_, relErr := fx.svc.Release(tt.ctx, "acme", "secret", "1.0.0")
-			res, sErr := fx.svc.Search(tt.ctx, registry.SearchInput{Term: "secret"})
+			res, sErr := fx.svc.Search(tt.ctx, registry.SearchInput{Term: "secret", Count: true})
 			if sErr != nil {
 				t.Fatal(sErr)
 			}

@@ -46,9 +46,16 @@ func (s *Service) Release(ctx context.Context, repoName, name, version string) (
 	if err != nil {
 		return nil, err
 	}
-	rel, err := s.DB.Release.Query().
-		Where(release.Version(version), release.HasPackageWith(pkg.RepositoryID(r.ID), pkg.Name(name))).
-		Only(ctx)
+	// Two indexed lookups: a correlated EXISTS on the package would make
+	// SQLite scan every release.
+	pid, err := s.DB.Pkg.Query().Where(pkg.RepositoryID(r.ID), pkg.Name(name)).OnlyID(ctx)
+	if ent.IsNotFound(err) {
+		return nil, apperr.New(apperr.NotFound, "no release %s %s", name, version)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load package %s: %w", name, err)
+	}
+	rel, err := s.DB.Release.Query().Where(release.PackageID(pid), release.Version(version)).Only(ctx)
 	if ent.IsNotFound(err) {
 		return nil, apperr.New(apperr.NotFound, "no release %s %s", name, version)
 	}

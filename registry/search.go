@@ -49,6 +49,8 @@ type SearchInput struct {
 	OrderBy *Order
 	// Where narrows the list further (the GraphQL where input).
 	Where predicate.Pkg
+	// Count asks for Total; counting costs a scan, so only when wanted.
+	Count bool
 }
 
 // SearchResult is one page.
@@ -57,7 +59,8 @@ type SearchResult struct {
 	// Cursors[i] resumes after Packages[i].
 	Cursors []string
 	HasNext bool
-	Total   int
+	// Total is the number of matches, -1 unless SearchInput.Count.
+	Total int
 }
 
 // Search lists packages with one SQL query for the page (plus one count),
@@ -91,9 +94,13 @@ func (s *Service) Search(ctx context.Context, in SearchInput) (SearchResult, err
 	if term != "" {
 		q = q.Where(matches(term))
 	}
-	total, err := q.Clone().Count(ctx)
-	if err != nil {
-		return SearchResult{}, fmt.Errorf("count packages: %w", err)
+	total := -1
+	if in.Count {
+		n, err := q.Clone().Count(ctx)
+		if err != nil {
+			return SearchResult{}, fmt.Errorf("count packages: %w", err)
+		}
+		total = n
 	}
 	if term != "" {
 		q = q.Order(byRelevance(term), ent.Desc(pkg.FieldDownloads), ent.Asc(pkg.FieldName), ent.Asc(pkg.FieldID))

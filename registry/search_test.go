@@ -60,6 +60,7 @@ func TestSearch(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			tt.in.Count = true
 			res, err := fx.svc.Search(tt.ctx, tt.in)
 			if err != nil {
 				t.Fatal(err)
@@ -75,7 +76,7 @@ func TestSearch(t *testing.T) {
 
 	// Pages join up without gaps or overlaps.
 	var all []string
-	in := registry.SearchInput{First: 3}
+	in := registry.SearchInput{First: 3, Count: true}
 	for page := 0; ; page++ {
 		res, err := fx.svc.Search(anonymous(), in)
 		if err != nil {
