@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 
 	"github.com/depot-registry/depot/ent"
@@ -56,7 +57,7 @@ func (r *Resolver) newPkgLoaders() *pkgLoaders {
 			return groupBy(os, func(x *ent.PackageOwner) int { return x.PackageID }), err
 		}, batchWait),
 		latest: loader.New(func(ctx context.Context, ids []int) (map[int][]*ent.Release, error) {
-			rels, err := releasesPerPackage(ctx, db, ids, 1)
+			rels, err := releasesPerPackage(ctx, db, r.Dialect, ids, 1)
 			r.primeReleases(ctx, rels)
 			return groupBy(rels, func(x *ent.Release) int { return x.PackageID }), err
 		}, batchWait),
@@ -90,7 +91,7 @@ func (r *Resolver) versionsLoader(ctx context.Context, n int) *loader.Loader[int
 		return v
 	}
 	v := loader.New(func(ctx context.Context, ids []int) (map[int][]*ent.Release, error) {
-		rels, err := releasesPerPackage(ctx, r.DB, ids, n)
+		rels, err := releasesPerPackage(ctx, r.DB, r.Dialect, ids, n)
 		r.primeReleases(ctx, rels)
 		return groupBy(rels, func(x *ent.Release) int { return x.PackageID }), err
 	}, batchWait)
@@ -138,7 +139,7 @@ func (r *Resolver) primeReleases(ctx context.Context, rels []*ent.Release) {
 // each package's releases, so the limit applies per package, not to the
 // whole result (an eager-loaded edge with Limit would do the latter). With
 // n == 1 it prefers the highest stable release over pre-releases ("latest").
-func releasesPerPackage(ctx context.Context, db *ent.Client, pkgIDs []int, n int) ([]*ent.Release, error) {
+func releasesPerPackage(ctx context.Context, db *ent.Client, dialectName string, pkgIDs []int, n int) ([]*ent.Release, error) {
 	if len(pkgIDs) == 0 {
 		return nil, nil
 	}
@@ -152,8 +153,14 @@ func releasesPerPackage(ctx context.Context, db *ent.Client, pkgIDs []int, n int
 		args[i] = id
 		ph[i] = "?"
 	}
+	// PostgreSQL walks the (package_id, version_key) index once per package
+	// with LATERAL ... LIMIT; SQLite has no LATERAL and numbers the rows.
 	inner := fmt.Sprintf("SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY package_id ORDER BY %s) AS rn FROM releases WHERE package_id IN (%s)) ranked WHERE rn <= %d",
 		order, strings.Join(ph, ","), n)
+	if dialectName == dialect.Postgres {
+		inner = fmt.Sprintf("SELECT l.id FROM packages p CROSS JOIN LATERAL (SELECT id FROM releases WHERE package_id = p.id ORDER BY %s LIMIT %d) l WHERE p.id IN (%s)",
+			order, n, strings.Join(ph, ","))
+	}
 	return db.Release.Query().
 		Where(func(s *sql.Selector) {
 			s.Where(sql.P(func(b *sql.Builder) {

@@ -8,8 +8,8 @@ import (
 	"github.com/depot-registry/depot/account"
 	"github.com/depot-registry/depot/billing/service"
 	"github.com/depot-registry/depot/docshost"
-	"github.com/depot-registry/depot/events"
 	"github.com/depot-registry/depot/ent"
+	"github.com/depot-registry/depot/events"
 	"github.com/depot-registry/depot/org"
 	"github.com/depot-registry/depot/registry"
 )
@@ -25,6 +25,8 @@ type Resolver struct {
 	Hub            *events.Hub
 	// OnSubscribe is told of subscriptions opening (+1) and closing (-1).
 	OnSubscribe func(delta int)
+	// Dialect is the database's SQL dialect (some queries differ).
+	Dialect string
 	// PublicURL is the server's public base URL (for tarball and docs links).
 	PublicURL string
 	// PublicRepository is the name of the public repository.

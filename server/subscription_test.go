@@ -81,7 +81,7 @@ func next(t *testing.T, c *websocket.Conn) feedEvent {
 			t.Fatalf("unexpected message %s: %s", m.Type, m.Payload)
 		}
 		var p struct {
-			Data struct{ ReleaseEvents feedEvent }
+			Data   struct{ ReleaseEvents feedEvent }
 			Errors []any
 		}
 		if err := json.Unmarshal(m.Payload, &p); err != nil || len(p.Errors) > 0 {
