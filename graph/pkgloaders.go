@@ -33,8 +33,9 @@ type pkgLoaders struct {
 	users        *loader.Loader[int, *ent.User]
 	apiKeys      *loader.Loader[int, *ent.APIKey]
 	releases     *loader.Loader[int, *ent.Release]
-	// versions are keyed by page size: one batch per distinct `first`.
-	versions map[int]*loader.Loader[int, []*ent.Release]
+	// versions are keyed by page size and column set: one batch per
+	// distinct `first` and selection.
+	versions map[string]*loader.Loader[int, []*ent.Release]
 	// listed are the package ids of the lists resolved so far, primed into
 	// each versions loader when it is made.
 	listed []int
@@ -78,25 +79,28 @@ func (r *Resolver) newPkgLoaders() *pkgLoaders {
 			return byID(ks, func(x *ent.APIKey) int { return x.ID }), err
 		}, batchWait),
 		releases: newReleasesLoader(db),
-		versions: map[int]*loader.Loader[int, []*ent.Release]{},
+		versions: map[string]*loader.Loader[int, []*ent.Release]{},
 	}
 }
 
-// versionsLoader returns the loader for pages of n releases per package.
+// versionsLoader returns the loader for pages of n releases per package,
+// reading the columns the field's selection needs.
 func (r *Resolver) versionsLoader(ctx context.Context, n int) *loader.Loader[int, []*ent.Release] {
+	cols, colKey := releaseColumns(ctx)
+	key := fmt.Sprintf("%d:%s", n, colKey)
 	l := r.loaders(ctx)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if v, ok := l.pkg.versions[n]; ok {
+	if v, ok := l.pkg.versions[key]; ok {
 		return v
 	}
 	v := loader.New(func(ctx context.Context, ids []int) (map[int][]*ent.Release, error) {
-		rels, err := releasesPerPackage(ctx, r.DB, r.Dialect, ids, n)
+		rels, err := releasesPerPackage(ctx, r.DB, r.Dialect, ids, n, cols...)
 		r.primeReleases(ctx, rels)
 		return groupBy(rels, func(x *ent.Release) int { return x.PackageID }), err
 	}, batchWait)
 	v.Prime(l.pkg.listed...)
-	l.pkg.versions[n] = v
+	l.pkg.versions[key] = v
 	return v
 }
 
@@ -139,7 +143,7 @@ func (r *Resolver) primeReleases(ctx context.Context, rels []*ent.Release) {
 // each package's releases, so the limit applies per package, not to the
 // whole result (an eager-loaded edge with Limit would do the latter). With
 // n == 1 it prefers the highest stable release over pre-releases ("latest").
-func releasesPerPackage(ctx context.Context, db *ent.Client, dialectName string, pkgIDs []int, n int) ([]*ent.Release, error) {
+func releasesPerPackage(ctx context.Context, db *ent.Client, dialectName string, pkgIDs []int, n int, cols ...string) ([]*ent.Release, error) {
 	if len(pkgIDs) == 0 {
 		return nil, nil
 	}
@@ -161,7 +165,11 @@ func releasesPerPackage(ctx context.Context, db *ent.Client, dialectName string,
 		inner = fmt.Sprintf("SELECT l.id FROM packages p CROSS JOIN LATERAL (SELECT id FROM releases WHERE package_id = p.id ORDER BY %s LIMIT %d) l WHERE p.id IN (%s)",
 			order, n, strings.Join(ph, ","))
 	}
-	return db.Release.Query().
+	q := db.Release.Query()
+	if len(cols) > 0 {
+		q.Select(cols...)
+	}
+	return q.
 		Where(func(s *sql.Selector) {
 			s.Where(sql.P(func(b *sql.Builder) {
 				b.Ident(s.C(release.FieldID)).WriteString(" IN (")
