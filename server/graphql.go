@@ -53,7 +53,7 @@ func (s *Server) graphqlHandler() http.Handler {
 		InitTimeout:           10 * time.Second,
 		PayloadReadLimit:      &readLimit,
 	})
-	h.AddTransport(transport.SSE{})
+	h.AddTransport(sseTransport{})
 	h.AddTransport(transport.Options{})
 	h.AddTransport(transport.GET{})
 	h.AddTransport(transport.POST{})
@@ -205,4 +205,16 @@ func (w *countingWriter) Flush() {
 		w.WriteHeader(http.StatusOK)
 	}
 	_ = http.NewResponseController(w.ResponseWriter).Flush()
+}
+
+// sseTransport is gqlgen's SSE transport, taken only when the client asks
+// for an event stream first: browsers' fetch clients list text/event-stream
+// among other types in Accept for ordinary queries, which must stay plain
+// POSTs.
+type sseTransport struct{ transport.SSE }
+
+// Supports implements graphql.Transport.
+func (t sseTransport) Supports(r *http.Request) bool {
+	first, _, _ := strings.Cut(r.Header.Get("Accept"), ",")
+	return strings.HasPrefix(strings.TrimSpace(first), "text/event-stream") && t.SSE.Supports(r)
 }

@@ -185,3 +185,16 @@ func TestReleaseFeedOverSSE(t *testing.T) {
 		t.Fatal("no SSE event within 10 s of the publish")
 	}
 }
+
+// A query whose Accept header merely mentions text/event-stream (as fetch
+// clients' defaults do) is an ordinary JSON POST, not an event stream.
+func TestMixedAcceptIsPlainPOST(t *testing.T) {
+	env := servertest.New(t)
+	req, _ := http.NewRequest(http.MethodPost, env.URL+"/graphql", strings.NewReader(`{"query":"{ viewer { username } }"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/graphql-response+json, application/json, text/event-stream")
+	r := env.Anonymous().Send(req)
+	if r.Status != http.StatusOK || len(r.Errors) > 0 || !strings.Contains(r.Header.Get("Content-Type"), "json") {
+		t.Fatalf("status %d, content type %q: %s", r.Status, r.Header.Get("Content-Type"), r.Raw)
+	}
+}

@@ -49,6 +49,11 @@ func Start(t testing.TB) *Browser {
 			}
 		}
 	}
+	if path != "" {
+		if _, err := exec.LookPath(path); err != nil {
+			t.Fatalf("DEPOT_CHROMIUM=%s is not an executable (%v); install Chromium with: apt-get install -y chromium", path, err)
+		}
+	}
 	if path == "" {
 		t.Fatal("Chromium is not installed; the end-to-end tests need it: apt-get install -y chromium (or set DEPOT_CHROMIUM to its path)")
 	}
@@ -77,7 +82,13 @@ func Start(t testing.TB) *Browser {
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("start Chromium (%s): %v", path, err)
 	}
-	return &Browser{ctx: ctx, outDir: OutputDir(t)}
+	dir := OutputDir(t)
+	// Failure screenshots of an earlier run would mislead: start clean.
+	old, _ := filepath.Glob(filepath.Join(dir, "failure-*.png"))
+	for _, f := range old {
+		_ = os.Remove(f)
+	}
+	return &Browser{ctx: ctx, outDir: dir}
 }
 
 // OutputDir is where screenshots go: $DEPOT_TEST_OUTPUT, else
@@ -347,6 +358,14 @@ func (tab *Tab) Type(sel, text string) {
 	tab.step("type into "+sel, func(ctx context.Context) error {
 		return chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(sel)), chromedp.SendKeys(chromedp.CSS(sel), text))
 	})
+}
+
+// Fill replaces the text of the field matching the CSS selector: it empties
+// it (as SetValue does), then types text key by key.
+func (tab *Tab) Fill(sel, text string) {
+	tab.t.Helper()
+	tab.SetValue(sel, "")
+	tab.Type(sel, text)
 }
 
 // SetValue sets an input's, select's or textarea's value the way a user's

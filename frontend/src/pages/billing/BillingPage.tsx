@@ -41,12 +41,18 @@ const OrgBillingDocument = graphql(`
   }
 `);
 
+// urql's document cache refetches a query when a mutation returns a type the
+// query's last result contained. Before the first subscription `billing` is
+// null and there are no invoices, so the result holds no Billing or Invoice
+// and startSubscription would leave the page stale: name them here.
+const billingContext = { additionalTypenames: ['Billing', 'Invoice'] };
+
 export default function BillingPage({ params }: { params: Record<string, string> }) {
   return <RequireViewer>{() => <Billing name={params.name} />}</RequireViewer>;
 }
 
 function Billing({ name }: { name: string }) {
-  const [{ data, fetching, error }] = useQuery({ query: OrgBillingDocument, variables: { name }, requestPolicy: 'cache-and-network' });
+  const [{ data, fetching, error }] = useQuery({ query: OrgBillingDocument, variables: { name }, requestPolicy: 'cache-and-network', context: billingContext });
   const org = data?.organization;
   return (
     <QueryState fetching={fetching} error={error} hasData={!!data}>
@@ -68,7 +74,7 @@ function Billing({ name }: { name: string }) {
             packages are always free.
           </p>
           <div className="billing-layout">
-            <SubscriptionPanel org={org.name} members={org.members.length} billing={org.billing ?? null} hasProfile={!!org.billingProfile} />
+            <SubscriptionPanel org={org.name} members={org.members.length} billing={org.billing ?? null} hasProfile={!!org.billingProfile?.country} />
             <BillingProfileForm org={org.name} profile={org.billingProfile ?? null} />
           </div>
           <InvoiceList org={org.name} invoices={org.invoices.nodes} more={org.invoices.hasNextPage} />

@@ -52,7 +52,10 @@ export function BillingProfileForm({ org, profile }: { org: string; profile: Pro
     company: profile?.company ?? true,
     vatNumber: profile?.vatNumber ?? '',
   });
-  const [outside, setOutside] = useState(() => !!profile && !isEU(profile.country));
+  // Admins always get a profile back; until the details are saved it has no
+  // country, which is neither "in" nor "outside" the EU.
+  const hasCountry = !!profile?.country;
+  const [outside, setOutside] = useState(() => (profile?.country ? !isEU(profile.country) : false));
   const [fieldErrors, setFieldErrors] = useState<Record<string, string | null>>({});
   const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
@@ -88,7 +91,7 @@ export function BillingProfileForm({ org, profile }: { org: string; profile: Pro
   return (
     <section className="card" aria-labelledby="profile-title">
       <h2 id="profile-title">Billing details</h2>
-      {profile ? (
+      {profile && hasCountry ? (
         <p className="muted small" data-testid="vat-treatment">
           {vatTreatment(profile)}
         </p>

@@ -2,7 +2,8 @@ import { render, screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { SeatPreviewText } from './SubscriptionPanel';
 import { InvoiceList } from './InvoiceList';
-import { vatTreatment } from './BillingProfileForm';
+import { BillingProfileForm, vatTreatment } from './BillingProfileForm';
+import { mockClient, renderWithClient } from '../../test/utils';
 
 const usd = (cents: number) => ({ cents, currency: 'USD' });
 
@@ -32,6 +33,24 @@ describe('vatTreatment', () => {
     expect(vatTreatment({ vatRateBasisPoints: 1900, reverseCharge: false, country: 'DE' })).toBe('VAT 19% is added to every invoice.');
     expect(vatTreatment({ vatRateBasisPoints: 0, reverseCharge: true, country: 'DE' })).toMatch(/Reverse charge/);
     expect(vatTreatment({ vatRateBasisPoints: 0, reverseCharge: false, country: 'US' })).toMatch(/outside the EU/);
+  });
+});
+
+describe('BillingProfileForm', () => {
+  const unsaved = { name: '', email: 'alice@example.com', address: '', country: '', company: false, vatNumber: '', vatRateBasisPoints: 0, reverseCharge: false };
+
+  it('treats a profile without a country as not filled in (admins always get one back)', () => {
+    renderWithClient(<BillingProfileForm org="acme" profile={unsaved} />, mockClient().client);
+    expect(screen.queryByTestId('vat-treatment')).toBeNull();
+    expect(screen.getByTestId('billing-country')).toHaveValue('');
+    expect(screen.queryByTestId('billing-country-code')).toBeNull();
+    expect(screen.getByTestId('billing-email')).toHaveValue('alice@example.com');
+  });
+
+  it('shows the VAT decision of a saved profile', () => {
+    renderWithClient(<BillingProfileForm org="acme" profile={{ ...unsaved, country: 'US' }} />, mockClient().client);
+    expect(screen.getByTestId('vat-treatment')).toHaveTextContent('outside the EU');
+    expect(screen.getByTestId('billing-country-code')).toHaveValue('US');
   });
 });
 
