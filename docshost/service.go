@@ -138,43 +138,26 @@ func (s *Service) store(ctx context.Context, r io.Reader) (blob.Ref, error) {
 	if r == nil {
 		return blob.Ref{}, apperr.Invalid("tarball", "no docs tarball was uploaded")
 	}
-	pr, pw := io.Pipe()
-	type put struct {
-		ref blob.Ref
-		err error
-	}
-	done := make(chan put, 1)
-	go func() {
-		ref, err := s.Blobs.Put(ctx, pr)
-		pr.CloseWithError(err)
-		done <- put{ref, err}
-	}()
-	verr := validate(io.TeeReader(r, pw), s.limits())
-	if verr == nil {
+	ref, verr, storeErr := blob.PutChecked(ctx, s.Blobs, r, func(tr io.Reader) error {
+		if err := validate(tr, s.limits()); err != nil {
+			return err
+		}
 		// Drain what follows the gzip stream so the blob is the whole
 		// upload, byte for byte.
-		_, verr = io.Copy(pw, r)
-	}
-	if verr != nil {
-		pw.CloseWithError(verr)
-	} else {
-		pw.Close()
-	}
-	res := <-done
+		_, err := io.Copy(io.Discard, tr)
+		return err
+	})
 	var inv *InvalidError
 	if errors.As(verr, &inv) {
-		if res.err == nil {
-			s.drop(ctx, res.ref.Key)
-		}
 		return blob.Ref{}, &apperr.Error{Code: apperr.BadInput, Field: "tarball", Message: inv.Error(), Err: verr}
 	}
 	if verr != nil {
 		return blob.Ref{}, fmt.Errorf("read docs upload: %w", verr)
 	}
-	if res.err != nil {
-		return blob.Ref{}, fmt.Errorf("store docs: %w", res.err)
+	if storeErr != nil {
+		return blob.Ref{}, fmt.Errorf("store docs: %w", storeErr)
 	}
-	return res.ref, nil
+	return ref, nil
 }
 
 // change runs one docs change in a transaction with its audit entry and

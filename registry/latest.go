@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/depot-registry/depot/ent"
+	"github.com/depot-registry/depot/ent/predicate"
 	"github.com/depot-registry/depot/ent/release"
 	"github.com/depot-registry/depot/viewer"
 )
@@ -14,8 +15,16 @@ import (
 // highest pre-release (nil when it has none), straight from the version_key
 // index.
 func latestRelease(ctx context.Context, c *ent.ReleaseClient, pkgID int) (*ent.Release, error) {
+	return Latest(ctx, c, release.PackageID(pkgID))
+}
+
+// Latest applies the one "latest" rule of Depot — the highest stable
+// version, else the highest pre-release, by SemVer precedence — to the
+// releases matching where (a package's releases; those with docs, for
+// /docs/PKG/). It returns nil when none matches.
+func Latest(ctx context.Context, c *ent.ReleaseClient, where ...predicate.Release) (*ent.Release, error) {
 	for _, stableOnly := range []bool{true, false} {
-		q := c.Query().Where(release.PackageID(pkgID))
+		q := c.Query().Where(where...)
 		if stableOnly {
 			q = q.Where(release.Prerelease(false))
 		}

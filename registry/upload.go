@@ -22,29 +22,14 @@ func (s *Service) upload(ctx context.Context, r io.Reader) (*hextar.Package, blo
 	if r == nil {
 		return nil, blob.Ref{}, apperr.Invalid("tarball", "no tarball was uploaded")
 	}
-	pr, pw := io.Pipe()
-	type put struct {
-		ref blob.Ref
-		err error
-	}
-	done := make(chan put, 1)
-	go func() {
-		ref, err := s.Blobs.Put(ctx, pr)
-		// If the store gives up early, unblock the reader side with its error.
-		pr.CloseWithError(err)
-		done <- put{ref, err}
-	}()
-	pkg, readErr := hextar.Read(io.TeeReader(r, pw), hextar.DefaultLimits)
-	if readErr != nil {
-		pw.CloseWithError(readErr)
-	} else {
-		pw.Close()
-	}
-	res := <-done
-	// A failed read makes the store fail with that same error; a store
-	// failure of its own (disk full) is ours, not the uploader's.
-	if res.err != nil && (readErr == nil || !errors.Is(res.err, readErr)) {
-		return nil, blob.Ref{}, fmt.Errorf("store tarball: %w", res.err)
+	var pkg *hextar.Package
+	ref, readErr, storeErr := blob.PutChecked(ctx, s.Blobs, r, func(tr io.Reader) error {
+		var err error
+		pkg, err = hextar.Read(tr, hextar.DefaultLimits)
+		return err
+	})
+	if storeErr != nil {
+		return nil, blob.Ref{}, fmt.Errorf("store tarball: %w", storeErr)
 	}
 	if readErr != nil {
 		var he *hextar.Error
@@ -53,13 +38,13 @@ func (s *Service) upload(ctx context.Context, r io.Reader) (*hextar.Package, blo
 		}
 		return nil, blob.Ref{}, fmt.Errorf("read tarball: %w", readErr)
 	}
-	if want := hextar.Hex(pkg.OuterChecksum); res.ref.Key != want {
+	if want := hextar.Hex(pkg.OuterChecksum); ref.Key != want {
 		// Both hashes saw the same bytes; a mismatch means a broken store.
-		s.dropBlob(ctx, res.ref.Key)
-		return nil, blob.Ref{}, fmt.Errorf("blob store keyed the tarball %s, its checksum is %s", res.ref.Key, want)
+		s.dropBlob(ctx, ref.Key)
+		return nil, blob.Ref{}, fmt.Errorf("blob store keyed the tarball %s, its checksum is %s", ref.Key, want)
 	}
-	s.hold(res.ref.Key)
-	return pkg, res.ref, nil
+	s.hold(ref.Key)
+	return pkg, ref, nil
 }
 
 // hold marks a blob key as used by a publish that has not finished.
