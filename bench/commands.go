@@ -24,7 +24,7 @@ func Commands() []server.Command {
 
 func run(ctx context.Context, args []string) error {
 	sub := map[string]func(context.Context, []string) error{
-		"seed": seedCmd, "load": loadCmd, "ready": readyCmd, "report": reportCmd,
+		"seed": seedCmd, "load": loadCmd, "ready": readyCmd, "report": reportCmd, "feed": feedCmd,
 	}
 	if len(args) == 0 || sub[args[0]] == nil {
 		fmt.Fprint(os.Stderr, `usage: depot bench COMMAND [flags]
@@ -33,6 +33,7 @@ func run(ctx context.Context, args []string) error {
   load    send GraphQL requests of one or all shapes for a fixed time
   ready   start a command (e.g. depot serve) and time it until /readyz answers 200
   report  print result tables from load/ready/floor JSON lines; append a history line
+  feed    open many websocket subscribers to releaseEvents, publish, time delivery
 
 Run "depot bench COMMAND -h" for its flags.
 `)

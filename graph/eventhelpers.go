@@ -82,10 +82,9 @@ func (r *Resolver) subscribe(ctx context.Context, filter *model.ReleaseEventFilt
 	}
 	if r.OnSubscribe != nil {
 		r.OnSubscribe(1)
-		go func() {
-			<-ctx.Done()
-			r.OnSubscribe(-1)
-		}()
+		// AfterFunc, not a goroutine waiting on Done: an idle subscription
+		// should cost as little memory as possible.
+		context.AfterFunc(ctx, func() { r.OnSubscribe(-1) })
 	}
 	return sub.C, nil
 }
