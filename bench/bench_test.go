@@ -31,6 +31,7 @@ func TestBench(t *testing.T) {
 	t.Run("ShapesAnswer", func(t *testing.T) { testShapesAnswer(t, env, plan) })
 	t.Run("ShapeAMatchesPlan", func(t *testing.T) { testShapeAMatchesPlan(t, env, plan) })
 	t.Run("ShapeBStatementsDoNotGrow", func(t *testing.T) { testShapeBStatementsDoNotGrow(t, env) })
+	t.Run("StatementsPerShapeAreFixed", func(t *testing.T) { testStatementsPerShapeAreFixed(t, env, plan) })
 	t.Run("LoadRuns", func(t *testing.T) { testLoadRuns(t, env, plan) })
 	if _, err := bench.Seed(context.Background(), env.Server.DB.Client, plan, env.Server.Accounts.Secret); err == nil {
 		t.Error("seeding a database that has packages must fail")
@@ -213,6 +214,38 @@ func BenchmarkShapes(b *testing.B) {
 				if err := bench.CheckResponse(raw, s.Field); err != nil {
 					b.Fatal(err)
 				}
+			}
+		})
+	}
+}
+
+// Each shape costs the same number of SQL statements whatever it is asked
+// about: packages with more or fewer owners, releases, dependencies and
+// retirements, other search terms, other users. A count that grew with the
+// data would mean a per-item query (N+1) somewhere. The one allowed
+// difference is a single statement: an eager-loaded edge (organization
+// owners) is only queried when some row has one.
+func testStatementsPerShapeAreFixed(t *testing.T, env *servertest.Env, plan *bench.Plan) {
+	for _, s := range bench.Shapes() {
+		t.Run(s.Name, func(t *testing.T) {
+			counts := map[int]int{}
+			for i := range uint64(12) {
+				k := ""
+				if s.Auth {
+					k = bench.KeyFor(plan.Seed, int(i%3))
+				}
+				a := post(t, env, k, s.Query, s.Vars(plan, i))
+				counts[a.statements]++
+			}
+			lo, hi := 1<<30, 0
+			for n := range counts {
+				lo, hi = min(lo, n), max(hi, n)
+			}
+			if hi-lo > 1 || lo == 0 {
+				t.Fatalf("shape %s: statement counts vary across requests: %v (count → requests)", s.Name, counts)
+			}
+			for n := range counts {
+				t.Logf("shape %s: %d statements per request", s.Name, n)
 			}
 		})
 	}
