@@ -17,12 +17,12 @@ import (
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
-	_ "github.com/lib/pq" // PostgreSQL driver
+	_ "github.com/lib/pq"  // PostgreSQL driver
 	_ "modernc.org/sqlite" // SQLite driver
 
 	"github.com/depot-registry/depot/ent"
-	_ "github.com/depot-registry/depot/ent/runtime" // hooks, defaults and privacy interceptors
 	"github.com/depot-registry/depot/ent/repository"
+	_ "github.com/depot-registry/depot/ent/runtime" // hooks, defaults and privacy interceptors
 	"github.com/depot-registry/depot/viewer"
 )
 
