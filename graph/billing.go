@@ -1,22 +1,13 @@
 package graph
 
 import (
-	"context"
 	"strings"
 
 	"github.com/depot-registry/depot/apperr"
 	"github.com/depot-registry/depot/billing"
 	"github.com/depot-registry/depot/billing/service"
-	"github.com/depot-registry/depot/ent"
 	"github.com/depot-registry/depot/graph/model"
-	"github.com/depot-registry/depot/viewer"
 )
-
-// Billing fields are admin-only; for anyone else they read as null/empty
-// rather than as errors, so an organization page renders for members.
-func adminOf(ctx context.Context, o *ent.Organization) bool {
-	return viewer.FromContext(ctx).RoleIn(o.ID) == viewer.RoleAdmin
-}
 
 func money(m billing.Money) *model.Money {
 	cur := m.Currency
@@ -103,7 +94,9 @@ func toPreview(p service.Preview) *model.SeatChangePreview {
 	return out
 }
 
-// quietForbidden turns "not an admin" into a null field.
+// quietForbidden turns the billing service's "not an admin" (or "not a
+// member") into a null field: billing fields are admin-only, and an
+// organization page must still render for everyone else.
 func quietForbidden(err error) error {
 	if c := apperr.CodeOf(err); c == apperr.Forbidden || c == apperr.NotFound {
 		return nil

@@ -12,6 +12,7 @@ import (
 	"github.com/depot-registry/depot/billing/service"
 	"github.com/depot-registry/depot/ent"
 	"github.com/depot-registry/depot/graph/model"
+	"github.com/depot-registry/depot/viewer"
 )
 
 // UpdateBillingProfile is the resolver for the updateBillingProfile field.
@@ -84,7 +85,7 @@ func (r *mutationResolver) PayInvoice(ctx context.Context, input model.PayInvoic
 
 // Billing is the resolver for the billing field.
 func (r *organizationResolver) Billing(ctx context.Context, obj *ent.Organization) (*model.Billing, error) {
-	if !adminOf(ctx, obj) {
+	if !service.Visible(viewer.FromContext(ctx), obj.ID) {
 		return nil, nil
 	}
 	b, err := r.BillingService.Billing(ctx, obj.Name)
@@ -93,7 +94,7 @@ func (r *organizationResolver) Billing(ctx context.Context, obj *ent.Organizatio
 
 // BillingProfile is the resolver for the billingProfile field.
 func (r *organizationResolver) BillingProfile(ctx context.Context, obj *ent.Organization) (*model.BillingProfile, error) {
-	if !adminOf(ctx, obj) {
+	if !service.Visible(viewer.FromContext(ctx), obj.ID) {
 		return nil, nil
 	}
 	p, err := r.BillingService.Profile(ctx, obj.Name)
@@ -106,7 +107,7 @@ func (r *organizationResolver) BillingProfile(ctx context.Context, obj *ent.Orga
 // Invoices is the resolver for the invoices field.
 func (r *organizationResolver) Invoices(ctx context.Context, obj *ent.Organization, first *int, after *string) (*model.InvoicePage, error) {
 	page := &model.InvoicePage{Nodes: []*model.Invoice{}}
-	if !adminOf(ctx, obj) {
+	if !service.Visible(viewer.FromContext(ctx), obj.ID) {
 		return page, nil
 	}
 	p, err := r.BillingService.Invoices(ctx, obj.Name, deref(first), deref(after))
@@ -125,7 +126,7 @@ func (r *organizationResolver) Invoices(ctx context.Context, obj *ent.Organizati
 
 // Invoice is the resolver for the invoice field.
 func (r *organizationResolver) Invoice(ctx context.Context, obj *ent.Organization, number string) (*model.Invoice, error) {
-	if !adminOf(ctx, obj) {
+	if !service.Visible(viewer.FromContext(ctx), obj.ID) {
 		return nil, nil
 	}
 	inv, err := r.BillingService.Invoice(ctx, obj.Name, number)

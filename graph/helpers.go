@@ -7,14 +7,13 @@ import (
 
 	"entgo.io/contrib/entgql"
 
-	"github.com/depot-registry/depot/apperr"
+	"github.com/depot-registry/depot/audit"
 	"github.com/depot-registry/depot/ent"
-	"github.com/depot-registry/depot/ent/auditlog"
 	"github.com/depot-registry/depot/ent/membership"
-	"github.com/depot-registry/depot/ent/organization"
 	"github.com/depot-registry/depot/ent/packageowner"
 	"github.com/depot-registry/depot/ent/pkg"
 	"github.com/depot-registry/depot/graph/loader"
+	"github.com/depot-registry/depot/org"
 	"github.com/depot-registry/depot/viewer"
 )
 
@@ -85,8 +84,7 @@ func (r *Resolver) loaders(ctx context.Context) *loaders {
 
 // orgMembers lists members with their users; only members see them.
 func (r *Resolver) orgMembers(ctx context.Context, o *ent.Organization) ([]*ent.Membership, error) {
-	v := viewer.FromContext(ctx)
-	if _, ok := v.Org(o.ID); !ok && !v.IsSystem() {
+	if !org.MembersVisible(viewer.FromContext(ctx), o.ID) {
 		return []*ent.Membership{}, nil
 	}
 	return r.loaders(ctx).members.Load(ctx, o.ID)
@@ -140,27 +138,11 @@ func (r *Resolver) primeOrgs(ctx context.Context, conn *ent.OrganizationConnecti
 	r.loaders(ctx).members.Prime(ids...)
 }
 
-// auditLog returns the viewer's own entries, or an organization's for its admins.
+// auditLog pages the entries audit.Readable allows.
 func (r *Resolver) auditLog(ctx context.Context, orgName *string, after *entgql.Cursor[int], first *int) (*ent.AuditLogConnection, error) {
-	v := viewer.FromContext(ctx)
-	if v.Anonymous() {
-		return nil, apperr.SignInRequired()
-	}
-	q := r.DB.AuditLog.Query()
-	if orgName != nil {
-		o, err := r.DB.Organization.Query().Where(organization.Name(*orgName)).Only(ctx)
-		if ent.IsNotFound(err) {
-			return nil, apperr.New(apperr.NotFound, "no organization named %q", *orgName)
-		}
-		if err != nil {
-			return nil, err
-		}
-		if v.RoleIn(o.ID) != viewer.RoleAdmin {
-			return nil, apperr.New(apperr.Forbidden, "only admins of %s can read its audit log", *orgName)
-		}
-		q.Where(auditlog.OrganizationID(o.ID))
-	} else {
-		q.Where(auditlog.Or(auditlog.ActorID(v.UserID), auditlog.SubjectUserID(v.UserID)))
+	q, err := audit.Readable(ctx, r.DB, deref(orgName))
+	if err != nil {
+		return nil, err
 	}
 	conn, err := q.Paginate(ctx, after, pageSize(first), nil, nil,
 		ent.WithAuditLogOrder(&ent.AuditLogOrder{Field: ent.AuditLogOrderFieldCreatedAt, Direction: entgql.OrderDirectionDesc}))

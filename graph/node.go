@@ -3,7 +3,9 @@ package graph
 import (
 	"context"
 
+	"github.com/depot-registry/depot/audit"
 	"github.com/depot-registry/depot/ent"
+	"github.com/depot-registry/depot/org"
 	"github.com/depot-registry/depot/viewer"
 )
 
@@ -29,16 +31,13 @@ func (r *Resolver) visible(ctx context.Context, n ent.Noder) bool {
 		if err != nil || v.UserID == 0 {
 			return false
 		}
-		return (a.ActorID != nil && *a.ActorID == v.UserID) ||
-			(a.SubjectUserID != nil && *a.SubjectUserID == v.UserID) ||
-			(a.OrganizationID != nil && v.RoleIn(*a.OrganizationID) == viewer.RoleAdmin)
+		return audit.CanRead(v, a)
 	case *ent.Membership:
 		m, err := r.DB.Membership.Get(ctx, n.ID)
 		if err != nil {
 			return false
 		}
-		_, member := v.Org(m.OrganizationID)
-		return member
+		return org.MembersVisible(v, m.OrganizationID)
 	case *ent.PackageOwner:
 		return true
 	}

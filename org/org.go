@@ -307,3 +307,13 @@ func (s *Service) SetRole(ctx context.Context, orgName, username string, role me
 	}
 	return m.Unwrap(), nil
 }
+
+// MembersVisible reports whether v may see the members of organization
+// orgID: its members may, nobody else.
+func MembersVisible(v *viewer.Viewer, orgID int) bool {
+	if v.IsSystem() {
+		return true
+	}
+	_, member := v.Org(orgID)
+	return member
+}
