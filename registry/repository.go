@@ -42,7 +42,18 @@ func (r repo) scopeOrg() string {
 // resolveRepo finds a repository by name; "" and the public repository's
 // own name both mean the public one. Repository rows are not private: an
 // organization's existence is public, only its packages are hidden.
+//
+// Found repositories are remembered: their name and organization never
+// change and they are never deleted, so the cache cannot go stale (a new
+// organization's repository is simply a miss). It saves one statement on
+// every package and release lookup.
 func (s *Service) resolveRepo(ctx context.Context, c *ent.RepositoryClient, name string) (repo, error) {
+	if name == s.publicName() {
+		name = ""
+	}
+	if r, ok := s.repoCache.Load(name); ok {
+		return r.(repo), nil
+	}
 	ctx = viewer.System(ctx)
 	q := c.Query()
 	if name == "" || name == s.publicName() {
@@ -61,6 +72,7 @@ func (s *Service) resolveRepo(ctx context.Context, c *ent.RepositoryClient, name
 	if r.OrganizationID != nil {
 		out.OrgID = *r.OrganizationID
 	}
+	s.repoCache.Store(name, out)
 	return out, nil
 }
 

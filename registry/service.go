@@ -32,6 +32,7 @@ type Service struct {
 	// events, so the event bus can wake subscribers. Nil is fine.
 	AfterCommit func(ctx context.Context)
 
+	repoCache sync.Map // repository name ("" = public) → repo; see resolveRepo
 	mu        sync.Mutex
 	inflight  map[string]int // blob keys of uploads not yet committed or failed
 	downloads map[int]int64  // release id → downloads not yet flushed
