@@ -213,13 +213,20 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 				writeGraphQLError(w, http.StatusBadRequest, apperr.New(apperr.BadInput, "could not read the request body"))
 				return
 			}
+			// Checked here so a malformed body is BAD_USER_INPUT, not an
+			// internal error from the transport. Raw messages keep this
+			// check cheap: the variables are decoded once, by gqlgen.
 			var params struct {
-				Query         string         `json:"query"`
-				OperationName string         `json:"operationName"`
-				Variables     map[string]any `json:"variables"`
-				Extensions    map[string]any `json:"extensions"`
+				Query         string          `json:"query"`
+				OperationName string          `json:"operationName"`
+				Variables     json.RawMessage `json:"variables"`
+				Extensions    json.RawMessage `json:"extensions"`
 			}
-			if err := json.Unmarshal(body, &params); err != nil {
+			err = json.Unmarshal(body, &params)
+			if err == nil && (!objectOrNull(params.Variables) || !objectOrNull(params.Extensions)) {
+				err = errors.New("variables and extensions must be objects")
+			}
+			if err != nil {
 				writeGraphQLError(w, http.StatusBadRequest, apperr.New(apperr.BadInput,
 					"the request body must be a JSON object {\"query\", \"operationName\", \"variables\", \"extensions\"}: %v", err))
 				return
@@ -238,4 +245,10 @@ func writeGraphQLError(w http.ResponseWriter, status int, err error) {
 	_ = json.NewEncoder(w).Encode(map[string]any{
 		"errors": []map[string]any{{"message": msg, "extensions": map[string]any{"code": string(code)}}},
 	})
+}
+
+// objectOrNull reports whether raw JSON is absent, null or an object.
+func objectOrNull(raw json.RawMessage) bool {
+	t := bytes.TrimSpace(raw)
+	return len(t) == 0 || bytes.Equal(t, []byte("null")) || t[0] == '{'
 }
