@@ -4,10 +4,13 @@ import (
 	"context"
 	"strings"
 
+	"entgo.io/ent/dialect/sql"
+
 	"github.com/depot-registry/depot/apperr"
 	"github.com/depot-registry/depot/ent"
 	"github.com/depot-registry/depot/ent/apikey"
 	"github.com/depot-registry/depot/ent/membership"
+	"github.com/depot-registry/depot/ent/organization"
 	"github.com/depot-registry/depot/ent/session"
 	"github.com/depot-registry/depot/viewer"
 )
@@ -79,14 +82,25 @@ func (s *Service) ViewerFor(ctx context.Context, userID int) (*viewer.Viewer, er
 }
 
 func (s *Service) load(ctx context.Context, u *ent.User, keyID int, scopes viewer.Scopes) (*viewer.Viewer, error) {
-	ms, err := s.DB.Membership.Query().Where(membership.UserID(u.ID)).WithOrganization().All(ctx)
+	// One joined statement (not a query plus an eager load): this runs on
+	// every authenticated request.
+	var ms []struct {
+		OrganizationID int    `json:"organization_id"`
+		Role           string `json:"role"`
+		Name           string `json:"name"`
+	}
+	err := s.DB.Membership.Query().Where(membership.UserID(u.ID)).Modify(func(sel *sql.Selector) {
+		t := sql.Table(organization.Table)
+		sel.Join(t).On(sel.C(membership.FieldOrganizationID), t.C(organization.FieldID))
+		sel.Select(sel.C(membership.FieldOrganizationID), sel.C(membership.FieldRole), t.C(organization.FieldName))
+	}).Scan(ctx, &ms)
 	if err != nil {
 		return nil, err
 	}
 	v := &viewer.Viewer{UserID: u.ID, Username: u.Username, KeyID: keyID, Scopes: scopes}
 	ids := make([]int, 0, len(ms))
 	for _, m := range ms {
-		v.Orgs = append(v.Orgs, viewer.Org{ID: m.OrganizationID, Name: m.Edges.Organization.Name, Role: viewer.ParseRole(string(m.Role))})
+		v.Orgs = append(v.Orgs, viewer.Org{ID: m.OrganizationID, Name: m.Name, Role: viewer.ParseRole(m.Role)})
 		ids = append(ids, m.OrganizationID)
 	}
 	if s.Entitled != nil && len(ids) > 0 {
