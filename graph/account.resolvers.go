@@ -137,6 +137,7 @@ func (r *queryResolver) Viewer(ctx context.Context) (*ent.User, error) {
 	if v.UserID == 0 {
 		return nil, nil
 	}
+	r.loaders(ctx).userOrg.Prime(v.UserID)
 	return r.DB.User.Get(ctx, v.UserID)
 }
 
@@ -145,6 +146,9 @@ func (r *queryResolver) User(ctx context.Context, username string) (*ent.User, e
 	u, err := r.DB.User.Query().Where(user.Username(username)).Only(ctx)
 	if ent.IsNotFound(err) {
 		return nil, nil
+	}
+	if err == nil {
+		r.loaders(ctx).userOrg.Prime(u.ID)
 	}
 	return u, err
 }

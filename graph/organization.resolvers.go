@@ -80,6 +80,9 @@ func (r *queryResolver) Organization(ctx context.Context, name string) (*ent.Org
 	if ent.IsNotFound(err) {
 		return nil, nil
 	}
+	if err == nil {
+		r.loaders(ctx).members.Prime(o.ID)
+	}
 	return o, err
 }
 

@@ -180,6 +180,9 @@ func (r *queryResolver) Package(ctx context.Context, name string, repository *st
 	if apperr.CodeOf(err) == apperr.NotFound {
 		return nil, nil
 	}
+	if err == nil {
+		r.primePackages(ctx, []*ent.Pkg{p})
+	}
 	return p, err
 }
 
@@ -193,6 +196,9 @@ func (r *queryResolver) Release(ctx context.Context, packageArg string, version 
 	rel, err := r.Registry.Release(ctx, deref(repository), packageArg, version)
 	if apperr.CodeOf(err) == apperr.NotFound {
 		return nil, nil
+	}
+	if err == nil {
+		r.primeReleases(ctx, []*ent.Release{rel})
 	}
 	return rel, err
 }

@@ -6,8 +6,9 @@
 // asked for and fetches them at once. Waiting a moment for more keys alone is
 // timing-dependent (a busy machine spreads the items' resolvers out), so a
 // list resolver also Primes the loaders with the keys its items will ask for:
-// the first Load then fetches every primed key in one query, however late
-// the others arrive. Priming costs nothing if no item ever asks.
+// the first Load then fetches every primed key in one query at once,
+// however late the others arrive (keys nobody primed still get the short
+// wait). Priming costs nothing if no item ever asks.
 package loader
 
 import (
@@ -32,9 +33,12 @@ type Loader[K comparable, V any] struct {
 type batch[K comparable, V any] struct {
 	keys    []K
 	started bool
-	done    chan struct{}
-	vals    map[K]V
-	err     error
+	// primed batches know their keys already: they fetch at the first Load
+	// without waiting for more.
+	primed bool
+	done   chan struct{}
+	vals   map[K]V
+	err    error
 }
 
 // New returns a loader that waits up to wait for more keys before fetching.
@@ -60,7 +64,7 @@ func (l *Loader[K, V]) add(key K) *batch[K, V] {
 func (l *Loader[K, V]) Prime(keys ...K) {
 	l.mu.Lock()
 	for _, k := range keys {
-		l.add(k)
+		l.add(k).primed = true
 	}
 	l.mu.Unlock()
 }
@@ -85,7 +89,12 @@ func (l *Loader[K, V]) Load(ctx context.Context, key K) (V, error) {
 }
 
 func (l *Loader[K, V]) run(ctx context.Context, b *batch[K, V]) {
-	time.Sleep(l.wait)
+	l.mu.Lock()
+	primed := b.primed
+	l.mu.Unlock()
+	if !primed {
+		time.Sleep(l.wait)
+	}
 	l.mu.Lock()
 	if l.batch == b {
 		l.batch = nil
