@@ -127,7 +127,7 @@ func New(ctx context.Context, cfg Config, opts Options) (*Server, error) {
 		s.bg = append(s.bg, func(ctx context.Context) { mail.Deliver(ctx, db.Client, smtpCfg, 10*time.Second, log) })
 	}
 	if err := s.wireDomain(); err != nil {
-		db.Close()
+		s.Close() // the event bus and hub are already running
 		return nil, err
 	}
 	s.handler = s.routes()
