@@ -140,6 +140,19 @@ func findUser(ctx context.Context, tx *ent.Tx, username string) (*ent.User, erro
 	return u, err
 }
 
+// findMember loads a member of o and their membership.
+func findMember(ctx context.Context, tx *ent.Tx, o *ent.Organization, username string) (*ent.User, *ent.Membership, error) {
+	u, err := findUser(ctx, tx, username)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := tx.Membership.Query().Where(membership.OrganizationID(o.ID), membership.UserID(u.ID)).Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, nil, apperr.New(apperr.NotFound, "%s is not a member of %s", username, o.Name)
+	}
+	return u, m, err
+}
+
 // AddMember adds a user with a role. When the organization has a paid
 // subscription, members cannot outnumber seats: SEATS_EXHAUSTED asks the
 // admin to buy a seat first.
@@ -220,14 +233,7 @@ func (s *Service) RemoveMember(ctx context.Context, orgName, username string) (*
 		if role != viewer.RoleAdmin && !(username == v.Username && role != viewer.RoleNone) {
 			return forbiddenMembers(orgName)
 		}
-		u, err := findUser(ctx, tx, username)
-		if err != nil {
-			return err
-		}
-		m, err := tx.Membership.Query().Where(membership.OrganizationID(o.ID), membership.UserID(u.ID)).Only(ctx)
-		if ent.IsNotFound(err) {
-			return apperr.New(apperr.NotFound, "%s is not a member of %s", username, orgName)
-		}
+		u, m, err := findMember(ctx, tx, o, username)
 		if err != nil {
 			return err
 		}
@@ -274,15 +280,8 @@ func (s *Service) SetRole(ctx context.Context, orgName, username string, role me
 		if err != nil {
 			return err
 		}
-		u, err := findUser(ctx, tx, username)
-		if err != nil {
-			return err
-		}
-		m, err = tx.Membership.Query().Where(membership.OrganizationID(o.ID), membership.UserID(u.ID)).Only(ctx)
-		if ent.IsNotFound(err) {
-			return apperr.New(apperr.NotFound, "%s is not a member of %s", username, orgName)
-		}
-		if err != nil {
+		var u *ent.User
+		if u, m, err = findMember(ctx, tx, o, username); err != nil {
 			return err
 		}
 		if m.Role == membership.RoleADMIN && role != membership.RoleADMIN {

@@ -255,29 +255,15 @@ func createPackage(ctx context.Context, tx *ent.Tx, v *viewer.Viewer, r repo, na
 }
 
 func createRelease(ctx context.Context, tx *ent.Tx, v *viewer.Viewer, r repo, p *ent.Pkg, tb *hextar.Package, ver semver.Version, ref blob.Ref, now time.Time) (*ent.Release, error) {
-	m := tb.Metadata
 	q := tx.Release.Create().
 		SetPackageID(p.ID).
 		SetVersion(ver.String()).
 		SetVersionKey(VersionKey(ver)).
 		SetPrerelease(ver.IsPrerelease()).
-		SetInnerChecksum(hextar.Hex(tb.InnerChecksum)).
-		SetOuterChecksum(hextar.Hex(tb.OuterChecksum)).
-		SetBlobKey(ref.Key).
-		SetSize(tb.Size).
-		SetApp(appName(m)).
-		SetDescription(m.Description).
-		SetLicenses(m.Licenses).
-		SetLinks(links(m.Links)).
-		SetBuildTools(m.BuildTools).
-		SetElixirRequirement(m.Elixir).
 		SetFirstPublishedAt(now).
 		SetCreatedAt(now).
-		SetUpdatedAt(now).
 		SetNillablePrivateOrgID(r.privateOrgID())
-	if v.UserID != 0 {
-		q.SetPublisherID(v.UserID)
-	}
+	setContent(q.Mutation(), v, tb, ref, now)
 	rel, err := q.Save(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("create release %s %s: %w", p.Name, ver, err)
@@ -291,22 +277,8 @@ func replaceRelease(ctx context.Context, tx *ent.Tx, v *viewer.Viewer, old *ent.
 	if _, err := tx.Requirement.Delete().Where(requirement.ReleaseID(old.ID)).Exec(ctx); err != nil {
 		return nil, fmt.Errorf("drop old requirements: %w", err)
 	}
-	m := tb.Metadata
-	u := tx.Release.UpdateOne(old).
-		SetInnerChecksum(hextar.Hex(tb.InnerChecksum)).
-		SetOuterChecksum(hextar.Hex(tb.OuterChecksum)).
-		SetBlobKey(ref.Key).
-		SetSize(tb.Size).
-		SetApp(appName(m)).
-		SetDescription(m.Description).
-		SetLicenses(m.Licenses).
-		SetLinks(links(m.Links)).
-		SetBuildTools(m.BuildTools).
-		SetElixirRequirement(m.Elixir).
-		SetUpdatedAt(now)
-	if v.UserID != 0 {
-		u.SetPublisherID(v.UserID)
-	}
+	u := tx.Release.UpdateOne(old)
+	setContent(u.Mutation(), v, tb, ref, now)
 	rel, err := u.Save(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("replace release %s: %w", old.Version, err)
@@ -333,4 +305,24 @@ func orgForAudit(r repo, owners []*ent.PackageOwner) int {
 		}
 	}
 	return 0
+}
+
+// setContent sets what a tarball decides about a release — checksums, blob,
+// metadata, publisher — for a first publish and a replace alike.
+func setContent(m *ent.ReleaseMutation, v *viewer.Viewer, tb *hextar.Package, ref blob.Ref, now time.Time) {
+	md := tb.Metadata
+	m.SetInnerChecksum(hextar.Hex(tb.InnerChecksum))
+	m.SetOuterChecksum(hextar.Hex(tb.OuterChecksum))
+	m.SetBlobKey(ref.Key)
+	m.SetSize(tb.Size)
+	m.SetApp(appName(md))
+	m.SetDescription(md.Description)
+	m.SetLicenses(md.Licenses)
+	m.SetLinks(links(md.Links))
+	m.SetBuildTools(md.BuildTools)
+	m.SetElixirRequirement(md.Elixir)
+	m.SetUpdatedAt(now)
+	if v.UserID != 0 {
+		m.SetPublisherID(v.UserID)
+	}
 }
