@@ -50,6 +50,9 @@ type Result struct {
 	CPUSecPerReq     float64 `json:"cpu_s_per_req"`
 	RSSMaxMiB        float64 `json:"rss_max_mib"`
 	BodyBytes        float64 `json:"body_bytes"`
+	// CacheHitPct is the share of requests the server's read cache
+	// answered (-1: the server has no read cache).
+	CacheHitPct float64 `json:"cache_hit_pct"`
 }
 
 func (r Result) String() string {
@@ -60,6 +63,9 @@ func (r Result) String() string {
 	s := fmt.Sprintf("shape %s: %d requests in %.1fs at c=%d: %.0f req/s, p50 %.2f ms, p99 %.2f ms, max %.1f ms, %d errors, %s statements/request, %.0f B allocated/request, %.3f ms CPU/request, RSS max %.0f MiB, %.0f B/response",
 		r.Shape, r.Requests, r.Seconds, r.Concurrency, r.RPS, r.P50ms, r.P99ms, r.Maxms, r.Errors, stmts,
 		r.AllocBytesPerReq, r.CPUSecPerReq*1000, r.RSSMaxMiB, r.BodyBytes)
+	if r.CacheHitPct >= 0 {
+		s += fmt.Sprintf(", %.0f%% from the read cache", r.CacheHitPct)
+	}
 	if r.FirstError != "" {
 		s += "\n  first error: " + r.FirstError
 	}
@@ -171,7 +177,7 @@ func Load(ctx context.Context, cfg LoadConfig, plan *Plan, shape Shape) (Result,
 	after, errAfter := scrape(ctx, client, cfg.URL)
 
 	res := Result{Kind: "load", Label: cfg.Label, Shape: shape.Name, Concurrency: cfg.Concurrency, Seconds: elapsed.Seconds(),
-		AllocBytesPerReq: -1, CPUSecPerReq: -1, RSSMaxMiB: -1}
+		AllocBytesPerReq: -1, CPUSecPerReq: -1, RSSMaxMiB: -1, CacheHitPct: -1}
 	var lats []time.Duration
 	var stmtSum, bodySum int
 	res.StmtMin = math.MaxInt
@@ -210,6 +216,11 @@ func Load(ctx context.Context, cfg LoadConfig, plan *Plan, shape Shape) (Result,
 		res.CPUSecPerReq = (after["process_cpu_seconds_total"] - before["process_cpu_seconds_total"]) / n
 		rssMax = max(rssMax, after["process_resident_memory_bytes"])
 		res.RSSMaxMiB = rssMax / (1 << 20)
+		hits := after["depot_read_cache_hits_total"] - before["depot_read_cache_hits_total"]
+		misses := after["depot_read_cache_misses_total"] - before["depot_read_cache_misses_total"]
+		if _, on := after["depot_read_cache_hits_total"]; on && hits+misses > 0 {
+			res.CacheHitPct = 100 * hits / (hits + misses)
+		}
 	}
 	return res, nil
 }

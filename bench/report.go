@@ -94,8 +94,8 @@ func (rs *runSet) Markdown(w io.Writer) {
 			continue
 		}
 		fmt.Fprintf(w, "### %s\n\n", l)
-		fmt.Fprintln(w, "| Shape | req/s | p50 ms | p99 ms | max ms | SQL statements/req | CPU ms/req | alloc KiB/req | floor tx/s (pgbench) | ratio to floor | RSS max MiB | errors |")
-		fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+		fmt.Fprintln(w, "| Shape | req/s | p50 ms | p99 ms | max ms | SQL statements/req | CPU ms/req | alloc KiB/req | floor tx/s (pgbench) | ratio to floor | from read cache | RSS max MiB | errors |")
+		fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 		for _, r := range rs.loads[l] {
 			stmts := fmt.Sprintf("%.1f", r.StmtMean)
 			if r.StmtMin != r.StmtMax {
@@ -108,8 +108,8 @@ func (rs *runSet) Markdown(w io.Writer) {
 			if x, ok := rs.ratio(l, r); ok {
 				ratio = fmt.Sprintf("%.0f%%", 100*x)
 			}
-			fmt.Fprintf(w, "| %s | %.0f | %.2f | %.2f | %.1f | %s | %.2f | %.0f | %s | %s | %.0f | %d |\n",
-				r.Shape, r.RPS, r.P50ms, r.P99ms, r.Maxms, stmts, 1000*r.CPUSecPerReq, r.AllocBytesPerReq/1024, floor, ratio, r.RSSMaxMiB, r.Errors)
+			fmt.Fprintf(w, "| %s | %.0f | %.2f | %.2f | %.1f | %s | %.2f | %.0f | %s | %s | %s | %.0f | %d |\n",
+				r.Shape, r.RPS, r.P50ms, r.P99ms, r.Maxms, stmts, 1000*r.CPUSecPerReq, r.AllocBytesPerReq/1024, floor, ratio, cacheShare(r), r.RSSMaxMiB, r.Errors)
 		}
 		if s, ok := rs.ready[l]; ok {
 			fmt.Fprintf(w, "\nTime to ready (`depot serve` start → `/readyz` 200) on the seeded database: %.3f s\n", s)
@@ -122,6 +122,15 @@ func (rs *runSet) Markdown(w io.Writer) {
 		}
 		fmt.Fprintln(w)
 	}
+}
+
+// cacheShare is the read cache column: "off" when the server ran without
+// one (DEPOT_READ_CACHE_MB=0).
+func cacheShare(r Result) string {
+	if r.CacheHitPct < 0 {
+		return "off"
+	}
+	return fmt.Sprintf("%.0f%%", r.CacheHitPct)
 }
 
 type goal struct{ name, measured, met string }
@@ -166,6 +175,9 @@ func (rs *runSet) HistoryLine(now time.Time, machine string) string {
 			s := fmt.Sprintf("%s %.0f/s p99 %.1fms %.0fst", r.Shape, r.RPS, r.P99ms, r.StmtMean)
 			if x, ok := rs.ratio(l, r); ok {
 				s += fmt.Sprintf(" %.0f%%floor", 100*x)
+			}
+			if r.CacheHitPct >= 0 {
+				s += fmt.Sprintf(" %.0f%%cached", r.CacheHitPct)
 			}
 			if r.Errors > 0 {
 				s += fmt.Sprintf(" %derr", r.Errors)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/depot-registry/depot/apperr"
 	"github.com/depot-registry/depot/ent"
+	"github.com/depot-registry/depot/readcache"
 	"github.com/depot-registry/depot/registry"
 )
 
@@ -34,7 +35,11 @@ func (r *Resolver) revertableUntil(ctx context.Context, rel *ent.Release) (*time
 	if err != nil || p == nil {
 		return nil, err
 	}
-	return r.Registry.RevertableUntil(rel, p), nil
+	until := r.Registry.RevertableUntil(rel, p)
+	if until != nil {
+		readcache.NotAfter(ctx, *until) // the answer changes when the window closes
+	}
+	return until, nil
 }
 
 // repoPath is the URL path prefix of a package's repository under /repo.

@@ -39,6 +39,9 @@ type Config struct {
 	StripeWebhookKey string        // DEPOT_STRIPE_WEBHOOK_SECRET
 	StripeURL        string        // DEPOT_STRIPE_URL (tests: stripe-mock)
 	RepoKeyFile      string        // DEPOT_REPO_KEY_FILE
+	DebugListen      string        // DEPOT_DEBUG_LISTEN (pprof; empty: off)
+	ReadCacheMB      int           // DEPOT_READ_CACHE_MB (0: off)
+	ReadCacheMaxAge  time.Duration // DEPOT_READ_CACHE_MAX_AGE
 }
 
 // env returns the DEPOT_ variable name or the fallback.
@@ -69,10 +72,13 @@ func ParseConfig(args []string) (Config, error) {
 	fs.DurationVar(&c.RequestTimeout, "request-timeout", durEnv("DEPOT_REQUEST_TIMEOUT", 30*time.Second), "longest a request may run (DEPOT_REQUEST_TIMEOUT)")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", intEnv("DEPOT_MAX_BODY_BYTES", 20<<20), "largest request body; uploads included (DEPOT_MAX_BODY_BYTES)")
 	fs.Float64Var(&c.RateLimit, "rate-limit", floatEnv("DEPOT_RATE_LIMIT", 50), "requests per second per API key or IP (DEPOT_RATE_LIMIT)")
+	fs.IntVar(&c.ReadCacheMB, "read-cache-mb", int(intEnv("DEPOT_READ_CACHE_MB", 32)), "memory for cached answers to anonymous queries, MiB; 0: off (DEPOT_READ_CACHE_MB)")
+	fs.DurationVar(&c.ReadCacheMaxAge, "read-cache-max-age", durEnv("DEPOT_READ_CACHE_MAX_AGE", time.Minute), "longest a cached answer lives: how late download counts may show (DEPOT_READ_CACHE_MAX_AGE)")
 	fs.IntVar(&c.RateBurst, "rate-burst", int(intEnv("DEPOT_RATE_BURST", 200)), "burst above the rate (DEPOT_RATE_BURST)")
 	fs.StringVar(&c.StripeKey, "stripe-key", env("DEPOT_STRIPE_KEY", ""), "Stripe secret key; empty: in-process billing (DEPOT_STRIPE_KEY)")
 	fs.StringVar(&c.StripeWebhookKey, "stripe-webhook-secret", env("DEPOT_STRIPE_WEBHOOK_SECRET", ""), "Stripe webhook signing secret (DEPOT_STRIPE_WEBHOOK_SECRET)")
 	fs.StringVar(&c.StripeURL, "stripe-url", env("DEPOT_STRIPE_URL", ""), "Stripe API base URL override (DEPOT_STRIPE_URL)")
+	fs.StringVar(&c.DebugListen, "debug-listen", env("DEPOT_DEBUG_LISTEN", ""), "address for Go's pprof profiles (keep it on loopback); empty: off (DEPOT_DEBUG_LISTEN)")
 	fs.StringVar(&c.RepoKeyFile, "repo-key-file", env("DEPOT_REPO_KEY_FILE", ""), "PEM RSA private key signing registry payloads; default: generated into the data folder (DEPOT_REPO_KEY_FILE)")
 	if err := fs.Parse(args); err != nil {
 		return c, err

@@ -64,7 +64,8 @@ func (s *Server) graphqlHandler() http.Handler {
 	h.Use(graph.Limits{MaxDepth: maxDepth, MaxComplexity: maxComplexity, Schema: es})
 	h.SetErrorPresenter(graph.ErrorPresenter(s.Log))
 	h.AroundOperations(s.aroundOperation)
-	h.AroundResponses(s.metrics.observe)
+	h.AroundResponses(s.metrics.observe) // outermost: cache hits are measured too
+	h.AroundResponses(s.cacheReads)
 	h.SetRecoverFunc(func(ctx context.Context, err any) error {
 		s.Log.ErrorContext(ctx, "resolver panic", "panic", err)
 		return apperr.New(apperr.Internal, "internal error")

@@ -73,6 +73,11 @@ func serveCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if cfg.DebugListen != "" {
+		if err := serveDebug(cfg.DebugListen, s.Log); err != nil {
+			return err
+		}
+	}
 	s.Log.Info("depot is ready", "url", cfg.PublicURL, "listen", l.Addr().String(), "database", s.DB.Dialect)
 	fmt.Fprintf(os.Stdout, "Depot is running at %s (GraphQL: %s/graphql)\n", cfg.PublicURL, cfg.PublicURL)
 	return s.Serve(ctx, l)

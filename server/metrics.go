@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"github.com/depot-registry/depot/readcache"
 	"github.com/depot-registry/depot/store"
 )
 
@@ -24,7 +25,7 @@ type metrics struct {
 	events        *prometheus.CounterVec
 }
 
-func newMetrics() *metrics {
+func newMetrics(reads *readcache.Cache) *metrics {
 	m := &metrics{
 		reg: prometheus.NewRegistry(),
 		operations: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -47,6 +48,19 @@ func newMetrics() *metrics {
 			Name: "depot_sql_statements_total", Help: "SQL statements sent to the database.",
 		}, func() float64 { return float64(store.Statements.Load()) }),
 	)
+	if reads != nil {
+		m.reg.MustRegister(
+			prometheus.NewCounterFunc(prometheus.CounterOpts{
+				Name: "depot_read_cache_hits_total", Help: "Anonymous queries answered from the read cache.",
+			}, func() float64 { return float64(reads.Stats().Hits) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{
+				Name: "depot_read_cache_misses_total", Help: "Anonymous queries the read cache could not answer.",
+			}, func() float64 { return float64(reads.Stats().Misses) }),
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+				Name: "depot_read_cache_bytes", Help: "Memory held by cached answers (approximate).",
+			}, func() float64 { return float64(reads.Stats().Bytes) }),
+		)
+	}
 	return m
 }
 

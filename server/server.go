@@ -24,6 +24,7 @@ import (
 	"github.com/depot-registry/depot/graph"
 	"github.com/depot-registry/depot/mail"
 	"github.com/depot-registry/depot/org"
+	"github.com/depot-registry/depot/readcache"
 	"github.com/depot-registry/depot/registry"
 	"github.com/depot-registry/depot/repo"
 	"github.com/depot-registry/depot/store"
@@ -55,6 +56,7 @@ type Server struct {
 
 	limiter  *rateLimiter
 	metrics  *metrics
+	reads    *readcache.Cache // nil: off
 	tarballs http.Handler
 	repo     http.Handler
 	docs     http.Handler
@@ -108,7 +110,11 @@ func New(ctx context.Context, cfg Config, opts Options) (*Server, error) {
 	}
 	s := &Server{Config: cfg, Log: log, DB: db, Blobs: blobs, Now: now}
 	s.limiter = newRateLimiter(cfg.RateLimit, cfg.RateBurst)
-	s.metrics = newMetrics()
+	if cfg.ReadCacheMB > 0 {
+		s.reads = readcache.New(cfg.ReadCacheMB<<20, cfg.ReadCacheMaxAge)
+		s.reads.SetClock(s.now)
+	}
+	s.metrics = newMetrics(s.reads)
 	hash := account.DefaultHashParams
 	if opts.HashParams != nil {
 		hash = *opts.HashParams

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"sync/atomic"
 
 	"entgo.io/ent/dialect"
@@ -26,8 +27,12 @@ func count(ctx context.Context) {
 	}
 }
 
-// countingDriver wraps Ent's driver to count statements.
-type countingDriver struct{ dialect.Driver }
+// countingDriver wraps Ent's driver to count statements. On PostgreSQL,
+// reads outside transactions go to a second pool (see openReadPool).
+type countingDriver struct {
+	dialect.Driver
+	reads *stmtPool // nil: one pool
+}
 
 func (d *countingDriver) Exec(ctx context.Context, q string, args, v any) error {
 	count(ctx)
@@ -36,7 +41,16 @@ func (d *countingDriver) Exec(ctx context.Context, q string, args, v any) error 
 
 func (d *countingDriver) Query(ctx context.Context, q string, args, v any) error {
 	count(ctx)
+	if d.reads != nil && isRead(q) {
+		return d.reads.Query(ctx, q, args, v)
+	}
 	return d.Driver.Query(ctx, q, args, v)
+}
+
+// isRead reports whether q is a plain SELECT (not a locking one).
+func isRead(q string) bool {
+	q = strings.TrimLeft(q, " \t\r\n")
+	return hasPrefixFold(q, "SELECT ") && !strings.Contains(q, " FOR UPDATE") && !strings.Contains(q, " FOR SHARE")
 }
 
 func (d *countingDriver) Tx(ctx context.Context) (dialect.Tx, error) {
@@ -62,17 +76,33 @@ func (d *countingDriver) BeginTx(ctx context.Context, opts *sql.TxOptions) (dial
 	return &countingTx{Tx: tx, ctx: ctx}, nil
 }
 
+// countingTx counts statements and remembers whether the transaction wrote
+// anything readers see; if so, Commit bumps the data generation first, in
+// the same transaction.
 type countingTx struct {
 	dialect.Tx
-	ctx context.Context
+	ctx   context.Context
+	wrote bool
 }
 
 func (t *countingTx) Exec(ctx context.Context, q string, args, v any) error {
 	count(ctx)
+	t.wrote = t.wrote || changesReads(ctx, q)
 	return t.Tx.Exec(ctx, q, args, v)
 }
 
 func (t *countingTx) Query(ctx context.Context, q string, args, v any) error {
 	count(ctx)
+	t.wrote = t.wrote || changesReads(ctx, q)
 	return t.Tx.Query(ctx, q, args, v)
+}
+
+func (t *countingTx) Commit() error {
+	if t.wrote {
+		if err := bump(t.ctx, t.Tx.Exec); err != nil {
+			_ = t.Tx.Rollback()
+			return err
+		}
+	}
+	return t.Tx.Commit()
 }

@@ -35,6 +35,8 @@ type DB struct {
 	Dialect string
 	// URL is what was opened (PostgreSQL URL or SQLite file path).
 	URL string
+
+	drv *countingDriver
 }
 
 // Open opens the database named by databaseURL, or the SQLite file
@@ -85,7 +87,17 @@ func Open(ctx context.Context, databaseURL, dataDir string) (*DB, error) {
 		return nil, fmt.Errorf("connect to %s: %w", name, err)
 	}
 	drv := &countingDriver{Driver: entsql.OpenDB(name, db)}
-	return &DB{Client: ent.NewClient(ent.Driver(drv)), SQL: db, Dialect: name, URL: databaseURL}, nil
+	if name == dialect.Postgres {
+		reads, err := openReadPool(ctx, databaseURL, db.Stats().MaxOpenConnections)
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		drv.reads = newStmtPool(reads, 256)
+	}
+	client := ent.NewClient(ent.Driver(drv))
+	client.Use(generationHook(drv.Driver))
+	return &DB{Client: client, SQL: db, Dialect: name, URL: databaseURL, drv: drv}, nil
 }
 
 func sqliteDSN(path string) string {
@@ -103,6 +115,10 @@ func redact(u string) string {
 // Migrate creates or upgrades the schema and the rows every installation
 // needs (the public repository).
 func (db *DB) Migrate(ctx context.Context, publicRepository string) error {
+	// First: every write below (migration's own included) bumps it.
+	if err := db.migrateGeneration(ctx); err != nil {
+		return err
+	}
 	if err := db.Schema.Create(ctx); err != nil {
 		return fmt.Errorf("migrate schema: %w", err)
 	}
@@ -119,8 +135,33 @@ func (db *DB) Migrate(ctx context.Context, publicRepository string) error {
 	return nil
 }
 
-// Close closes the pool.
-func (db *DB) Close() error { return db.Client.Close() }
+// Close closes the pools.
+func (db *DB) Close() error {
+	err := db.Client.Close()
+	if db.drv.reads != nil {
+		if rerr := db.drv.reads.Close(); err == nil {
+			err = rerr
+		}
+	}
+	return err
+}
+
+// openReadPool opens the PostgreSQL pool for reads outside transactions
+// (prepared statements, see stmtPool). Writes keep the other pool.
+func openReadPool(ctx context.Context, databaseURL string, size int) (*sql.DB, error) {
+	db, err := sql.Open("postgres", databaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres read pool: %w", err)
+	}
+	db.SetMaxOpenConns(size)
+	db.SetMaxIdleConns(size)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to postgres (read pool): %w", err)
+	}
+	return db, nil
+}
 
 // WithTx runs fn in a transaction: committed when fn returns nil, rolled back
 // otherwise (also on panic).
