@@ -228,9 +228,7 @@ func BenchmarkShapes(b *testing.B) {
 // Each shape costs the same number of SQL statements whatever it is asked
 // about: packages with more or fewer owners, releases, dependencies and
 // retirements, other search terms, other users. A count that grew with the
-// data would mean a per-item query (N+1) somewhere. The one allowed
-// difference is a single statement: an eager-loaded edge (organization
-// owners) is only queried when some row has one.
+// data would mean a per-item query (N+1) somewhere.
 func testStatementsPerShapeAreFixed(t *testing.T, env *servertest.Env, plan *bench.Plan) {
 	for _, s := range bench.Shapes() {
 		t.Run(s.Name, func(t *testing.T) {
@@ -247,7 +245,7 @@ func testStatementsPerShapeAreFixed(t *testing.T, env *servertest.Env, plan *ben
 			for n := range counts {
 				lo, hi = min(lo, n), max(hi, n)
 			}
-			if hi-lo > 1 || lo == 0 {
+			if hi != lo || lo == 0 {
 				t.Fatalf("shape %s: statement counts vary across requests: %v (count → requests)", s.Name, counts)
 			}
 			for n := range counts {
