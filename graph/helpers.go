@@ -108,11 +108,11 @@ func (r *Resolver) userOrganizations(ctx context.Context, u *ent.User) ([]*ent.O
 }
 
 func (r *Resolver) userPackages(ctx context.Context, u *ent.User, first *int, after *entgql.Cursor[int]) (*ent.PackageConnection, error) {
-	return r.packageConnection(ctx, r.DB.Pkg.Query().Where(pkg.HasOwnersWith(packageowner.UserID(u.ID))), first, after)
+	return r.packageConnection(ctx, r.DB.Pkg.Query().Where(ownerIn(pkg.FieldID, packageowner.FieldPackageID, packageowner.FieldUserID, u.ID)), first, after)
 }
 
 func (r *Resolver) orgPackages(ctx context.Context, o *ent.Organization, first *int, after *entgql.Cursor[int]) (*ent.PackageConnection, error) {
-	return r.packageConnection(ctx, r.DB.Pkg.Query().Where(pkg.HasOwnersWith(packageowner.OrganizationID(o.ID))), first, after)
+	return r.packageConnection(ctx, r.DB.Pkg.Query().Where(ownerIn(pkg.FieldID, packageowner.FieldPackageID, packageowner.FieldOrganizationID, o.ID)), first, after)
 }
 
 func (r *Resolver) packageConnection(ctx context.Context, q *ent.PkgQuery, first *int, after *entgql.Cursor[int]) (*ent.PackageConnection, error) {

@@ -124,12 +124,12 @@ func (r *packageResolver) Versions(ctx context.Context, obj *ent.Pkg, first *int
 	if first != nil {
 		n = min(max(*first, 1), 100)
 	}
-	return r.versionsLoader(ctx, n).Load(ctx, obj.ID)
+	return r.versionsLoader(ctx, n, false).Load(ctx, obj.ID)
 }
 
 // LatestRelease is the resolver for the latestRelease field.
 func (r *packageResolver) LatestRelease(ctx context.Context, obj *ent.Pkg) (*ent.Release, error) {
-	rels, err := r.loaders(ctx).pkg.latest.Load(ctx, obj.ID)
+	rels, err := r.versionsLoader(ctx, 1, true).Load(ctx, obj.ID)
 	if err != nil || len(rels) == 0 {
 		return nil, err
 	}

@@ -29,14 +29,13 @@ type pkgLoaders struct {
 	pkgs         *loader.Loader[int, *ent.Pkg]
 	repos        *loader.Loader[int, *ent.Repository]
 	owners       *loader.Loader[int, []*ent.PackageOwner]
-	latest       *loader.Loader[int, []*ent.Release]
 	retirements  *loader.Loader[int, *ent.Retirement]
 	requirements *loader.Loader[int, []*ent.Requirement]
 	users        *loader.Loader[int, *ent.User]
 	apiKeys      *loader.Loader[int, *ent.APIKey]
 	releases     *loader.Loader[int, *ent.Release]
-	// versions are keyed by page size and column set: one batch per
-	// distinct `first` and selection.
+	// versions (and latest releases) are keyed by kind, page size and
+	// column set: one batch per distinct `first` and selection.
 	versions map[string]*loader.Loader[int, []*ent.Release]
 	// listed are the package ids of the lists resolved so far, primed into
 	// each versions loader when it is made.
@@ -56,11 +55,6 @@ func (r *Resolver) newPkgLoaders() *pkgLoaders {
 		}, batchWait),
 		owners: loader.New(func(ctx context.Context, ids []int) (map[int][]*ent.PackageOwner, error) {
 			return packageOwners(ctx, db, ids)
-		}, batchWait),
-		latest: loader.New(func(ctx context.Context, ids []int) (map[int][]*ent.Release, error) {
-			rels, err := releasesPerPackage(ctx, db, r.Dialect, ids, 1)
-			r.primeReleases(ctx, rels)
-			return groupBy(rels, func(x *ent.Release) int { return x.PackageID }), err
 		}, batchWait),
 		retirements: loader.New(func(ctx context.Context, ids []int) (map[int]*ent.Retirement, error) {
 			rs, err := db.Retirement.Query().Where(retirement.ReleaseIDIn(ids...)).All(ctx)
@@ -99,11 +93,11 @@ func packageOwners(ctx context.Context, db *ent.Client, ids []int) (map[int][]*e
 		return err
 	})
 	g.Go(func() (err error) {
-		users, err = db.User.Query().Where(user.HasOwnedPackagesWith(packageowner.PackageIDIn(ids...))).All(gctx)
+		users, err = db.User.Query().Where(ownerIn(user.FieldID, packageowner.FieldUserID, packageowner.FieldPackageID, ids...)).All(gctx)
 		return err
 	})
 	g.Go(func() (err error) {
-		orgs, err = db.Organization.Query().Where(organization.HasOwnedPackagesWith(packageowner.PackageIDIn(ids...))).All(gctx)
+		orgs, err = db.Organization.Query().Where(ownerIn(organization.FieldID, packageowner.FieldOrganizationID, packageowner.FieldPackageID, ids...)).All(gctx)
 		return err
 	})
 	if err := g.Wait(); err != nil {
@@ -122,11 +116,30 @@ func packageOwners(ctx context.Context, db *ent.Client, ids []int) (map[int][]*e
 	return groupBy(owners, func(x *ent.PackageOwner) int { return x.PackageID }), nil
 }
 
-// versionsLoader returns the loader for pages of n releases per package,
-// reading the columns the field's selection needs.
-func (r *Resolver) versionsLoader(ctx context.Context, n int) *loader.Loader[int, []*ent.Release] {
+// ownerIn is the predicate "idCol IN (SELECT col FROM package_owners WHERE
+// by IN (ids))", e.g. the users owning any of some packages, or the
+// packages a user owns. Ent's HasXWith writes it as a correlated EXISTS,
+// which SQLite runs as a scan of the outer table probing package_owners per
+// row (10,000 probes for one user's dashboard); the IN form reads the few
+// matching owner rows through their index first. PostgreSQL plans both as
+// the same semi-join.
+func ownerIn(idCol, col, by string, ids ...int) func(*sql.Selector) {
+	return func(s *sql.Selector) {
+		d := sql.Dialect(s.Dialect())
+		t := d.Table(packageowner.Table)
+		s.Where(sql.In(s.C(idCol), d.Select(t.C(col)).From(t).Where(sql.InInts(t.C(by), ids...))))
+	}
+}
+
+// versionsLoader returns the loader for pages of n releases per package
+// (latest: the one latest release, stable preferred), reading the columns
+// the field's selection needs.
+func (r *Resolver) versionsLoader(ctx context.Context, n int, latest bool) *loader.Loader[int, []*ent.Release] {
 	cols, colKey := releaseColumns(ctx)
-	key := fmt.Sprintf("%d:%s", n, colKey)
+	if latest {
+		n = 1
+	}
+	key := fmt.Sprintf("%t:%d:%s", latest, n, colKey)
 	l := r.loaders(ctx)
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -134,7 +147,7 @@ func (r *Resolver) versionsLoader(ctx context.Context, n int) *loader.Loader[int
 		return v
 	}
 	v := loader.New(func(ctx context.Context, ids []int) (map[int][]*ent.Release, error) {
-		rels, err := releasesPerPackage(ctx, r.DB, r.Dialect, ids, n, cols...)
+		rels, err := releasesPerPackage(ctx, r.DB, r.Dialect, ids, n, latest, cols...)
 		r.primeReleases(ctx, rels)
 		return groupBy(rels, func(x *ent.Release) int { return x.PackageID }), err
 	}, batchWait)
@@ -154,7 +167,6 @@ func (r *Resolver) primePackages(ctx context.Context, ps []*ent.Pkg) {
 		l.pkg.repos.Prime(p.RepositoryID)
 	}
 	l.pkg.owners.Prime(ids...)
-	l.pkg.latest.Prime(ids...)
 	l.pkg.pkgs.Prime(ids...)
 	l.mu.Lock()
 	l.pkg.listed = append(l.pkg.listed, ids...)
@@ -181,13 +193,14 @@ func (r *Resolver) primeReleases(ctx context.Context, rels []*ent.Release) {
 // version_key) of each package in one statement: a window function numbers
 // each package's releases, so the limit applies per package, not to the
 // whole result (an eager-loaded edge with Limit would do the latter). With
-// n == 1 it prefers the highest stable release over pre-releases ("latest").
-func releasesPerPackage(ctx context.Context, db *ent.Client, dialectName string, pkgIDs []int, n int, cols ...string) ([]*ent.Release, error) {
+// latest it prefers stable releases over pre-releases (the latest release is
+// the highest stable one, else the highest pre-release).
+func releasesPerPackage(ctx context.Context, db *ent.Client, dialectName string, pkgIDs []int, n int, latest bool, cols ...string) ([]*ent.Release, error) {
 	if len(pkgIDs) == 0 {
 		return nil, nil
 	}
 	order := "version_key DESC"
-	if n == 1 {
+	if latest {
 		order = "prerelease ASC, version_key DESC"
 	}
 	args := make([]any, len(pkgIDs))

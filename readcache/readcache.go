@@ -18,6 +18,7 @@
 package readcache
 
 import (
+	"bytes"
 	"container/list"
 	"context"
 	"crypto/sha256"
@@ -26,9 +27,10 @@ import (
 	"time"
 )
 
-// entryOverhead approximates an entry's memory besides its data (key, list
-// element, map slot).
-const entryOverhead = 128
+// entryOverhead approximates an entry's memory besides its data: the entry
+// (key, slice, expiry: 80 B), its list element (48 B), its map slot with
+// the key again (~64 B with the map's spare room).
+const entryOverhead = 192
 
 // Key identifies a request: a hash of everything its answer depends on.
 type Key [sha256.Size]byte
@@ -102,9 +104,11 @@ func (c *Cache) Get(gen int64, k Key) ([]byte, bool) {
 	return e.data, true
 }
 
-// Put stores data, computed after generation gen was read, as the answer
-// for k until notAfter (or MaxAge from now, whichever is sooner; zero
-// notAfter: MaxAge). data must not be modified afterwards.
+// Put stores a copy of data, computed after generation gen was read, as the
+// answer for k until notAfter (or MaxAge from now, whichever is sooner; zero
+// notAfter: MaxAge). The copy is exact-sized: answers come out of growing
+// buffers with up to twice their length in capacity, which the byte bound
+// would not see.
 func (c *Cache) Put(gen int64, k Key, data []byte, notAfter time.Time) {
 	size := len(data) + entryOverhead
 	if size > c.maxBytes/8 {
@@ -127,7 +131,7 @@ func (c *Cache) Put(gen int64, k Key, data []byte, notAfter time.Time) {
 	if el, ok := c.items[k]; ok {
 		c.remove(el)
 	}
-	c.items[k] = c.lru.PushFront(&entry{key: k, data: data, expires: expires})
+	c.items[k] = c.lru.PushFront(&entry{key: k, data: bytes.Clone(data), expires: expires})
 	c.bytes += size
 	for c.bytes > c.maxBytes {
 		c.remove(c.lru.Back())

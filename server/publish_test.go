@@ -61,3 +61,27 @@ func TestPublishThroughGraphQLAndDownload(t *testing.T) {
 		t.Fatalf("conditional download: status %d, want 304", resp.StatusCode)
 	}
 }
+
+// The latest release prefers a stable version over a higher pre-release;
+// the version list does not: its first entry is the highest version, in the
+// same request, whatever the page size.
+func TestLatestReleaseAndVersionsOrder(t *testing.T) {
+	env := servertest.New(t)
+	alice := env.SignUp("alice")
+	for _, v := range []string{"1.0.0", "1.1.0", "2.0.0-rc.1"} {
+		alice.Publish(pkgtest.Tarball(t, "ordered", v), nil).MustOK(t)
+	}
+	var q struct {
+		Package struct {
+			LatestRelease struct{ Version string }
+			One, All      []struct{ Version string }
+		}
+	}
+	env.Anonymous().Do(`{ package(name: "ordered") { latestRelease { version } one: versions(first: 1) { version } all: versions { version } } }`, nil).
+		MustOK(t).Decode(t, &q)
+	p := q.Package
+	if p.LatestRelease.Version != "1.1.0" || len(p.One) != 1 || p.One[0].Version != "2.0.0-rc.1" ||
+		len(p.All) != 3 || p.All[0].Version != "2.0.0-rc.1" || p.All[2].Version != "1.0.0" {
+		t.Fatalf("latest %s, first version %+v, all %+v; want 1.1.0, 2.0.0-rc.1, newest first", p.LatestRelease.Version, p.One, p.All)
+	}
+}
