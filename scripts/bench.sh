@@ -12,7 +12,9 @@
 # Settings (environment): BENCH_DURATION (20s), BENCH_CONCURRENCY (16),
 # BENCH_WARMUP (2s), BENCH_SHAPES (all), BENCH_SEED (1), BENCH_PACKAGES
 # (10000), BENCH_DATABASES ("postgres sqlite"), BENCH_HISTORY (BENCHMARKS.md;
-# empty: do not append), BENCH_NOTE (extra text for the history line).
+# empty: do not append), BENCH_NOTE (extra text for the history line). The
+# server reads its own DEPOT_* settings from the environment too:
+# DEPOT_READ_CACHE_MB=0 measures the resolvers without the read cache.
 set -euo pipefail
 
 ROOT=$(cd -- "$(dirname -- "$0")/.." && pwd)
@@ -119,5 +121,5 @@ for db in $DATABASES; do
 done
 
 step "results"
-NOTE="PostgreSQL ${PGVERSION:-n/a}, c=$CONC, ${DURATION}/shape, seed $SEED, $PACKAGES packages${BENCH_NOTE:+, $BENCH_NOTE}"
+NOTE="PostgreSQL ${PGVERSION:-n/a}, c=$CONC, ${DURATION}/shape, seed $SEED, $PACKAGES packages, read cache ${DEPOT_READ_CACHE_MB:-16} MiB${BENCH_NOTE:+, $BENCH_NOTE}"
 "$BIN" bench report -in "$RESULTS" -note "$NOTE" ${HISTORY:+-history "$HISTORY"}

@@ -32,6 +32,11 @@ type stmtPool struct {
 type stmtEntry struct {
 	text string
 	stmt *sql.Stmt
+	// users are the calls between taking the statement and its
+	// QueryContext returning (the rows then keep it alive themselves); an
+	// evicted statement is closed when the last one is done.
+	users   int
+	evicted bool
 }
 
 func newStmtPool(db *sql.DB, max int) *stmtPool {
@@ -58,28 +63,33 @@ func (p *stmtPool) Query(ctx context.Context, q string, args, v any) error {
 }
 
 func (p *stmtPool) query(ctx context.Context, q string, args []any) (*sql.Rows, error) {
-	st, err := p.stmt(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := st.QueryContext(ctx, args...)
+	rows, err := p.queryOnce(ctx, q, args)
 	if err != nil && strings.Contains(err.Error(), "cached plan must not change result type") {
 		// Another instance migrated a table under the prepared plan.
 		p.forget(q)
-		if st, err = p.stmt(ctx, q); err != nil {
-			return nil, err
-		}
-		rows, err = st.QueryContext(ctx, args...)
+		rows, err = p.queryOnce(ctx, q, args)
 	}
 	return rows, err
 }
 
-func (p *stmtPool) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+func (p *stmtPool) queryOnce(ctx context.Context, q string, args []any) (*sql.Rows, error) {
+	e, err := p.take(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	defer p.release(e)
+	return e.stmt.QueryContext(ctx, args...)
+}
+
+// take returns q's statement, prepared if need be, marked in use.
+func (p *stmtPool) take(ctx context.Context, q string) (*stmtEntry, error) {
 	p.mu.Lock()
 	if el, ok := p.stmts[q]; ok {
 		p.lru.MoveToFront(el)
+		e := el.Value.(*stmtEntry)
+		e.users++
 		p.mu.Unlock()
-		return el.Value.(*stmtEntry).stmt, nil
+		return e, nil
 	}
 	p.mu.Unlock()
 	st, err := p.db.PrepareContext(ctx, q)
@@ -91,13 +101,25 @@ func (p *stmtPool) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
 	if el, ok := p.stmts[q]; ok { // prepared meanwhile by another request
 		_ = st.Close()
 		p.lru.MoveToFront(el)
-		return el.Value.(*stmtEntry).stmt, nil
+		e := el.Value.(*stmtEntry)
+		e.users++
+		return e, nil
 	}
-	p.stmts[q] = p.lru.PushFront(&stmtEntry{text: q, stmt: st})
+	e := &stmtEntry{text: q, stmt: st, users: 1}
+	p.stmts[q] = p.lru.PushFront(e)
 	for p.lru.Len() > p.max {
 		p.drop(p.lru.Back())
 	}
-	return st, nil
+	return e, nil
+}
+
+func (p *stmtPool) release(e *stmtEntry) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	e.users--
+	if e.evicted && e.users == 0 {
+		_ = e.stmt.Close()
+	}
 }
 
 func (p *stmtPool) forget(q string) {
@@ -108,11 +130,15 @@ func (p *stmtPool) forget(q string) {
 	}
 }
 
-// drop closes a statement; p.mu is held.
+// drop evicts a statement, closing it unless a call is about to use it;
+// p.mu is held.
 func (p *stmtPool) drop(el *list.Element) {
 	e := p.lru.Remove(el).(*stmtEntry)
 	delete(p.stmts, e.text)
-	_ = e.stmt.Close()
+	e.evicted = true
+	if e.users == 0 {
+		_ = e.stmt.Close()
+	}
 }
 
 // Close closes every statement and the pool.
