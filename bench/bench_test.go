@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -94,18 +96,28 @@ func testShapesAnswer(t *testing.T, env *servertest.Env, plan *bench.Plan) {
 	}
 }
 
-// Shape A's answer matches the plan: owners, 10 versions newest first, the
-// latest version.
+// Shape A's answer matches the plan: owners, 10 versions newest first with
+// their retirements, the latest version — for a package with a retired
+// release.
 func testShapeAMatchesPlan(t *testing.T, env *servertest.Env, plan *bench.Plan) {
 	s, _ := bench.ShapeByName("A")
-	p := plan.Packages[len(plan.Packages)-1]
+	var p bench.Package
+	for _, c := range plan.Packages {
+		if slices.ContainsFunc(c.Releases, func(r bench.Release) bool { return r.Retirement != nil }) {
+			p = c
+			break
+		}
+	}
 	a := post(t, env, "", s.Query, map[string]any{"name": p.Name})
 	var out struct {
 		Data struct {
 			Package struct {
 				LatestRelease struct{ Version string }
 				Owners        []struct{ Level string }
-				Versions      []struct{ Version string }
+				Versions      []struct {
+					Version    string
+					Retirement *struct{ Reason, Message string }
+				}
 			}
 		}
 	}
@@ -117,7 +129,16 @@ func testShapeAMatchesPlan(t *testing.T, env *servertest.Env, plan *bench.Plan) 
 		t.Errorf("latest %q, plan says %q", got.LatestRelease.Version, p.Latest)
 	}
 	if len(got.Versions) != 10 || got.Versions[0].Version != p.Releases[9].Version || got.Versions[9].Version != p.Releases[0].Version {
-		t.Errorf("versions %v, want the plan's 10 newest first", got.Versions)
+		t.Fatalf("versions %v, want the plan's 10 newest first", got.Versions)
+	}
+	for i, v := range got.Versions {
+		want := p.Releases[9-i].Retirement
+		switch {
+		case want == nil && v.Retirement != nil:
+			t.Errorf("%s shows a retirement the plan does not have: %+v", v.Version, v.Retirement)
+		case want != nil && (v.Retirement == nil || !strings.EqualFold(v.Retirement.Reason, want.Reason) || v.Retirement.Message != want.Message):
+			t.Errorf("%s: retirement %+v, plan says %+v", v.Version, v.Retirement, want)
+		}
 	}
 	owners := len(p.OwnerUsers)
 	if p.OwnerOrg >= 0 {

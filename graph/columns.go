@@ -54,3 +54,14 @@ func releaseColumns(ctx context.Context) (cols []string, key string) {
 	slices.Sort(cols)
 	return cols, strings.Join(cols, ",")
 }
+
+// selects reports whether the current field's selection has a child field
+// called name.
+func selects(ctx context.Context, name string) bool {
+	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
+		if f.Name == name {
+			return true
+		}
+	}
+	return false
+}

@@ -133,13 +133,17 @@ func ownerIn(idCol, col, by string, ids ...int) func(*sql.Selector) {
 
 // versionsLoader returns the loader for pages of n releases per package
 // (latest: the one latest release, stable preferred), reading the columns
-// the field's selection needs.
+// the field's selection needs. When the selection asks for retirements,
+// they are read at the same time as the page (by the same page query, see
+// pageIDs) and handed to the retirements loader: a package page waits for
+// one round trip here, not two.
 func (r *Resolver) versionsLoader(ctx context.Context, n int, latest bool) *loader.Loader[int, []*ent.Release] {
 	cols, colKey := releaseColumns(ctx)
+	withRetirements := selects(ctx, "retirement")
 	if latest {
 		n = 1
 	}
-	key := fmt.Sprintf("%t:%d:%s", latest, n, colKey)
+	key := fmt.Sprintf("%t:%d:%t:%s", latest, n, withRetirements, colKey)
 	l := r.loaders(ctx)
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -147,9 +151,38 @@ func (r *Resolver) versionsLoader(ctx context.Context, n int, latest bool) *load
 		return v
 	}
 	v := loader.New(func(ctx context.Context, ids []int) (map[int][]*ent.Release, error) {
-		rels, err := releasesPerPackage(ctx, r.DB, r.Dialect, ids, n, latest, cols...)
+		if len(ids) == 0 {
+			return nil, nil
+		}
+		page, args := pageIDs(r.Dialect, ids, n, latest)
+		var (
+			rels []*ent.Release
+			rets []*ent.Retirement
+		)
+		g, gctx := errgroup.WithContext(ctx)
+		g.Go(func() (err error) {
+			q := r.DB.Release.Query().Where(inPage(release.FieldID, page, args)).Order(ent.Desc(release.FieldVersionKey))
+			rels, err = q.Select(cols...).All(gctx)
+			return err
+		})
+		if withRetirements {
+			g.Go(func() (err error) {
+				rets, err = r.DB.Retirement.Query().Where(inPage(retirement.FieldReleaseID, page, args)).All(gctx)
+				return err
+			})
+		}
+		if err := g.Wait(); err != nil {
+			return nil, err
+		}
+		if withRetirements {
+			relIDs := make([]int, len(rels))
+			for i, rel := range rels {
+				relIDs[i] = rel.ID
+			}
+			l.pkg.retirements.Set(relIDs, byID(rets, func(x *ent.Retirement) int { return x.ReleaseID }))
+		}
 		r.primeReleases(ctx, rels)
-		return groupBy(rels, func(x *ent.Release) int { return x.PackageID }), err
+		return groupBy(rels, func(x *ent.Release) int { return x.PackageID }), nil
 	}, batchWait)
 	v.Prime(l.pkg.listed...)
 	l.pkg.versions[key] = v
@@ -189,16 +222,14 @@ func (r *Resolver) primeReleases(ctx context.Context, rels []*ent.Release) {
 	}
 }
 
-// releasesPerPackage loads the n highest releases (SemVer precedence, via
-// version_key) of each package in one statement: a window function numbers
-// each package's releases, so the limit applies per package, not to the
-// whole result (an eager-loaded edge with Limit would do the latter). With
-// latest it prefers stable releases over pre-releases (the latest release is
-// the highest stable one, else the highest pre-release).
-func releasesPerPackage(ctx context.Context, db *ent.Client, dialectName string, pkgIDs []int, n int, latest bool, cols ...string) ([]*ent.Release, error) {
-	if len(pkgIDs) == 0 {
-		return nil, nil
-	}
+// pageIDs is the SQL (with ? placeholders, and its arguments) selecting the
+// ids of the n highest releases (SemVer precedence, via version_key) of each
+// package, so a page of releases for many packages is one statement: the
+// limit applies per package, not to the whole result (an eager-loaded edge
+// with Limit would do the latter). With latest it prefers stable releases
+// over pre-releases (the latest release is the highest stable one, else the
+// highest pre-release).
+func pageIDs(dialectName string, pkgIDs []int, n int, latest bool) (string, []any) {
 	order := "version_key DESC"
 	if latest {
 		order = "prerelease ASC, version_key DESC"
@@ -211,33 +242,30 @@ func releasesPerPackage(ctx context.Context, db *ent.Client, dialectName string,
 	}
 	// PostgreSQL walks the (package_id, version_key) index once per package
 	// with LATERAL ... LIMIT; SQLite has no LATERAL and numbers the rows.
-	inner := fmt.Sprintf("SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY package_id ORDER BY %s) AS rn FROM releases WHERE package_id IN (%s)) ranked WHERE rn <= %d",
-		order, strings.Join(ph, ","), n)
 	if dialectName == dialect.Postgres {
-		inner = fmt.Sprintf("SELECT l.id FROM packages p CROSS JOIN LATERAL (SELECT id FROM releases WHERE package_id = p.id ORDER BY %s LIMIT %d) l WHERE p.id IN (%s)",
-			order, n, strings.Join(ph, ","))
+		return fmt.Sprintf("SELECT l.id FROM packages p CROSS JOIN LATERAL (SELECT id FROM releases WHERE package_id = p.id ORDER BY %s LIMIT %d) l WHERE p.id IN (%s)",
+			order, n, strings.Join(ph, ",")), args
 	}
-	q := db.Release.Query()
-	if len(cols) > 0 {
-		q.Select(cols...)
-	}
-	return q.
-		Where(func(s *sql.Selector) {
-			s.Where(sql.P(func(b *sql.Builder) {
-				b.Ident(s.C(release.FieldID)).WriteString(" IN (")
-				// Rewrite ? placeholders to the dialect's through Arg.
-				parts := strings.Split(inner, "?")
-				for i, p := range parts {
-					b.WriteString(p)
-					if i < len(args) {
-						b.Arg(args[i])
-					}
+	return fmt.Sprintf("SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY package_id ORDER BY %s) AS rn FROM releases WHERE package_id IN (%s)) ranked WHERE rn <= %d",
+		order, strings.Join(ph, ","), n), args
+}
+
+// inPage is the predicate "col IN (page)" for a pageIDs query, its ?
+// placeholders rewritten to the dialect's.
+func inPage(col, page string, args []any) func(*sql.Selector) {
+	return func(s *sql.Selector) {
+		s.Where(sql.P(func(b *sql.Builder) {
+			b.Ident(s.C(col)).WriteString(" IN (")
+			parts := strings.Split(page, "?")
+			for i, p := range parts {
+				b.WriteString(p)
+				if i < len(args) {
+					b.Arg(args[i])
 				}
-				b.WriteString(")")
-			}))
-		}).
-		Order(ent.Desc(release.FieldVersionKey)).
-		All(ctx)
+			}
+			b.WriteString(")")
+		}))
+	}
 }
 
 func byID[T any](xs []T, key func(T) int) map[int]T {

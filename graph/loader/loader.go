@@ -13,6 +13,7 @@ package loader
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 )
@@ -103,4 +104,25 @@ func (l *Loader[K, V]) run(ctx context.Context, b *batch[K, V]) {
 	l.mu.Unlock()
 	b.vals, b.err = l.fetch(ctx, keys)
 	close(b.done)
+}
+
+// Set fills the cache with values fetched by some other query: keys get
+// their value in vals (or the zero value). Keys only primed or waiting in
+// the collecting batch are taken out of it (nobody fetches them now); keys
+// already being fetched or fetched keep what they have.
+func (l *Loader[K, V]) Set(keys []K, vals map[K]V) {
+	b := &batch[K, V]{started: true, done: make(chan struct{}), vals: vals}
+	close(b.done)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, k := range keys {
+		old, ok := l.cache[k]
+		if ok && old.started {
+			continue
+		}
+		if ok {
+			old.keys = slices.DeleteFunc(old.keys, func(x K) bool { return x == k })
+		}
+		l.cache[k] = b
+	}
 }

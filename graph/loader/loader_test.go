@@ -79,3 +79,29 @@ func TestConcurrentLoadsBatchAndShareErrors(t *testing.T) {
 		t.Fatalf("%d fetches for 10 concurrent loads, want 1", calls.Load())
 	}
 }
+
+// Values set from another query are answered without a fetch (absent ones
+// as the zero value), primed keys included; keys already fetched keep their
+// own.
+func TestSetAnswersWithoutFetching(t *testing.T) {
+	var (
+		calls atomic.Int32
+		seen  [][]int
+		mu    sync.Mutex
+	)
+	l := loader.New(counting(&calls, &seen, &mu), time.Millisecond)
+	ctx := context.Background()
+	if v, _ := l.Load(ctx, 1); v != "b" {
+		t.Fatalf("Load(1) = %q", v)
+	}
+	l.Prime(4)
+	l.Set([]int{1, 2, 3, 4}, map[int]string{1: "set", 2: "two", 4: "four"})
+	for k, want := range map[int]string{1: "b", 2: "two", 3: "", 4: "four"} {
+		if v, err := l.Load(ctx, k); err != nil || v != want {
+			t.Fatalf("Load(%d) = %q, %v; want %q", k, v, err, want)
+		}
+	}
+	if calls.Load() != 1 {
+		t.Fatalf("%d fetches, want only the one before Set", calls.Load())
+	}
+}
