@@ -20,6 +20,9 @@ type FloorResult struct {
 	Shape     string  `json:"shape"`
 	TPS       float64 `json:"tps"`
 	LatencyMS float64 `json:"latency_ms"`
+	// Runs is how many floor runs TPS is the mean of (the floor runs
+	// before and after its shape's load).
+	Runs int `json:"-"`
 }
 
 // Goals of the "Fast reads" issue.
@@ -69,6 +72,10 @@ func readResults(r io.Reader) (*runSet, error) {
 			if rs.floors[x.Label] == nil {
 				rs.floors[x.Label] = map[string]FloorResult{}
 			}
+			f := rs.floors[x.Label][x.Shape]
+			x.TPS = (f.TPS*float64(f.Runs) + x.TPS) / float64(f.Runs+1)
+			x.LatencyMS = (f.LatencyMS*float64(f.Runs) + x.LatencyMS) / float64(f.Runs+1)
+			x.Runs = f.Runs + 1
 			rs.floors[x.Label][x.Shape] = x
 		case "ready":
 			var x ReadyResult

@@ -4,7 +4,8 @@
 # Builds depot with the bench commands, starts a throwaway PostgreSQL 15
 # cluster on a loopback port, seeds the benchmark data set, times `depot
 # serve` to ready, runs every GraphQL shape at fixed concurrency for a fixed
-# time, runs the hand-written SQL floor of shapes A and B with pgbench, then
+# time, runs the hand-written SQL floor of shapes A and B with pgbench
+# (before and after each of those shapes' load), then
 # does the same (without floor) on SQLite. Prints the tables and appends one
 # line to BENCHMARKS.md's History section. Everything it starts is stopped
 # on exit; nothing listens beyond 127.0.0.1.
@@ -74,8 +75,17 @@ bench_db() {
 		curl -fsS "http://127.0.0.1:$p/readyz" >/dev/null 2>&1 && break
 		sleep 0.1
 	done
-	"$BIN" bench load -url "http://127.0.0.1:$p" -shape "$SHAPES" -c "$CONC" -d "$DURATION" -warmup "$WARMUP" \
-		-seed "$SEED" -packages "$PACKAGES" -label "$label" -json "$RESULTS" || echo "(load reported errors)"
+	local shapes=$SHAPES
+	[ "$shapes" = all ] && shapes=A,B,C,D,E
+	for s in ${shapes//,/ }; do
+		# The floor of A and B runs right before and right after the shape's
+		# load (the report takes the mean), so a machine whose other load
+		# changes during the run skews both sides of the ratio alike.
+		if [ "$label" = postgres ]; then case $s in A | B) floor "$s" "$url" ;; esac; fi
+		"$BIN" bench load -url "http://127.0.0.1:$p" -shape "$s" -c "$CONC" -d "$DURATION" -warmup "$WARMUP" \
+			-seed "$SEED" -packages "$PACKAGES" -label "$label" -json "$RESULTS" || echo "(load reported errors)"
+		if [ "$label" = postgres ]; then case $s in A | B) floor "$s" "$url" ;; esac; fi
+	done
 	kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
 	SERVER_PID=
 }
@@ -107,8 +117,6 @@ for db in $DATABASES; do
 		"$PGBIN/psql" -qX "postgres://postgres@127.0.0.1:$PGPORT/postgres" -c 'CREATE DATABASE depot_bench'
 		PGURL="postgres://postgres@127.0.0.1:$PGPORT/depot_bench?sslmode=disable"
 		bench_db postgres "$PGURL" "$WORK/pg-data"
-		case $SHAPES in all | *A*) floor A "$PGURL" ;; esac
-		case $SHAPES in all | *B*) floor B "$PGURL" ;; esac
 		runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDIR/data" -m fast stop >/dev/null
 		rm -rf "$PGDIR"
 		PGDIR=
