@@ -30,4 +30,3 @@ func TestRatioUsesTheMeanFloor(t *testing.T) {
 		t.Fatalf("history line %q", line)
 	}
 }
-
