@@ -129,5 +129,5 @@ for db in $DATABASES; do
 done
 
 step "results"
-NOTE="PostgreSQL ${PGVERSION:-n/a}, c=$CONC, ${DURATION}/shape, seed $SEED, $PACKAGES packages, read cache ${DEPOT_READ_CACHE_MB:-16} MiB${BENCH_NOTE:+, $BENCH_NOTE}"
+NOTE="PostgreSQL ${PGVERSION:-n/a}, c=$CONC, ${DURATION}/shape, seed $SEED, $PACKAGES packages, read cache ${DEPOT_READ_CACHE_MB:-20} MiB${BENCH_NOTE:+, $BENCH_NOTE}"
 "$BIN" bench report -in "$RESULTS" -note "$NOTE" ${HISTORY:+-history "$HISTORY"}

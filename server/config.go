@@ -72,7 +72,7 @@ func ParseConfig(args []string) (Config, error) {
 	fs.DurationVar(&c.RequestTimeout, "request-timeout", durEnv("DEPOT_REQUEST_TIMEOUT", 30*time.Second), "longest a request may run (DEPOT_REQUEST_TIMEOUT)")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", intEnv("DEPOT_MAX_BODY_BYTES", 20<<20), "largest request body; uploads included (DEPOT_MAX_BODY_BYTES)")
 	fs.Float64Var(&c.RateLimit, "rate-limit", floatEnv("DEPOT_RATE_LIMIT", 50), "requests per second per API key or IP (DEPOT_RATE_LIMIT)")
-	fs.IntVar(&c.ReadCacheMB, "read-cache-mb", int(intEnv("DEPOT_READ_CACHE_MB", 16)), "memory for cached answers to anonymous queries, MiB; 0: off (DEPOT_READ_CACHE_MB)")
+	fs.IntVar(&c.ReadCacheMB, "read-cache-mb", int(intEnv("DEPOT_READ_CACHE_MB", 20)), "memory for cached answers to anonymous queries, MiB; 0: off (DEPOT_READ_CACHE_MB)")
 	fs.DurationVar(&c.ReadCacheMaxAge, "read-cache-max-age", durEnv("DEPOT_READ_CACHE_MAX_AGE", time.Minute), "longest a cached answer lives: how late download counts may show (DEPOT_READ_CACHE_MAX_AGE)")
 	fs.IntVar(&c.RateBurst, "rate-burst", int(intEnv("DEPOT_RATE_BURST", 200)), "burst above the rate (DEPOT_RATE_BURST)")
 	fs.StringVar(&c.StripeKey, "stripe-key", env("DEPOT_STRIPE_KEY", ""), "Stripe secret key; empty: in-process billing (DEPOT_STRIPE_KEY)")
