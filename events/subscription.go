@@ -102,10 +102,14 @@ func (s *Subscription) Close() {
 
 // Err reports why C was closed: the subscription context's error,
 // ErrUnsubscribed, ErrSlowSubscriber, ErrHubClosed, or a failure of the
-// refresher or of a log read (wrapped). It is nil while C is open.
+// refresher or of a log read (wrapped). It is nil until the subscription
+// ends (C closes right after).
 func (s *Subscription) Err() error {
+	// done, not closed: the serving goroutine closes C a moment before it
+	// closes closed, and a reader that has just seen C close must get the
+	// reason. stop sets err before it closes done.
 	select {
-	case <-s.closed:
+	case <-s.done:
 	default:
 		return nil
 	}

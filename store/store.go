@@ -103,7 +103,7 @@ func Open(ctx context.Context, databaseURL, dataDir string) (*DB, error) {
 // sqliteDSN: WAL (readers never wait for the writer), foreign keys, a busy
 // timeout, and a 512 KiB page cache per connection instead of SQLite's
 // 2 MiB: the operating system caches the file anyway, and eight connections'
-// caches were 16 MiB of the server's memory goal.
+// full caches were 16 MiB of the server's memory goal.
 func sqliteDSN(path string) string {
 	return "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-512)&_txlock=immediate&_time_format=sqlite"
 }
