@@ -94,6 +94,15 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// parseN parses like parse and checks the positional argument count.
+func parseN(fs *flag.FlagSet, args []string, min, max int) ([]string, error) {
+	pos, err := parse(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	return pos, wantArgs(fs, pos, min, max)
+}
+
 // wantArgs checks the positional argument count.
 func wantArgs(fs *flag.FlagSet, args []string, min, max int) error {
 	if len(args) < min || len(args) > max {

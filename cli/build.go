@@ -211,11 +211,8 @@ func collect(dir string, list []string) ([]hextar.File, error) {
 func (a *App) build(_ context.Context, args []string) error {
 	fs := a.newFlags("build", "[DIR] [-o FILE]")
 	outFile := fs.String("o", "", "write the tarball here (default: DIR/NAME-VERSION.tar)")
-	pos, err := parse(fs, args)
+	pos, err := parseN(fs, args, 0, 1)
 	if err != nil {
-		return err
-	}
-	if err := wantArgs(fs, pos, 0, 1); err != nil {
 		return err
 	}
 	dir := "."

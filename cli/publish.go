@@ -20,11 +20,8 @@ func (a *App) publish(ctx context.Context, args []string) error {
 	replace := fs.Bool("replace", false, "replace an existing version (only inside its window)")
 	org := fs.String("org", "", "publish into this organization's private repository")
 	owner := fs.String("owner", "", "for a new public package: the organization to own it")
-	pos, err := parse(fs, args)
+	pos, err := parseN(fs, args, 0, 1)
 	if err != nil {
-		return err
-	}
-	if err := wantArgs(fs, pos, 0, 1); err != nil {
 		return err
 	}
 	src := "."

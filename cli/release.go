@@ -9,11 +9,8 @@ import (
 func (a *App) revert(ctx context.Context, args []string) error {
 	fs := a.newFlags("revert", "PKG VERSION [--org ORG]")
 	org := fs.String("org", "", "the package is in this organization's private repository")
-	pos, err := parse(fs, args)
+	pos, err := parseN(fs, args, 2, 2)
 	if err != nil {
-		return err
-	}
-	if err := wantArgs(fs, pos, 2, 2); err != nil {
 		return err
 	}
 	c, err := a.client()
@@ -41,11 +38,8 @@ func (a *App) retire(ctx context.Context, args []string) error {
 	fs := a.newFlags("retire", "PKG VERSION REASON [--message M] [--org ORG]\n  REASON: other, invalid, security, deprecated or renamed")
 	message := fs.String("message", "", "why, 3 to 140 characters (shown by clients)")
 	org := fs.String("org", "", "the package is in this organization's private repository")
-	pos, err := parse(fs, args)
+	pos, err := parseN(fs, args, 3, 3)
 	if err != nil {
-		return err
-	}
-	if err := wantArgs(fs, pos, 3, 3); err != nil {
 		return err
 	}
 	c, err := a.client()
@@ -69,11 +63,8 @@ func (a *App) retire(ctx context.Context, args []string) error {
 func (a *App) unretire(ctx context.Context, args []string) error {
 	fs := a.newFlags("unretire", "PKG VERSION [--org ORG]")
 	org := fs.String("org", "", "the package is in this organization's private repository")
-	pos, err := parse(fs, args)
+	pos, err := parseN(fs, args, 2, 2)
 	if err != nil {
-		return err
-	}
-	if err := wantArgs(fs, pos, 2, 2); err != nil {
 		return err
 	}
 	c, err := a.client()

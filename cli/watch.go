@@ -39,11 +39,8 @@ func (a *App) watch(ctx context.Context, args []string) error {
 	fs.Var(&kinds, "kind", "only this event kind, e.g. PUBLISHED (repeatable)")
 	org := fs.String("org", "", "only this repository (organization name)")
 	after := fs.String("after", "", "resume after this event cursor")
-	pos, err := parse(fs, args)
+	_, err := parseN(fs, args, 0, 0)
 	if err != nil {
-		return err
-	}
-	if err := wantArgs(fs, pos, 0, 0); err != nil {
 		return err
 	}
 	cfg, err := loadConfig(a.Getenv)
