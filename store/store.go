@@ -50,16 +50,9 @@ func Open(ctx context.Context, databaseURL, dataDir string) (*DB, error) {
 	switch {
 	case strings.HasPrefix(databaseURL, "postgres://"), strings.HasPrefix(databaseURL, "postgresql://"):
 		name = dialect.Postgres
-		db, err = sql.Open("postgres", databaseURL)
-		if err != nil {
-			return nil, fmt.Errorf("open postgres: %w", err)
+		if db, err = openPostgres(databaseURL); err != nil {
+			return nil, err
 		}
-		// A pool a little larger than the CPUs: PostgreSQL does the work,
-		// more connections only add contention.
-		n := 4 * runtime.GOMAXPROCS(0)
-		db.SetMaxOpenConns(n)
-		db.SetMaxIdleConns(n)
-		db.SetConnMaxIdleTime(5 * time.Minute)
 	case databaseURL == "" || strings.HasPrefix(databaseURL, "sqlite:") || strings.HasPrefix(databaseURL, "file:"):
 		name = dialect.SQLite
 		path := strings.TrimPrefix(strings.TrimPrefix(databaseURL, "sqlite:"), "file:")
@@ -88,10 +81,17 @@ func Open(ctx context.Context, databaseURL, dataDir string) (*DB, error) {
 	}
 	drv := &countingDriver{Driver: entsql.OpenDB(name, db)}
 	if name == dialect.Postgres {
-		reads, err := openReadPool(ctx, databaseURL, db.Stats().MaxOpenConnections)
+		// Reads outside transactions get their own pool of prepared
+		// statements (stmtPool); writes keep this one.
+		reads, err := openPostgres(databaseURL)
+		if err == nil {
+			if err = reads.PingContext(ctx); err != nil {
+				reads.Close()
+			}
+		}
 		if err != nil {
 			db.Close()
-			return nil, err
+			return nil, fmt.Errorf("connect to postgres (read pool): %w", err)
 		}
 		drv.reads = newStmtPool(reads, 256)
 	}
@@ -150,20 +150,17 @@ func (db *DB) Close() error {
 	return err
 }
 
-// openReadPool opens the PostgreSQL pool for reads outside transactions
-// (prepared statements, see stmtPool). Writes keep the other pool.
-func openReadPool(ctx context.Context, databaseURL string, size int) (*sql.DB, error) {
+// openPostgres opens a PostgreSQL pool a little larger than the CPUs:
+// PostgreSQL does the work, more connections only add contention.
+func openPostgres(databaseURL string) (*sql.DB, error) {
 	db, err := sql.Open("postgres", databaseURL)
 	if err != nil {
-		return nil, fmt.Errorf("open postgres read pool: %w", err)
+		return nil, fmt.Errorf("open postgres: %w", err)
 	}
-	db.SetMaxOpenConns(size)
-	db.SetMaxIdleConns(size)
+	n := 4 * runtime.GOMAXPROCS(0)
+	db.SetMaxOpenConns(n)
+	db.SetMaxIdleConns(n)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("connect to postgres (read pool): %w", err)
-	}
 	return db, nil
 }
 
