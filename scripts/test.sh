@@ -33,7 +33,14 @@ export STRIPE_MOCK_BIN="$ROOT/.bin/stripe-mock"
 # --- web app -----------------------------------------------------------------
 if [ -f frontend/package.json ]; then
 	step "web app: npm ci, type check, unit tests, build"
-	(cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run --silent typecheck && npm test --silent && npm run --silent build)
+	# npm ci only when node_modules was not installed from this very lock file
+	# (the stamp holds the lock file's hash; npm ci wipes node_modules first).
+	lock_sum=$(sha256sum frontend/package-lock.json | cut -d' ' -f1)
+	if [ "$(cat frontend/node_modules/.depot-lock-sha256 2>/dev/null)" != "$lock_sum" ]; then
+		(cd frontend && npm ci --no-audit --no-fund --loglevel=error)
+		echo "$lock_sum" >frontend/node_modules/.depot-lock-sha256
+	fi
+	(cd frontend && npm run --silent typecheck && npm test --silent && npm run --silent build)
 fi
 
 # --- Go on SQLite ------------------------------------------------------------
