@@ -5,7 +5,6 @@ import (
 	"context"
 	"net"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -126,12 +125,7 @@ func (s *Server) allowedOrigin(r *http.Request) bool {
 	if origin == "" {
 		return true
 	}
-	o, err := url.Parse(origin)
-	if err != nil {
-		return false
-	}
-	p, _ := url.Parse(s.Config.PublicURL)
-	return strings.EqualFold(o.Scheme, p.Scheme) && strings.EqualFold(o.Host, p.Host)
+	return sameOrigin(origin, s.Config.PublicURL)
 }
 
 // wsInit authenticates a websocket from connection_init's payload

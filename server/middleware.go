@@ -13,6 +13,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -251,4 +252,27 @@ func writeGraphQLError(w http.ResponseWriter, status int, err error) {
 func objectOrNull(raw json.RawMessage) bool {
 	t := bytes.TrimSpace(raw)
 	return len(t) == 0 || bytes.Equal(t, []byte("null")) || t[0] == '{'
+}
+
+// sameOrigin reports whether origin (an Origin header or a Referer URL)
+// names the server's own origin: same scheme, host and port, no userinfo.
+func sameOrigin(origin, public string) bool {
+	o, err := url.Parse(origin)
+	if err != nil || o.User != nil || o.Opaque != "" {
+		return false
+	}
+	p, err := url.Parse(public)
+	if err != nil {
+		return false
+	}
+	port := func(u *url.URL) string {
+		if u.Port() != "" {
+			return u.Port()
+		}
+		if strings.EqualFold(u.Scheme, "https") {
+			return "443"
+		}
+		return "80"
+	}
+	return strings.EqualFold(o.Scheme, p.Scheme) && strings.EqualFold(o.Hostname(), p.Hostname()) && port(o) == port(p)
 }

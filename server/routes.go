@@ -26,6 +26,10 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("/repos/", hex(s.tarballs))
 	mux.Handle("/docs/", hex(s.docs))
 	mux.Handle("POST /webhooks/stripe", s.webhook)
+	mux.HandleFunc("/webhooks/stripe", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+	})
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = w.Write([]byte("ok\n"))
@@ -97,6 +101,10 @@ func (s *Server) spa() http.Handler {
 			return
 		}
 		name := strings.TrimPrefix(path.Clean(r.URL.Path), "/")
+		if first, _, _ := strings.Cut(name, "/"); serverPrefixes[first] {
+			notFound(w, first)
+			return
+		}
 		if name != "" && name != index {
 			if f, err := fs.Stat(files, name); err == nil && !f.IsDir() {
 				if strings.HasPrefix(name, "assets/") {
@@ -111,4 +119,19 @@ func (s *Server) spa() http.Handler {
 		w.Header().Set("Content-Security-Policy", "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'")
 		_, _ = w.Write(page)
 	})
+}
+
+// serverPrefixes are the first path segments the server owns: an unknown
+// path under them is a 404, never the web app.
+var serverPrefixes = map[string]bool{"api": true, "repo": true, "repos": true, "tarballs": true,
+	"docs": true, "webhooks": true, "graphql": true, "healthz": true, "readyz": true, "metrics": true, ".well-known": true}
+
+func notFound(w http.ResponseWriter, prefix string) {
+	if prefix == "api" {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = w.Write([]byte(`{"status":404,"message":"Page not found"}`))
+		return
+	}
+	http.Error(w, "not found", http.StatusNotFound)
 }
