@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
@@ -79,8 +80,18 @@ func classify(err error) (code apperr.Code, msg, field string) {
 		return apperr.NotFound, "not found", ""
 	case ent.IsConstraintError(err):
 		return apperr.Conflict, "conflicts with a concurrent change; retry", ""
+	case isCursorError(err):
+		return apperr.BadInput, "invalid cursor: use a cursor from a previous page", "after"
 	case errors.Is(err, context.DeadlineExceeded):
 		return apperr.Internal, "request timed out", ""
 	}
 	return apperr.Internal, err.Error(), ""
+}
+
+// isCursorError recognises entgql's cursor decoding failure. entgql returns
+// it as a plain fmt error ("cannot decode cursor: ..."), not a typed one, so
+// its message is the only thing to match; every connection's after/before
+// goes through that one decoder, so this one check covers all of them.
+func isCursorError(err error) bool {
+	return strings.Contains(err.Error(), "cannot decode cursor")
 }
