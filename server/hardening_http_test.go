@@ -1,8 +1,8 @@
 package server_test
 
 import (
+	"io"
 	"net/http"
-	"strings"
 	"testing"
 
 	"github.com/depot-registry/depot/server/servertest"
@@ -22,30 +22,19 @@ func TestUnknownServerPathsAndWebhookMethod(t *testing.T) {
 		{"/graphql/x", http.StatusNotFound, ""},
 	} {
 		resp := c.Get(tc.path, nil)
-		buf := new(strings.Builder)
-		_, _ = readAllString(buf, resp)
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatalf("GET %s: %v", tc.path, err)
+		}
 		if resp.StatusCode != tc.status {
 			t.Errorf("GET %s: %d, want %d", tc.path, resp.StatusCode, tc.status)
 		}
-		if tc.body != "" && buf.String() != tc.body {
-			t.Errorf("GET %s body %q", tc.path, buf.String())
+		if tc.body != "" && string(body) != tc.body {
+			t.Errorf("GET %s body %q", tc.path, string(body))
 		}
 		if tc.status == http.StatusMethodNotAllowed && resp.Header.Get("Allow") != "POST" {
 			t.Errorf("GET %s: Allow %q", tc.path, resp.Header.Get("Allow"))
-		}
-	}
-}
-
-func readAllString(b *strings.Builder, r *http.Response) (int64, error) {
-	defer r.Body.Close()
-	buf := make([]byte, 4096)
-	var n int64
-	for {
-		k, err := r.Body.Read(buf)
-		b.Write(buf[:k])
-		n += int64(k)
-		if err != nil {
-			return n, nil
 		}
 	}
 }
