@@ -10,7 +10,6 @@ import (
 	"github.com/depot-registry/depot/audit"
 	"github.com/depot-registry/depot/ent"
 	"github.com/depot-registry/depot/ent/token"
-	"github.com/depot-registry/depot/ent/user"
 	"github.com/depot-registry/depot/mail"
 	"github.com/depot-registry/depot/store"
 )
@@ -80,12 +79,15 @@ func (s *Service) VerifyEmail(ctx context.Context, secret string) (*ent.User, er
 // succeeds, so it cannot be used to find out which accounts exist.
 func (s *Service) RequestPasswordReset(ctx context.Context, login string) error {
 	login = strings.ToLower(strings.TrimSpace(login))
-	u, err := s.DB.User.Query().Where(user.Or(user.UsernameEQ(login), user.EmailEqualFold(login))).Only(ctx)
-	if ent.IsNotFound(err) {
-		return nil
-	}
+	u, err := s.findLogin(ctx, login)
 	if err != nil {
 		return err
+	}
+	if err := s.limitReset(ctx, u, login); err != nil {
+		return err
+	}
+	if u == nil {
+		return nil
 	}
 	return store.WithTx(ctx, s.DB, func(tx *ent.Tx) error {
 		if err := s.mailToken(ctx, tx, u, tokenResetPassword); err != nil {

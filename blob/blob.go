@@ -3,8 +3,8 @@
 // A blob's key is the lower-case hex SHA-256 of its bytes, so the key doubles as
 // the outer checksum that Hex clients verify, identical uploads share one copy,
 // and a stored blob can never change under a key. Backends live in their own
-// packages (blob/local, blob/memory, object storage later) and must all pass the
-// conformance suite in blob/blobtest.
+// packages (blob/local, blob/memory, blob/s3; blob/driver opens one from a
+// URL) and must all pass the conformance suite in blob/blobtest.
 package blob
 
 import (
@@ -12,6 +12,7 @@ import (
 	"errors"
 	"io"
 	"iter"
+	"time"
 )
 
 // ErrNotFound reports that no blob is stored under a key. Callers test it
@@ -29,6 +30,12 @@ type Ref struct {
 	Key string
 	// Size is the content length in bytes.
 	Size int64
+	// ModTime is when the content was last stored: a Put of content that is
+	// already stored counts as storing it again. List fills it in; Put
+	// leaves it zero. Garbage collection compares it with an age threshold,
+	// so a blob that a publish has just uploaded (or uploaded again) is
+	// never taken for a leftover.
+	ModTime time.Time
 }
 
 // Store is content-addressed blob storage.
@@ -66,4 +73,27 @@ type Lister interface {
 	// List yields every complete blob in the store, in no particular order.
 	// A non-nil error ends the sequence.
 	List(ctx context.Context) iter.Seq2[Ref, error]
+}
+
+// Collector is implemented by stores that garbage collection can sweep.
+type Collector interface {
+	Lister
+	// DeleteOlder deletes the blob stored under key only if it was last
+	// stored (see Ref.ModTime) before cutoff, and reports whether it did.
+	// The age check and the deletion are one step as far as Put is
+	// concerned: a concurrent Put of the same content either refreshes the
+	// blob first, and the blob stays, or stores it again afterwards. That
+	// is what lets a sweep run beside publishes that are about to commit a
+	// reference to the blob. A missing key is not an error.
+	DeleteOlder(ctx context.Context, key string, cutoff time.Time) (bool, error)
+}
+
+// TempSweeper is implemented by stores that stage uploads in progress
+// outside the key space (blob/local's .tmp folder). A process killed in the
+// middle of a Put leaves its partial upload there.
+type TempSweeper interface {
+	// SweepTemps removes partial uploads last written before cutoff and
+	// returns how many it removed. A younger one may belong to a Put still
+	// running, here or in another process sharing the store.
+	SweepTemps(ctx context.Context, cutoff time.Time) (int, error)
 }

@@ -165,7 +165,7 @@ func (r *queryResolver) AuditLog(ctx context.Context, organization *string, afte
 
 // Email is the resolver for the email field.
 func (r *userResolver) Email(ctx context.Context, obj *ent.User) (*string, error) {
-	if viewer.FromContext(ctx).UserID != obj.ID {
+	if !viewer.FromContext(ctx).ReadsAccountOf(obj.ID) {
 		return nil, nil
 	}
 	return &obj.Email, nil
@@ -173,7 +173,7 @@ func (r *userResolver) Email(ctx context.Context, obj *ent.User) (*string, error
 
 // EmailVerified is the resolver for the emailVerified field.
 func (r *userResolver) EmailVerified(ctx context.Context, obj *ent.User) (*bool, error) {
-	if viewer.FromContext(ctx).UserID != obj.ID {
+	if !viewer.FromContext(ctx).ReadsAccountOf(obj.ID) {
 		return nil, nil
 	}
 	ok := obj.EmailVerifiedAt != nil

@@ -91,7 +91,8 @@ func (r *Resolver) orgMembers(ctx context.Context, o *ent.Organization) ([]*ent.
 }
 
 // userOrganizations lists a user's organizations: all of them for the user
-// themself, the shared ones for anyone else.
+// themself, the shared ones for anyone else (org.MembershipVisible, so a
+// narrow key sees none).
 func (r *Resolver) userOrganizations(ctx context.Context, u *ent.User) ([]*ent.Organization, error) {
 	ms, err := r.loaders(ctx).userOrg.Load(ctx, u.ID)
 	if err != nil {
@@ -100,7 +101,7 @@ func (r *Resolver) userOrganizations(ctx context.Context, u *ent.User) ([]*ent.O
 	v := viewer.FromContext(ctx)
 	out := []*ent.Organization{}
 	for _, m := range ms {
-		if _, shared := v.Org(m.OrganizationID); v.UserID == u.ID || shared {
+		if org.MembershipVisible(v, u.ID, m.OrganizationID) {
 			out = append(out, m.Edges.Organization)
 		}
 	}

@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 
+	"github.com/depot-registry/depot/account"
 	"github.com/depot-registry/depot/audit"
 	"github.com/depot-registry/depot/ent"
 	"github.com/depot-registry/depot/org"
@@ -10,8 +11,10 @@ import (
 )
 
 // visible decides whether node(id:) may return n. Private packages,
-// releases and events are already filtered by the privacy interceptors;
-// this covers the types that belong to one user or organization.
+// releases and events are already filtered by the privacy interceptors
+// (which go by the key's repository scopes); this covers the types that
+// belong to one user or organization, each by its domain's read rule, so a
+// key's scopes limit node lookups exactly as they limit the list fields.
 //
 // The ownership columns are read again by id: n was loaded with only the
 // fields the query selected (field collection), so its UserID or
@@ -25,13 +28,10 @@ func (r *Resolver) visible(ctx context.Context, n ent.Noder) bool {
 	switch n := n.(type) {
 	case *ent.APIKey:
 		k, err := r.DB.APIKey.Get(ctx, n.ID)
-		return err == nil && v.UserID != 0 && k.UserID == v.UserID
+		return err == nil && account.KeyVisible(v, k.UserID)
 	case *ent.AuditLog:
 		a, err := r.DB.AuditLog.Get(ctx, n.ID)
-		if err != nil || v.UserID == 0 {
-			return false
-		}
-		return audit.CanRead(v, a)
+		return err == nil && audit.CanRead(v, a)
 	case *ent.Membership:
 		m, err := r.DB.Membership.Get(ctx, n.ID)
 		if err != nil {

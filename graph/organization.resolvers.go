@@ -61,11 +61,11 @@ func (r *organizationResolver) Members(ctx context.Context, obj *ent.Organizatio
 
 // ViewerRole is the resolver for the viewerRole field.
 func (r *organizationResolver) ViewerRole(ctx context.Context, obj *ent.Organization) (*membership.Role, error) {
-	m, ok := viewer.FromContext(ctx).Org(obj.ID)
-	if !ok {
+	vr := org.ViewerRole(viewer.FromContext(ctx), obj.ID)
+	if vr == viewer.RoleNone {
 		return nil, nil
 	}
-	role := membership.Role(strings.ToUpper(m.Role.String()))
+	role := membership.Role(strings.ToUpper(vr.String()))
 	return &role, nil
 }
 

@@ -24,6 +24,17 @@ func (r *queryResolver) Node(ctx context.Context, id int) (ent.Noder, error) {
 // Nodes is the resolver for the nodes field.
 func (r *queryResolver) Nodes(ctx context.Context, ids []int) ([]ent.Noder, error) {
 	ns, err := r.DB.Noders(ctx, ids)
+	if ent.IsNotFound(err) {
+		// Ent reports a missing id as an error when it is alone in its
+		// table; answer it as null like any other invisible id, so the
+		// answer does not tell hidden from absent.
+		ns, err = make([]ent.Noder, len(ids)), nil
+		for i, id := range ids {
+			if ns[i], err = r.Node(ctx, id); err != nil {
+				return nil, err
+			}
+		}
+	}
 	if err != nil {
 		return nil, err
 	}

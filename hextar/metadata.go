@@ -10,6 +10,7 @@ import (
 
 	"github.com/depot-registry/depot/hextar/term"
 	"github.com/depot-registry/depot/semver"
+	"github.com/depot-registry/depot/text"
 )
 
 // Metadata is the content of metadata.config. Known keys are typed; any
@@ -166,7 +167,50 @@ func decodeMetadata(terms []term.Term) (Metadata, error) {
 	if !hasBuildTools && seen["files"] {
 		m.BuildTools = guessBuildTools(m.Files)
 	}
-	return m, nil
+	return m, checkText(m)
+}
+
+// checkText applies Depot's text rule to every value the registry keeps:
+// the same NUL or control character must not be stored on one database and
+// an internal error on the other. Only the description is multi-line.
+func checkText(m Metadata) error {
+	check := func(key, s string, k text.Kind) error {
+		if err := text.Check(s, k); err != nil {
+			return metaErr("%s %v", key, err)
+		}
+		return nil
+	}
+	if err := check("description", m.Description, text.Multiline); err != nil {
+		return err
+	}
+	for key, s := range map[string]string{"name": m.Name, "version": m.Version, "app": m.App, "elixir": m.Elixir} {
+		if err := check(key, s, text.Line); err != nil {
+			return err
+		}
+	}
+	for key, l := range map[string][]string{"licenses": m.Licenses, "build_tools": m.BuildTools, "files": m.Files} {
+		for _, s := range l {
+			if err := check(key, s, text.Line); err != nil {
+				return err
+			}
+		}
+	}
+	for _, l := range m.Links {
+		if err := check("links", l.Name, text.Line); err != nil {
+			return err
+		}
+		if err := check("links", l.URL, text.Line); err != nil {
+			return err
+		}
+	}
+	for _, r := range m.Requirements {
+		for _, s := range []string{r.Name, r.App, r.Requirement, r.Repository} {
+			if err := check("requirements", s, text.Line); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func guessBuildTools(files []string) []string {

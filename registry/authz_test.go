@@ -106,11 +106,15 @@ func TestAuthorizationMatrix(t *testing.T) {
 				setup := as(full)
 				fx.publish(setup, "", pkgSpec{name: name, version: "1.0.0"})
 				fx.publish(setup, "", pkgSpec{name: name, version: "1.1.0"})
+				// acme's consent to owning the package is taken for
+				// granted here (system context): the full owner is no
+				// admin of acme.
 				for _, o := range []struct {
+					ctx   context.Context
 					who   string
 					level packageowner.Level
-				}{{"maint", packageowner.LevelMAINTAINER}, {"acme", packageowner.LevelFULL}} {
-					if _, err := fx.svc.AddOwner(setup, "", name, o.who, o.level); err != nil {
+				}{{setup, "maint", packageowner.LevelMAINTAINER}, {fx.sys(), "acme", packageowner.LevelFULL}} {
+					if _, err := fx.svc.AddOwner(o.ctx, "", name, o.who, o.level); err != nil {
 						t.Fatal(err)
 					}
 				}

@@ -74,6 +74,20 @@ func checkPrivateOwner(ctx context.Context, tx *ent.Tx, r repo, a account) error
 	return nil
 }
 
+// requireOrgConsent refuses to make organization a an owner unless the
+// caller is one of its admins. Owning a package hands the organization's
+// writers and admins rights over it and makes the organization answerable
+// for it, so only someone who may speak for the organization accepts that:
+// the rule is the same for adding an owner (a new owner row, or raising one
+// to FULL) and for a transfer, or adding the organization and then removing
+// oneself would be a transfer without consent.
+func requireOrgConsent(v *viewer.Viewer, a account, what string) error {
+	if a.OrgID == 0 || v.IsSystem() || v.RoleIn(a.OrgID) == viewer.RoleAdmin {
+		return nil
+	}
+	return apperr.New(apperr.Forbidden, "you need admin rights in organization %s to %s", a.Name, what)
+}
+
 func ownerName(o *ent.PackageOwner) string {
 	switch {
 	case o.Edges.User != nil:
@@ -132,12 +146,15 @@ func (s *Service) ownerChange(ctx context.Context, repoName, name string, fn fun
 }
 
 // AddOwner adds ownerName (a user or an organization) as an owner at
-// level, or changes the level of an existing owner. Needs full ownership.
-// Owner changes are audited; the release event log has no kind for them.
+// level, or changes the level of an existing owner. Needs full ownership,
+// and admin rights in an organization made an owner or raised to FULL
+// (requireOrgConsent). Owner changes are audited; the release event log
+// has no kind for them.
 func (s *Service) AddOwner(ctx context.Context, repoName, name, ownerName string, level packageowner.Level) (*ent.Pkg, error) {
 	if err := packageowner.LevelValidator(level); err != nil {
 		return nil, apperr.Invalid("level", "unknown owner level %q (want FULL or MAINTAINER)", level)
 	}
+	v := viewer.FromContext(ctx)
 	return s.ownerChange(ctx, repoName, name, func(tx *ent.Tx, r repo, p *ent.Pkg, owners []*ent.PackageOwner) (bool, error) {
 		sys := viewer.System(ctx)
 		a, err := findAccount(sys, tx, ownerName)
@@ -147,8 +164,13 @@ func (s *Service) AddOwner(ctx context.Context, repoName, name, ownerName string
 		if err := checkPrivateOwner(sys, tx, r, a); err != nil {
 			return false, err
 		}
-		now := s.now()
 		idx := slices.IndexFunc(owners, a.matches)
+		if idx < 0 || (level == packageowner.LevelFULL && owners[idx].Level != packageowner.LevelFULL) {
+			if err := requireOrgConsent(v, a, "make it an owner of "+name); err != nil {
+				return false, err
+			}
+		}
+		now := s.now()
 		switch {
 		case idx >= 0 && owners[idx].Level == level:
 			return false, nil // already so; nothing changed, nothing to log
@@ -218,8 +240,8 @@ func (s *Service) Transfer(ctx context.Context, repoName, name, to string) (*ent
 		if err != nil {
 			return false, err
 		}
-		if a.OrgID != 0 && !v.IsSystem() && v.RoleIn(a.OrgID) != viewer.RoleAdmin {
-			return false, apperr.New(apperr.Forbidden, "you need admin rights in organization %s to transfer a package to it", a.Name)
+		if err := requireOrgConsent(v, a, "transfer a package to it"); err != nil {
+			return false, err
 		}
 		if err := checkPrivateOwner(sys, tx, r, a); err != nil {
 			return false, err

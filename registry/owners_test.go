@@ -1,9 +1,11 @@
 package registry_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/depot-registry/depot/apperr"
+	"github.com/depot-registry/depot/ent"
 	"github.com/depot-registry/depot/ent/packageowner"
 	"github.com/depot-registry/depot/ent/releaseevent"
 	"github.com/depot-registry/depot/viewer"
@@ -144,4 +146,106 @@ func TestTransfer(t *testing.T) {
 	if canPublish || full {
 		t.Errorf("bob keeps rights after the transfer away from acme: %v %v", canPublish, full)
 	}
+}
+
+// Making an organization an owner needs admin rights in it, like a
+// transfer: otherwise adding it as FULL owner and then removing oneself
+// would hand it a package it never accepted.
+func TestAddOrganizationOwnerNeedsAdmin(t *testing.T) {
+	t.Parallel()
+	fx := newFixture(t)
+	alice, bob, carol := fx.user("alice"), fx.user("bob"), fx.user("carol")
+	acme := fx.org("acme")
+	bobAdmin := fx.member(acme, bob, viewer.RoleAdmin)
+	carolWrite := fx.member(acme, carol, viewer.RoleWrite)
+	rel := fx.publish(as(alice), "", pkgSpec{name: "foo", version: "1.0.0"})
+	for _, u := range []string{"bob", "carol"} {
+		if _, err := fx.svc.AddOwner(as(alice), "", "foo", u, packageowner.LevelFULL); err != nil {
+			t.Fatal(err)
+		}
+	}
+	owners := func() string {
+		t.Helper()
+		os, err := fx.db.PackageOwner.Query().Where(packageowner.PackageID(rel.PackageID)).
+			Order(ent.Asc(packageowner.FieldID)).All(fx.sys())
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := ""
+		for _, o := range os {
+			out += fmt.Sprintf("%v/%v:%s ", deref(o.UserID), deref(o.OrganizationID), o.Level)
+		}
+		return out
+	}
+	steps := []struct {
+		name string
+		run  func() error
+		want apperr.Code
+	}{
+		{"a non-member cannot add it as FULL owner", func() error {
+			_, err := fx.svc.AddOwner(as(alice), "", "foo", "acme", packageowner.LevelFULL)
+			return err
+		}, apperr.Forbidden},
+		{"nor as maintainer", func() error {
+			_, err := fx.svc.AddOwner(as(alice), "", "foo", "acme", packageowner.LevelMAINTAINER)
+			return err
+		}, apperr.Forbidden},
+		{"nor with a key scoped to the package", func() error {
+			_, err := fx.svc.AddOwner(withKey(alice, []viewer.Scope{"package:foo"}), "", "foo", "acme", packageowner.LevelFULL)
+			return err
+		}, apperr.Forbidden},
+		{"a member who is not an admin cannot", func() error {
+			_, err := fx.svc.AddOwner(as(carol, carolWrite), "", "foo", "acme", packageowner.LevelFULL)
+			return err
+		}, apperr.Forbidden},
+		{"an admin can add it as maintainer", func() error {
+			_, err := fx.svc.AddOwner(as(bob, bobAdmin), "", "foo", "acme", packageowner.LevelMAINTAINER)
+			return err
+		}, ""},
+		{"a non-member cannot raise it to FULL", func() error {
+			_, err := fx.svc.AddOwner(as(alice), "", "foo", "acme", packageowner.LevelFULL)
+			return err
+		}, apperr.Forbidden},
+		{"an admin can", func() error {
+			_, err := fx.svc.AddOwner(as(bob, bobAdmin), "", "foo", "acme", packageowner.LevelFULL)
+			return err
+		}, ""},
+		{"any full owner can lower it again", func() error {
+			_, err := fx.svc.AddOwner(as(alice), "", "foo", "acme", packageowner.LevelMAINTAINER)
+			return err
+		}, ""},
+	}
+	for _, s := range steps {
+		before, beforeOwners := fx.counts(), owners()
+		err := s.run()
+		if codeOf(err) != s.want {
+			t.Fatalf("%s: error %v, want code %q", s.name, err, s.want)
+		}
+		after, afterOwners := fx.counts(), owners()
+		if s.want != "" && (after != before || afterOwners != beforeOwners) {
+			t.Errorf("%s: refused change wrote rows: %+v %s → %+v %s", s.name, before, beforeOwners, after, afterOwners)
+		}
+		if s.want == "" && (after.audit != before.audit+1 || afterOwners == beforeOwners) {
+			t.Errorf("%s: audit rows %d → %d, owners %s → %s", s.name, before.audit, after.audit, beforeOwners, afterOwners)
+		}
+	}
+
+	// The refused route to a transfer: alice cannot leave acme as the
+	// package's only full owner without acme's admin.
+	fx2 := newFixture(t)
+	dave := fx2.user("dave")
+	fx2.org("globex")
+	fx2.publish(as(dave), "", pkgSpec{name: "bar", version: "1.0.0"})
+	_, err := fx2.svc.AddOwner(as(dave), "", "bar", "globex", packageowner.LevelFULL)
+	wantCode(t, err, apperr.Forbidden)
+	_, err = fx2.svc.RemoveOwner(as(dave), "", "bar", "dave")
+	wantCode(t, err, apperr.Conflict)
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p != nil {
+		zero = *p
+	}
+	return zero
 }

@@ -17,7 +17,8 @@ func TestUnknownServerPathsAndWebhookMethod(t *testing.T) {
 		body   string
 	}{
 		{"/webhooks/stripe", http.StatusMethodNotAllowed, ""},
-		{"/api/nope", http.StatusNotFound, `{"status":404,"message":"Page not found"}`},
+		{"/api/nope", http.StatusNotFound, `{"code":"NOT_FOUND","message":"Page not found","status":404}`},
+		{"/api", http.StatusNotFound, `{"code":"NOT_FOUND","message":"Page not found","status":404}`},
 		{"/webhooks/other", http.StatusNotFound, ""},
 		{"/graphql/x", http.StatusNotFound, ""},
 	} {

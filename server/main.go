@@ -73,6 +73,11 @@ func serveCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if cfg.MetricsAddr != "" {
+		if err := serveMetrics(cfg.MetricsAddr, s.MetricsHandler(), s.Log); err != nil {
+			return err
+		}
+	}
 	if cfg.DebugListen != "" {
 		if err := serveDebug(cfg.DebugListen, s.Log); err != nil {
 			return err

@@ -2,7 +2,11 @@ package server
 
 import (
 	"context"
+	"crypto/subtle"
+	"log/slog"
+	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -68,21 +72,44 @@ func (m *metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
 }
 
-// observe is a gqlgen response interceptor recording each operation. The
-// label is the client's operation name (bounded: unnamed operations share
-// "anonymous", and names are cut to 64 characters).
+// webOperations are the operation names of Depot's own web app
+// (frontend/src; TestMetricsOperationsMatchFrontend keeps the two in
+// step). Only these get a series of their own: the name is the client's to
+// choose, and a label per name would let anyone grow /metrics without
+// bound.
+var webOperations = map[string]bool{
+	"AddMember": true, "AddPackageOwner": true, "ApiKeys": true, "AuditLog": true,
+	"CancelSubscription": true, "ChangePassword": true, "ChangePlan": true, "ChangeSeats": true,
+	"CreateApiKey": true, "CreateOrganization": true, "Invoice": true,
+	"OrgBilling": true, "OrgPage": true, "PackagePage": true, "PayInvoice": true,
+	"PayThisInvoice": true, "PreviewSeatChange": true, "PublishRelease": true, "RecentPackages": true,
+	"ReleaseFeed": true, "ReleasePage": true, "RemoveMember": true, "RemovePackageOwner": true,
+	"ReplaceRelease": true, "ResumeSubscription": true, "RetireRelease": true, "RevertRelease": true,
+	"RevokeApiKey": true, "SearchPackages": true, "SetMemberRole": true, "SignIn": true,
+	"SignOut": true, "SignUp": true, "StartSubscription": true, "TransferPackage": true,
+	"UnretireRelease": true, "UpdateBillingProfile": true, "UserPage": true, "Viewer": true,
+}
+
+// operationLabel bounds the operation label: the web app's operations by
+// name, unnamed ones as "anonymous", every other name as "other".
+func operationLabel(name string) string {
+	switch {
+	case name == "":
+		return "anonymous"
+	case webOperations[name]:
+		return name
+	}
+	return "other"
+}
+
+// observe is a gqlgen response interceptor recording each operation under
+// a bounded label (operationLabel).
 func (m *metrics) observe(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 	if !graphql.HasOperationContext(ctx) {
 		return next(ctx)
 	}
 	oc := graphql.GetOperationContext(ctx)
-	name, kind := "anonymous", "query"
-	if oc.OperationName != "" {
-		name = oc.OperationName
-		if len(name) > 64 {
-			name = name[:64]
-		}
-	}
+	name, kind := operationLabel(oc.OperationName), "query"
 	if oc.Operation != nil {
 		kind = string(oc.Operation.Operation)
 	}
@@ -98,4 +125,70 @@ func (m *metrics) observe(ctx context.Context, next graphql.ResponseHandler) *gr
 	m.operations.WithLabelValues(name, kind, outcome).Inc()
 	m.latency.WithLabelValues(name, kind).Observe(time.Since(start).Seconds())
 	return resp
+}
+
+// /metrics tells how the registry is used and by whom (operation mix,
+// event counts), so it is not public. Like a Prometheus exporter, it can
+// have a listener of its own (DEPOT_METRICS_ADDR), which the operator keeps
+// off the internet; a bearer token (DEPOT_METRICS_TOKEN) is required
+// wherever it is served when one is set. With neither, the public
+// listener's /metrics answers loopback clients only: a scraper on the same
+// host, or `curl localhost`, works out of the box.
+
+// metricsEndpoint is /metrics on the public listener.
+func (s *Server) metricsEndpoint() http.Handler {
+	if s.Config.MetricsAddr != "" {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { notFound(w, "metrics") })
+	}
+	return s.guardMetrics(s.metrics.handler(), true)
+}
+
+// MetricsHandler is /metrics for its own listener: token-guarded when a
+// token is set, else open to whoever reaches the listener.
+func (s *Server) MetricsHandler() http.Handler { return s.guardMetrics(s.metrics.handler(), false) }
+
+func (s *Server) guardMetrics(h http.Handler, loopbackOnly bool) http.Handler {
+	token := s.Config.MetricsToken
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case token != "":
+			got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+			if !ok || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), []byte(token)) != 1 {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+				http.Error(w, "metrics: send Authorization: Bearer <DEPOT_METRICS_TOKEN>", http.StatusUnauthorized)
+				return
+			}
+		case loopbackOnly && !fromLoopback(r):
+			http.Error(w, "metrics are served to loopback clients only; set DEPOT_METRICS_TOKEN or DEPOT_METRICS_ADDR", http.StatusForbidden)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// fromLoopback reports whether the peer is on this host and is not a
+// reverse proxy passing on someone else's request (which would make every
+// visitor look local).
+func fromLoopback(r *http.Request) bool {
+	for _, h := range []string{"Forwarded", "X-Forwarded-For", "X-Real-Ip"} {
+		if r.Header.Get(h) != "" {
+			return false
+		}
+	}
+	ip := net.ParseIP(clientIP(r))
+	return ip != nil && ip.IsLoopback()
+}
+
+// serveMetrics serves /metrics on its own listener (DEPOT_METRICS_ADDR).
+func serveMetrics(addr string, h http.Handler, log *slog.Logger) error {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", h)
+	log.Info("metrics served", "url", "http://"+l.Addr().String()+"/metrics")
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = hs.Serve(l) }()
+	return nil
 }

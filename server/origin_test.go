@@ -2,7 +2,7 @@ package server
 
 import "testing"
 
-// TestSameOrigin: the websocket (and, later, cookie POST) origin check
+// TestSameOrigin: the websocket and cookie POST origin check
 // compares parsed scheme, host and port. Before, "http://evil.example@HOST"
 // passed because its Host part equals the server's.
 func TestSameOrigin(t *testing.T) {

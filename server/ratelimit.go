@@ -36,6 +36,19 @@ func (r *rateLimiter) get(key string) *rate.Limiter {
 // Allow takes one token for key.
 func (r *rateLimiter) Allow(key string) bool { return r.get(key).Allow() }
 
+// Wait is how long until key has a token, without taking it
+// (account.Limiter).
+func (r *rateLimiter) Wait(key string) time.Duration {
+	now := time.Now()
+	res := r.get(key).ReserveN(now, 1)
+	if !res.OK() {
+		return time.Second
+	}
+	d := res.DelayFrom(now)
+	res.CancelAt(now)
+	return d
+}
+
 // take takes one token and reports what is left and when to retry.
 func (r *rateLimiter) take(key string) (ok bool, remaining int, retryAfter time.Duration) {
 	l := r.get(key)
@@ -49,4 +62,11 @@ func (r *rateLimiter) take(key string) (ok bool, remaining int, retryAfter time.
 		return false, 0, d
 	}
 	return true, int(l.TokensAt(now)), 0
+}
+
+// Take takes one token for key and reports when to retry if there was none
+// (account.Limiter).
+func (r *rateLimiter) Take(key string) (ok bool, retryAfter time.Duration) {
+	ok, _, retryAfter = r.take(key)
+	return ok, retryAfter
 }

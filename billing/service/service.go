@@ -41,6 +41,10 @@ type Service struct {
 	Clock     billing.Clock
 	Prices    billing.Prices
 	Seller    billing.Seller
+	// OnLapse, when set, is called after a commit that ended an
+	// organization's private access (open subscriptions then re-read
+	// their viewer at once).
+	OnLapse func(ctx context.Context, orgID int)
 }
 
 // account is one organization's billing rows, loaded inside a use case.
@@ -81,6 +85,9 @@ func authorize(ctx context.Context, c *ent.Client, orgName string, write bool) (
 	case viewer.RoleAdmin:
 	default:
 		return nil, apperr.New(apperr.Forbidden, "only admins of %s can see and change its billing", orgName)
+	}
+	if !v.ReadsAccount() {
+		return nil, apperr.New(apperr.Forbidden, "this API key may not read billing (needs api:read)")
 	}
 	if write && !v.Scopes.AllowsWrite() {
 		return nil, apperr.New(apperr.Forbidden, "this API key may not change billing (needs api:write)")
@@ -191,9 +198,10 @@ func ptr(t time.Time) *time.Time {
 }
 
 // Visible reports whether v may see organization orgID's billing: its
-// admins only. Reads for anyone else answer FORBIDDEN or NOT_FOUND; GraphQL
-// asks this first so that a list of organizations costs no billing query
-// per organization for other viewers.
+// admins only, and an admin's key only when it reads account data
+// (viewer.Viewer.ReadRoleIn). Reads for anyone else answer FORBIDDEN or
+// NOT_FOUND; GraphQL asks this first so that a list of organizations costs
+// no billing query per organization for other viewers.
 func Visible(v *viewer.Viewer, orgID int) bool {
-	return v.IsSystem() || v.RoleIn(orgID) == viewer.RoleAdmin
+	return v.IsSystem() || v.ReadRoleIn(orgID) == viewer.RoleAdmin
 }

@@ -12,7 +12,8 @@ import (
 // Run runs the suite. newStore must return an empty store; it is called once
 // per sub-test so sub-tests cannot see each other's blobs. Checks that need
 // to see inside the store (no leftovers after a failed Put) run only when the
-// store implements blob.Lister.
+// store implements blob.Lister; age-based collection checks run only when it
+// implements blob.Collector.
 func Run(t *testing.T, newStore func(t *testing.T) blob.Store) {
 	t.Helper()
 	tests := []struct {
@@ -30,6 +31,8 @@ func Run(t *testing.T, newStore func(t *testing.T) blob.Store) {
 		{"CancelledMidStream", testCancelledMidStream},
 		{"FailingReader", testFailingReader},
 		{"NoPartialBlobVisible", testNoPartialBlob},
+		{"ListModTime", testListModTime},
+		{"DeleteOlder", testDeleteOlder},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -39,7 +39,7 @@ func (s *Store) List(ctx context.Context) iter.Seq2[blob.Ref, error] {
 			if err != nil {
 				return err
 			}
-			if !yield(blob.Ref{Key: d.Name(), Size: info.Size()}, nil) {
+			if !yield(blob.Ref{Key: d.Name(), Size: info.Size(), ModTime: info.ModTime()}, nil) {
 				stop = true
 				return fs.SkipAll
 			}

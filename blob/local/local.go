@@ -19,8 +19,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
-	"time"
 
 	"github.com/depot-registry/depot/blob"
 )
@@ -28,10 +26,11 @@ import (
 const (
 	tmpDir    = ".tmp"
 	tmpPrefix = "put-"
-	// staleTemp is how old a temp file must be before New removes it. Another
-	// process sharing the folder may still be writing a younger one.
-	staleTemp = time.Hour
-	dirPerm   = 0o750 // blobs include private packages; keep other users out
+	// sweepPrefix names a blob that DeleteOlder moved aside to check its
+	// age once more. It starts with tmpPrefix so that one left behind by a
+	// crash is swept like any other partial upload.
+	sweepPrefix = tmpPrefix + "sweep-"
+	dirPerm     = 0o750 // blobs include private packages; keep other users out
 )
 
 // Store keeps blobs as files under one root folder.
@@ -40,12 +39,15 @@ type Store struct {
 }
 
 var (
-	_ blob.Store  = (*Store)(nil)
-	_ blob.Lister = (*Store)(nil)
+	_ blob.Store       = (*Store)(nil)
+	_ blob.Collector   = (*Store)(nil)
+	_ blob.TempSweeper = (*Store)(nil)
 )
 
-// New opens (creating if needed) a store rooted at dir and removes temp
-// files that a crashed process left behind.
+// New opens (creating if needed) a store rooted at dir. Temp files that a
+// crashed process left behind stay until SweepTemps removes them: only the
+// caller knows how old an upload in progress may get (the server sweeps at
+// start and then periodically, counting what it removes).
 func New(dir string) (*Store, error) {
 	if dir == "" {
 		return nil, errors.New("blob/local: empty folder name")
@@ -57,11 +59,7 @@ func New(dir string) (*Store, error) {
 	if err := os.MkdirAll(filepath.Join(root, tmpDir), dirPerm); err != nil {
 		return nil, fmt.Errorf("blob/local: create %s: %w", root, err)
 	}
-	s := &Store{root: root}
-	if err := s.removeStaleTemps(time.Now().Add(-staleTemp)); err != nil {
-		return nil, err
-	}
-	return s, nil
+	return &Store{root: root}, nil
 }
 
 // Open opens the blob file. The file is unlinked-safe: a concurrent Delete
@@ -123,27 +121,6 @@ func (s *Store) path(key string) string {
 // dir is the fan-out folder of key.
 func (s *Store) dir(key string) string {
 	return filepath.Join(s.root, key[0:2], key[2:4])
-}
-
-func (s *Store) removeStaleTemps(before time.Time) error {
-	dir := filepath.Join(s.root, tmpDir)
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return fmt.Errorf("blob/local: read %s: %w", dir, err)
-	}
-	for _, e := range entries {
-		if !strings.HasPrefix(e.Name(), tmpPrefix) {
-			continue
-		}
-		info, err := e.Info()
-		if err != nil || info.ModTime().After(before) {
-			continue // gone already, or maybe still being written
-		}
-		if err := os.Remove(filepath.Join(dir, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("blob/local: remove stale temp: %w", err)
-		}
-	}
-	return nil
 }
 
 func checkArgs(ctx context.Context, key string) error {

@@ -80,34 +80,89 @@ func TestTempFilesRemoved(t *testing.T) {
 	}
 }
 
-func TestNewRemovesOnlyStaleTemps(t *testing.T) {
+// TestSweepTempsRemovesOnlyStale: New leaves temp files alone (the server
+// sweeps them, counting), and SweepTemps removes only those older than the
+// cutoff.
+func TestSweepTempsRemovesOnlyStale(t *testing.T) {
 	dir := t.TempDir()
 	newStore(t, dir)
 	tmp := filepath.Join(dir, ".tmp")
 	stale := filepath.Join(tmp, "put-crashed")
 	fresh := filepath.Join(tmp, "put-in-progress")
-	for _, p := range []string{stale, fresh} {
+	other := filepath.Join(tmp, "not-ours")
+	for _, p := range []string{stale, fresh, other} {
 		if err := os.WriteFile(p, []byte("partial"), 0o600); err != nil {
 			t.Fatal(err)
 		}
 	}
 	old := time.Now().Add(-2 * time.Hour)
-	if err := os.Chtimes(stale, old, old); err != nil {
-		t.Fatal(err)
+	for _, p := range []string{stale, other} {
+		if err := os.Chtimes(p, old, old); err != nil {
+			t.Fatal(err)
+		}
 	}
-	newStore(t, dir)
+	s := newStore(t, dir)
+	if _, err := os.Stat(stale); err != nil {
+		t.Fatalf("New removed a temp file: %v", err)
+	}
+	n, err := s.SweepTemps(context.Background(), time.Now().Add(-time.Hour))
+	if err != nil || n != 1 {
+		t.Fatalf("SweepTemps = %d, %v, want 1, nil", n, err)
+	}
 	tests := []struct {
 		path string
 		want bool
 	}{
 		{stale, false},
 		{fresh, true}, // another process may still be writing it
+		{other, true}, // not a name Put uses
 	}
 	for _, tt := range tests {
 		_, err := os.Stat(tt.path)
 		if got := err == nil; got != tt.want {
 			t.Errorf("%s exists = %v, want %v (stat: %v)", filepath.Base(tt.path), got, tt.want, err)
 		}
+	}
+}
+
+// TestPutAgainRefreshesTime: storing known content again makes the blob
+// young, so a sweep that listed it as old leaves it to the publish that
+// just uploaded it.
+func TestPutAgainRefreshesTime(t *testing.T) {
+	dir := t.TempDir()
+	s := newStore(t, dir)
+	ctx := context.Background()
+	content := []byte("uploaded twice")
+	ref, err := s.Put(ctx, bytes.NewReader(content))
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-2 * time.Hour)
+	if err := os.Chtimes(filepath.Join(dir, ref.Key[:2], ref.Key[2:4], ref.Key), old, old); err != nil {
+		t.Fatal(err)
+	}
+	cutoff := time.Now().Add(-time.Hour)
+	if _, err := s.Put(ctx, bytes.NewReader(content)); err != nil {
+		t.Fatal(err)
+	}
+	for got, err := range s.List(ctx) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.ModTime.Before(cutoff) {
+			t.Fatalf("after a second Put, ModTime = %v, want after %v", got.ModTime, cutoff)
+		}
+	}
+	deleted, err := s.DeleteOlder(ctx, ref.Key, cutoff)
+	if err != nil || deleted {
+		t.Fatalf("DeleteOlder = %v, %v, want false, nil", deleted, err)
+	}
+	if ok, _ := s.Exists(ctx, ref.Key); !ok {
+		t.Fatal("the blob stored again was deleted")
+	}
+	entries, _ := os.ReadDir(filepath.Join(dir, ".tmp"))
+	for _, e := range entries {
+		t.Errorf("left in the temp folder: %s", e.Name())
 	}
 }
 

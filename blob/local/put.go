@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/depot-registry/depot/blob"
 	"github.com/depot-registry/depot/blob/internal/ctxio"
@@ -53,8 +54,12 @@ func (s *Store) Put(ctx context.Context, r io.Reader) (ref blob.Ref, err error) 
 	}
 
 	final := s.path(ref.Key)
-	if _, err := os.Stat(final); err == nil {
-		return ref, nil // same content already stored; the deferred cleanup drops ours
+	// Same content already stored: keep that file and drop ours (deferred
+	// cleanup), but refresh its time, so that a sweep for old unreferenced
+	// blobs sees it as just stored and leaves it to the caller's commit.
+	now := time.Now()
+	if err := os.Chtimes(final, now, now); err == nil {
+		return ref, nil
 	}
 	if err := s.mkdirFanout(ref.Key); err != nil {
 		return blob.Ref{}, err

@@ -11,6 +11,7 @@ import (
 	"io"
 	"iter"
 	"sync"
+	"time"
 
 	"github.com/depot-registry/depot/blob"
 	"github.com/depot-registry/depot/blob/internal/ctxio"
@@ -18,18 +19,26 @@ import (
 
 // Store holds blobs in a map. The zero value is not usable; call New.
 type Store struct {
+	now   func() time.Time
 	mu    sync.RWMutex
-	blobs map[string][]byte // never mutated after insertion, so readers share them
+	blobs map[string][]byte    // never mutated after insertion, so readers share them
+	times map[string]time.Time // when each blob was last stored
 }
 
 var (
-	_ blob.Store  = (*Store)(nil)
-	_ blob.Lister = (*Store)(nil)
+	_ blob.Store     = (*Store)(nil)
+	_ blob.Collector = (*Store)(nil)
 )
 
-// New returns an empty store.
+// New returns an empty store whose blob times come from the wall clock.
 func New() *Store {
-	return &Store{blobs: make(map[string][]byte)}
+	return NewWithClock(time.Now)
+}
+
+// NewWithClock returns an empty store that stamps blobs with now, so tests
+// of age-based garbage collection can use the same clock as the service.
+func NewWithClock(now func() time.Time) *Store {
+	return &Store{now: now, blobs: make(map[string][]byte), times: make(map[string]time.Time)}
 }
 
 // Put reads r completely and stores it. The blob is inserted only after the
@@ -49,6 +58,7 @@ func (s *Store) Put(ctx context.Context, r io.Reader) (blob.Ref, error) {
 	if _, ok := s.blobs[key]; !ok {
 		s.blobs[key] = buf.Bytes()
 	}
+	s.times[key] = s.now() // storing known content again refreshes it, as on disk
 	s.mu.Unlock()
 	return blob.Ref{Key: key, Size: int64(buf.Len())}, nil
 }
@@ -72,8 +82,26 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	}
 	s.mu.Lock()
 	delete(s.blobs, key)
+	delete(s.times, key)
 	s.mu.Unlock()
 	return nil
+}
+
+// DeleteOlder forgets key if it was last stored before cutoff; the check
+// and the deletion happen under one lock, so a Put cannot slip between.
+func (s *Store) DeleteOlder(ctx context.Context, key string, cutoff time.Time) (bool, error) {
+	if err := checkArgs(ctx, key); err != nil {
+		return false, fmt.Errorf("blob delete older: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.times[key]
+	if !ok || !t.Before(cutoff) {
+		return false, nil
+	}
+	delete(s.blobs, key)
+	delete(s.times, key)
+	return true, nil
 }
 
 // Exists reports whether key is stored.
@@ -95,7 +123,7 @@ func (s *Store) List(ctx context.Context) iter.Seq2[blob.Ref, error] {
 		s.mu.RLock()
 		refs := make([]blob.Ref, 0, len(s.blobs))
 		for k, p := range s.blobs {
-			refs = append(refs, blob.Ref{Key: k, Size: int64(len(p))})
+			refs = append(refs, blob.Ref{Key: k, Size: int64(len(p)), ModTime: s.times[k]})
 		}
 		s.mu.RUnlock()
 		for _, ref := range refs {
