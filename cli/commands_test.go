@@ -137,12 +137,29 @@ func TestRepoKey(t *testing.T) {
 		t.Errorf("repo-key printed the private key")
 	}
 
-	env := servertest.New(t)
-	out, _, err = run(t, nil, "repo-key", "--from", env.URL)
-	if err != nil {
-		t.Fatal(err)
+	// Outside the server's folder: an error, and no new key.
+	missing := filepath.Join(t.TempDir(), "data")
+	if _, _, err := run(t, nil, "repo-key", "--data-dir", missing); err == nil || !strings.Contains(err.Error(), "--from") {
+		t.Errorf("repo-key with no data folder: %v, want an error pointing at --from", err)
 	}
-	if !strings.Contains(out, strings.TrimSpace(string(env.Server.RepoKeys.PublicPEM))) {
-		t.Errorf("--from did not print the server's key:\n%s", out)
+	if _, err := os.Stat(missing); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("repo-key created %s: %v", missing, err)
+	}
+
+	env := servertest.New(t)
+	for _, c := range []struct {
+		env  map[string]string
+		args []string
+	}{
+		{nil, []string{"repo-key", "--from", env.URL}},
+		{map[string]string{"DEPOT_URL": env.URL}, []string{"repo-key"}},
+	} {
+		out, _, err = run(t, c.env, c.args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out, strings.TrimSpace(string(env.Server.RepoKeys.PublicPEM))) {
+			t.Errorf("%v %v did not print the server's key:\n%s", c.env, c.args, out)
+		}
 	}
 }

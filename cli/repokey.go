@@ -2,9 +2,12 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
+	"os"
 	"strings"
 
 	"github.com/depot-registry/depot/repo"
@@ -13,8 +16,10 @@ import (
 
 // repoKey is `depot repo-key [serve flags]` or `depot repo-key --from URL`:
 // it prints the registry's public key and the client configuration that
-// trusts it. Without --from it reads (or on first use creates) the key the
-// server with the same flags and DEPOT_* variables uses.
+// trusts it. Without --from (or DEPOT_URL, when no flags are given) it reads
+// the key of the server with the same flags and DEPOT_* variables, creating
+// it on first use in an existing data folder; a data folder that does not
+// exist is an error, not a new key.
 func (a *App) repoKey(ctx context.Context, args []string) error {
 	var from string
 	var rest []string
@@ -31,6 +36,10 @@ func (a *App) repoKey(ctx context.Context, args []string) error {
 		default:
 			rest = append(rest, args[i])
 		}
+	}
+	if from == "" && len(rest) == 0 && a.Getenv != nil {
+		// No flags: the server the API commands talk to, if one is named.
+		from = a.Getenv("DEPOT_URL")
 	}
 	var pem []byte
 	var publicURL, name string
@@ -49,6 +58,11 @@ func (a *App) repoKey(ctx context.Context, args []string) error {
 		cfg, err := server.ParseConfig(rest)
 		if err != nil {
 			return err
+		}
+		// A missing data folder means this is not where the server runs:
+		// making one would print a key no server signs with.
+		if _, err := os.Stat(cfg.DataDir); cfg.RepoKeyFile == "" && errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("no data folder %q here: run repo-key where the server runs, pass its -data-dir (DEPOT_DATA_DIR), or ask a running server with --from URL or DEPOT_URL", cfg.DataDir)
 		}
 		keys, err := repo.LoadKeys(cfg.DataDir, cfg.RepoKeyFile)
 		if err != nil {
@@ -105,6 +119,15 @@ func Snippets(pem []byte, publicURL, name string) string {
 	fmt.Fprintf(&b, "  # and in mix.exs: {:some_package, \"~> 1.0\", repo: \"%s\"}\n", name)
 	fmt.Fprintf(&b, "  # a private repository, named like the organization (API key with the\n")
 	fmt.Fprintf(&b, "  # repository:ORG scope), used with repo: \"ORG\":\n")
-	fmt.Fprintf(&b, "  mix hex.repo add ORG %s/repos/ORG --public-key %s_public_key.pem --auth-key dpk_...\n", repoURL, name)
+	fmt.Fprintf(&b, "  mix hex.repo add ORG %s/repos/ORG --public-key %s_public_key.pem --auth-key dpk_...\n\n", repoURL, name)
+	apiURL := publicURL + "/api"
+	fmt.Fprintf(&b, "Publishing (the Hex HTTP API at %s). mix:\n\n", apiURL)
+	fmt.Fprintf(&b, "  mix hex.config api_url %s     # or HEX_API_URL=%s\n", apiURL, apiURL)
+	fmt.Fprintf(&b, "  export HEX_API_KEY=dpk_...        # an API key with api:write (or package:NAME)\n")
+	fmt.Fprintf(&b, "  mix hex.publish                   # --organization ORG publishes into ORG's repository\n")
+	fmt.Fprintf(&b, "  mix hex.publish --revert VERSION; mix hex.retire PACKAGE VERSION REASON; mix hex.owner ...\n\n")
+	fmt.Fprintf(&b, "rebar3 (rebar3_hex plugin: {plugins, [rebar3_hex]}) — add to the repo map above:\n\n")
+	fmt.Fprintf(&b, "    api_url => <<\"%s\">>,\n\n", apiURL)
+	fmt.Fprintf(&b, "  HEX_API_KEY=dpk_... rebar3 hex publish --repo %s --yes\n", name)
 	return b.String()
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/depot-registry/depot/audit"
 	"github.com/depot-registry/depot/blob"
 	"github.com/depot-registry/depot/ent"
+	"github.com/depot-registry/depot/ent/packageowner"
 	"github.com/depot-registry/depot/ent/pkg"
 	"github.com/depot-registry/depot/ent/release"
 	"github.com/depot-registry/depot/ent/releaseevent"
@@ -34,6 +35,10 @@ type PublishInput struct {
 	Owner string
 	// Replace must be true to overwrite an existing version.
 	Replace bool
+	// Name, when set, is the package name the caller addressed (the Hex
+	// API's /packages/NAME/releases); a tarball for another package is
+	// refused before anything is written.
+	Name string
 }
 
 // Publish stores a release from a tarball (SPEC §4). It returns the release
@@ -59,9 +64,19 @@ func (s *Service) Publish(ctx context.Context, in PublishInput) (*ent.Release, b
 	if err != nil {
 		return nil, false, err
 	}
+	if in.Name != "" {
+		if err := s.precheck(ctx, v, r, in.Name); err != nil {
+			return nil, false, err
+		}
+	}
 	tb, ref, err := s.upload(ctx, in.Tarball)
 	if err != nil {
 		return nil, false, err
+	}
+	if in.Name != "" && tb.Metadata.Name != in.Name {
+		s.unhold(ref.Key)
+		s.dropBlob(ctx, ref.Key)
+		return nil, false, apperr.Invalid("name", "the tarball's metadata names package %q, not %q", tb.Metadata.Name, in.Name)
 	}
 	res, err := s.publish(ctx, v, r, ownerOrg, in.Replace, tb, ref)
 	s.unhold(ref.Key)
@@ -75,6 +90,28 @@ func (s *Service) Publish(ctx context.Context, in PublishInput) (*ent.Release, b
 	s.committed(ctx)
 	// Detach from the finished transaction so the caller can load edges.
 	return res.release.Unwrap(), res.replaced, nil
+}
+
+// precheck refuses, before the tarball is read, a publish of a package the
+// caller names (the Hex API's /packages/NAME/releases) that the caller may
+// not publish: a key without the scope, or an existing package the caller
+// does not own. A client that sent Expect: 100-continue then never uploads
+// the body. The transaction checks again; this only answers early.
+func (s *Service) precheck(ctx context.Context, v *viewer.Viewer, r repo, name string) error {
+	owners, err := s.DB.PackageOwner.Query().
+		Where(packageowner.HasPackageWith(pkg.RepositoryID(r.ID), pkg.Name(name))).
+		All(viewer.System(ctx))
+	if err != nil {
+		return fmt.Errorf("load owners of %s: %w", name, err)
+	}
+	if len(owners) == 0 {
+		// A new package: only the key scope can be checked yet.
+		if !v.Scopes.AllowsPackageWrite(r.scopeOrg(), name) {
+			return apperr.New(apperr.Forbidden, "this API key may not publish %s (needs api:write or %s)", name, scopeFor(r, name))
+		}
+		return nil
+	}
+	return authorize(v, r, name, owners, needPublish)
 }
 
 // checkRepositoryWrite applies the private-repository gate: write role in

@@ -90,7 +90,7 @@ func TestAuthorizationMatrixBillingAndDocs(t *testing.T) {
 		}
 	}
 
-	docs := docsTarball(t, map[string]string{"index.html": "<p>docs</p>"})
+	docs := pkgtest.Docs(t, map[string]string{"index.html": "<p>docs</p>"})
 	docCallers := []struct {
 		name string
 		who  func(env *servertest.Env, owner *servertest.Client) *servertest.Client

@@ -1,9 +1,6 @@
 package server_test
 
 import (
-	"archive/tar"
-	"bytes"
-	"compress/gzip"
 	"io"
 	"net/http"
 	"strings"
@@ -12,22 +9,6 @@ import (
 	"github.com/depot-registry/depot/internal/pkgtest"
 	"github.com/depot-registry/depot/server/servertest"
 )
-
-func docsTarball(t *testing.T, files map[string]string) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	gz := gzip.NewWriter(&buf)
-	tw := tar.NewWriter(gz)
-	for name, body := range files {
-		if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(body)), Typeflag: tar.TypeReg}); err != nil {
-			t.Fatal(err)
-		}
-		_, _ = tw.Write([]byte(body))
-	}
-	_ = tw.Close()
-	_ = gz.Close()
-	return buf.Bytes()
-}
 
 const publishDocs = `mutation($t: Upload!, $p: String!, $v: String!) {
   publishDocs(input: {package: $p, version: $v, tarball: $t}) { release { version hasDocs docsUrl } }
@@ -40,7 +21,7 @@ func TestDocsPublishAndServe(t *testing.T) {
 	alice := env.SignUp("alice")
 	alice.Publish(pkgtest.Tarball(t, "docme", "1.0.0"), nil).MustOK(t)
 	page := `<html><script>document.cookie</script><body>Docme manual</body></html>`
-	docs := docsTarball(t, map[string]string{"index.html": page, "Docme.html": "<p>module</p>"})
+	docs := pkgtest.Docs(t, map[string]string{"index.html": page, "Docme.html": "<p>module</p>"})
 
 	if code := env.SignUp("mallory").Upload(publishDocs, map[string]any{"p": "docme", "v": "1.0.0"}, "t", docs).Code(); code != "FORBIDDEN" {
 		t.Fatalf("docs by a non-owner: code %q, want FORBIDDEN", code)

@@ -2,7 +2,12 @@
 package pkgtest
 
 import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
 	"fmt"
+	"maps"
+	"slices"
 	"testing"
 
 	"github.com/depot-registry/depot/hextar"
@@ -35,4 +40,29 @@ func Tarball(t testing.TB, name, version string, deps ...Dep) []byte {
 		t.Fatalf("build tarball %s %s: %v", name, version, err)
 	}
 	return tar
+}
+
+// Docs builds a gzipped tar of documentation files, as `mix hex.publish`
+// uploads them, in name order so the bytes are reproducible.
+func Docs(t testing.TB, files map[string]string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	gz := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(gz)
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		body := files[name]
+		if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(body)), Typeflag: tar.TypeReg}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tw.Write([]byte(body)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := gz.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }
