@@ -8,8 +8,10 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/depot-registry/depot/apperr"
 	"github.com/depot-registry/depot/blob"
@@ -40,13 +42,39 @@ const (
 // ...)). The viewer must already be in the request context: privacy makes a
 // private package a non-member asks for a 404, exactly like a missing one.
 // Each full GET counts one download; 304s and HEADs do not.
-func TarballHandler(svc *registry.Service, blobs blob.Store) http.Handler {
-	return &tarballs{svc: svc, blobs: blobs}
+func TarballHandler(svc *registry.Service, blobs blob.Store, opts ...TarballOption) http.Handler {
+	h := &tarballs{svc: svc, blobs: blobs}
+	for _, o := range opts {
+		o(h)
+	}
+	return h
+}
+
+// TarballOption adjusts TarballHandler.
+type TarballOption func(*tarballs)
+
+// Redirector is a blob store that hands out short-lived URLs of its blobs
+// (blob/s3), so that clients can download from the store directly.
+type Redirector interface {
+	Presign(ctx context.Context, key string, ttl time.Duration, params url.Values) (*url.URL, error)
+	// ETag is the store's own entity tag of the blob, which a client that
+	// downloaded from the store sends back in If-None-Match.
+	ETag(ctx context.Context, key string) (string, error)
+}
+
+// RedirectFor makes a full GET answer 302 to a URL of the blob valid for
+// ttl, when the store is a Redirector; otherwise tarballs stream through.
+// The download is counted when the redirect is sent. Conditional requests
+// are still answered here: with Depot's ETag, or with the store's, which a
+// client that followed a redirect has kept.
+func RedirectFor(ttl time.Duration) TarballOption {
+	return func(h *tarballs) { h.redirect = ttl }
 }
 
 type tarballs struct {
-	svc   *registry.Service
-	blobs blob.Store
+	svc      *registry.Service
+	blobs    blob.Store
+	redirect time.Duration
 }
 
 func (h *tarballs) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -85,6 +113,11 @@ func (h *tarballs) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
+	if rd, ok := h.blobs.(Redirector); ok && h.redirect > 0 {
+		if h.redirected(w, r, rd, rel) {
+			return
+		}
+	}
 	hdr.Set("Content-Type", "application/octet-stream")
 	hdr.Set("Content-Length", strconv.FormatInt(rel.Size, 10))
 	if r.Method == http.MethodHead {
@@ -106,6 +139,32 @@ func (h *tarballs) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return // the client went away; not a download
 	}
 	h.svc.CountDownload(rel.ID)
+}
+
+// redirected answers a request in redirect mode and reports whether it
+// did; false leaves the request to streaming (a HEAD, or a store that could
+// not presign).
+func (h *tarballs) redirected(w http.ResponseWriter, r *http.Request, rd Redirector, rel *ent.Release) bool {
+	ctx := r.Context()
+	if inm := r.Header.Get("If-None-Match"); inm != "" {
+		if tag, err := rd.ETag(ctx, rel.BlobKey); err == nil && etagMatches(inm, strings.Trim(tag, `"`)) {
+			w.WriteHeader(http.StatusNotModified)
+			return true
+		}
+	}
+	if r.Method != http.MethodGet {
+		return false
+	}
+	u, err := rd.Presign(ctx, rel.BlobKey, h.redirect, url.Values{"response-content-type": {"application/octet-stream"}})
+	if err != nil {
+		return false
+	}
+	// The URL expires: no cache may keep the redirect as long as the
+	// tarball itself.
+	w.Header().Set("Cache-Control", "no-store")
+	h.svc.CountDownload(rel.ID)
+	http.Redirect(w, r, u.String(), http.StatusFound)
+	return true
 }
 
 func (h *tarballs) cacheControl(ctx context.Context, rel *ent.Release) (string, error) {

@@ -2,9 +2,10 @@
 # The whole test suite, as CI runs it (.ci/run calls this and nothing else).
 #
 # It installs what the tests need when missing (Debian packages, stripe-mock,
-# npm packages), builds and tests the web app, runs every Go test on SQLite,
-# then starts a throwaway PostgreSQL 15 cluster on a loopback port and runs
-# every Go test again against it. The cluster is stopped on any exit.
+# SeaweedFS, npm packages), starts one S3 server on loopback, builds and tests
+# the web app, runs every Go test on SQLite, then starts a throwaway
+# PostgreSQL 15 cluster on a loopback port and runs every Go test again
+# against it. The cluster and the S3 server are stopped on any exit.
 set -euo pipefail
 
 ROOT=$(cd -- "$(dirname -- "$0")/.." && pwd)
@@ -30,6 +31,24 @@ step "installing stripe-mock (pinned)"
 sh scripts/stripe-mock.sh install
 export STRIPE_MOCK_BIN="$ROOT/.bin/stripe-mock"
 
+# --- S3 server for the object-storage tests ----------------------------------
+# SeaweedFS, pinned and built once into .bin (README, "Several instances").
+# One server serves both Go runs; each test makes its own bucket.
+step "installing the S3 server (SeaweedFS, pinned)"
+sh scripts/s3-server.sh install
+S3DIR=$(mktemp -d /tmp/depot-s3.XXXXXX)
+sh scripts/s3-server.sh run "$S3DIR" >"$S3DIR/log" 2>&1 &
+S3PID=$!
+stop_s3() { kill "$S3PID" 2>/dev/null || true; wait "$S3PID" 2>/dev/null || true; rm -rf "$S3DIR"; }
+trap stop_s3 EXIT
+# The script writes the URL right before it starts the server; the tests
+# wait until the server answers.
+for _ in $(seq 100); do [ -s "$S3DIR/url" ] && break; kill -0 "$S3PID" 2>/dev/null || break; sleep 0.1; done
+[ -s "$S3DIR/url" ] || { cat "$S3DIR/log" >&2; echo "the S3 server did not start" >&2; exit 1; }
+export DEPOT_TEST_S3_URL
+DEPOT_TEST_S3_URL=$(cat "$S3DIR/url")
+step "S3 server on ${DEPOT_TEST_S3_URL#*@}"
+
 # --- web app -----------------------------------------------------------------
 if [ -f frontend/package.json ]; then
 	step "web app: npm ci, type check, unit tests, build"
@@ -53,7 +72,7 @@ go test -count=1 -timeout 30m ./...
 PGDIR=$(mktemp -d /tmp/depot-pg.XXXXXX)
 PGPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
 stop_pg() { runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDIR/data" -m fast stop >/dev/null 2>&1 || true; rm -rf "$PGDIR"; }
-trap stop_pg EXIT
+trap 'stop_pg; stop_s3' EXIT
 chown postgres "$PGDIR"
 step "starting PostgreSQL 15 on 127.0.0.1:$PGPORT"
 runuser -u postgres -- "$PGBIN/initdb" -D "$PGDIR/data" -A trust -U postgres --locale=C.UTF-8 -E UTF8 >/dev/null

@@ -5,9 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"path/filepath"
 
-	"github.com/depot-registry/depot/blob/local"
 	"github.com/depot-registry/depot/registry"
 	"github.com/depot-registry/depot/store"
 	"github.com/depot-registry/depot/viewer"
@@ -50,7 +48,7 @@ func adminCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	blobs, err := local.New(filepath.Join(cfg.DataDir, "blobs"))
+	blobs, err := openBlobs(ctx, cfg)
 	if err != nil {
 		return err
 	}
