@@ -24,7 +24,7 @@ func Commands() []server.Command {
 
 func run(ctx context.Context, args []string) error {
 	sub := map[string]func(context.Context, []string) error{
-		"seed": seedCmd, "load": loadCmd, "ready": readyCmd, "report": reportCmd, "feed": feedCmd,
+		"seed": seedCmd, "load": loadCmd, "ready": readyCmd, "report": reportCmd, "feed": feedCmd, "pgcpu": pgcpuCmd,
 	}
 	if len(args) == 0 || sub[args[0]] == nil {
 		fmt.Fprint(os.Stderr, `usage: depot bench COMMAND [flags]
@@ -34,6 +34,7 @@ func run(ctx context.Context, args []string) error {
   ready   start a command (e.g. depot serve) and time it until /readyz answers 200
   report  print result tables from load/ready/floor JSON lines; append a history line
   feed    open many websocket subscribers to releaseEvents, publish, time delivery
+  pgcpu   print the CPU seconds a PostgreSQL cluster has used (for timing pgbench)
 
 Run "depot bench COMMAND -h" for its flags.
 `)
@@ -100,11 +101,12 @@ func loadCmd(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("depot bench load", flag.ContinueOnError)
 	var cfg LoadConfig
 	fs.StringVar(&cfg.URL, "url", "http://127.0.0.1:8080", "server base URL")
-	shapeName := fs.String("shape", "all", "A, B, C, D, E or all")
+	shapeName := fs.String("shape", "all", "comma-separated shapes (A, B, C, D, E, A-key, B-key, C-key, D-key) or all")
 	fs.IntVar(&cfg.Concurrency, "c", 16, "concurrent requests")
 	fs.DurationVar(&cfg.Duration, "d", 20*time.Second, "measured duration per shape")
 	fs.DurationVar(&cfg.Warmup, "warmup", 2*time.Second, "unmeasured warm-up per shape")
-	key := fs.String("key", "", "API key(s) for shape E, comma-separated; default: the seeded keys of -seed")
+	key := fs.String("key", "", "API key(s) for shape E and the -key shapes, comma-separated; default: the seeded keys of -seed")
+	fs.StringVar(&cfg.PostgresData, "pg-data", "", "data folder of the PostgreSQL cluster serving the server, to report its CPU per request (Linux)")
 	fs.StringVar(&cfg.Label, "label", "", "label stored with the results (e.g. postgres, sqlite)")
 	jsonOut := fs.String("json", "", "append results as JSON lines to this file")
 	seed, size := sizeFlags(fs)
@@ -129,7 +131,7 @@ func loadCmd(ctx context.Context, args []string) error {
 		for _, n := range strings.Split(*shapeName, ",") {
 			s, ok := ShapeByName(n)
 			if !ok {
-				return fmt.Errorf("unknown shape %q (want A, B, C, D, E or all)", n)
+				return fmt.Errorf("unknown shape %q (want A, B, C, D, E, A-key, B-key, C-key, D-key or all)", n)
 			}
 			shapes = append(shapes, s)
 		}

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -24,7 +25,10 @@ type LoadConfig struct {
 	Duration    time.Duration
 	Warmup      time.Duration // requests sent first and not counted
 	Keys        []string      // API keys for shapes that need one (round robin)
-	Label       string        // free text copied into the result (e.g. database)
+	// PostgresData is the data folder of the server's PostgreSQL cluster
+	// ("": the database's CPU is not measured).
+	PostgresData string
+	Label        string // free text copied into the result (e.g. database)
 }
 
 // Result is what one shape's run measured.
@@ -48,8 +52,10 @@ type Result struct {
 	// From /metrics deltas over the measured window; -1 when unavailable.
 	AllocBytesPerReq float64 `json:"alloc_bytes_per_req"`
 	CPUSecPerReq     float64 `json:"cpu_s_per_req"`
-	RSSMaxMiB        float64 `json:"rss_max_mib"`
-	BodyBytes        float64 `json:"body_bytes"`
+	// PostgreSQL's CPU per request (PostgresCPU delta), -1 when unmeasured.
+	PGCPUSecPerReq float64 `json:"pg_cpu_s_per_req"`
+	RSSMaxMiB      float64 `json:"rss_max_mib"`
+	BodyBytes      float64 `json:"body_bytes"`
 	// CacheHitPct is the share of requests the server's read cache
 	// answered (-1: the server has no read cache).
 	CacheHitPct float64 `json:"cache_hit_pct"`
@@ -63,6 +69,9 @@ func (r Result) String() string {
 	s := fmt.Sprintf("shape %s: %d requests in %.1fs at c=%d: %.0f req/s, p50 %.2f ms, p99 %.2f ms, max %.1f ms, %d errors, %s statements/request, %.0f B allocated/request, %.3f ms CPU/request, RSS max %.0f MiB, %.0f B/response",
 		r.Shape, r.Requests, r.Seconds, r.Concurrency, r.RPS, r.P50ms, r.P99ms, r.Maxms, r.Errors, stmts,
 		r.AllocBytesPerReq, r.CPUSecPerReq*1000, r.RSSMaxMiB, r.BodyBytes)
+	if r.PGCPUSecPerReq >= 0 {
+		s += fmt.Sprintf(", %.3f ms PostgreSQL CPU/request", r.PGCPUSecPerReq*1000)
+	}
 	if r.CacheHitPct >= 0 {
 		s += fmt.Sprintf(", %.0f%% from the read cache", r.CacheHitPct)
 	}
@@ -147,6 +156,10 @@ func Load(ctx context.Context, cfg LoadConfig, plan *Plan, shape Shape) (Result,
 		run(ctx, cfg.Warmup, false)
 	}
 	before, errBefore := scrape(ctx, client, cfg.URL)
+	pgBefore, errPG := -1.0, errors.New("not measured")
+	if cfg.PostgresData != "" {
+		pgBefore, errPG = PostgresCPU(cfg.PostgresData)
+	}
 	var rssMax float64
 	if errBefore == nil {
 		rssMax = before["process_resident_memory_bytes"]
@@ -175,9 +188,13 @@ func Load(ctx context.Context, cfg LoadConfig, plan *Plan, shape Shape) (Result,
 	close(stopSampler)
 	samplerDone.Wait()
 	after, errAfter := scrape(ctx, client, cfg.URL)
+	pgAfter := -1.0
+	if errPG == nil {
+		pgAfter, errPG = PostgresCPU(cfg.PostgresData)
+	}
 
 	res := Result{Kind: "load", Label: cfg.Label, Shape: shape.Name, Concurrency: cfg.Concurrency, Seconds: elapsed.Seconds(),
-		AllocBytesPerReq: -1, CPUSecPerReq: -1, RSSMaxMiB: -1, CacheHitPct: -1}
+		AllocBytesPerReq: -1, CPUSecPerReq: -1, PGCPUSecPerReq: -1, RSSMaxMiB: -1, CacheHitPct: -1}
 	var lats []time.Duration
 	var stmtSum, bodySum int
 	res.StmtMin = math.MaxInt
@@ -209,6 +226,9 @@ func Load(ctx context.Context, cfg LoadConfig, plan *Plan, shape Shape) (Result,
 	res.P50ms, res.P99ms, res.Maxms = q(0.50), q(0.99), q(1)
 	res.StmtMean = float64(stmtSum) / n
 	res.BodyBytes = float64(bodySum) / n
+	if errPG == nil {
+		res.PGCPUSecPerReq = (pgAfter - pgBefore) / n
+	}
 	if errBefore == nil && errAfter == nil {
 		// The scrapes themselves cost a little; they are a handful against
 		// thousands of requests.

@@ -20,12 +20,15 @@ type FloorResult struct {
 	Shape     string  `json:"shape"`
 	TPS       float64 `json:"tps"`
 	LatencyMS float64 `json:"latency_ms"`
+	// PGCPUms is PostgreSQL's CPU per transaction (0: not measured).
+	PGCPUms float64 `json:"pg_cpu_ms_per_tx"`
 	// Runs is how many floor runs TPS is the mean of (the floor runs
 	// before and after its shape's load).
 	Runs int `json:"-"`
 }
 
-// Goals of the "Fast reads" issue.
+// Goals of the "Fast reads" work: anonymous A and B, then the same reads
+// with an API key.
 const (
 	goalFloorRatio = 0.40
 	goalAP99ms     = 25
@@ -33,6 +36,19 @@ const (
 	goalRSSMiB     = 150
 	goalReadySec   = 1.0
 )
+
+// keyedGoal is what a keyed shape must reach beside its floor.
+type keyedGoal struct {
+	floorRatio float64 // of the floor's tx/s
+	p99ms      float64
+	cpuMS      float64 // server CPU per request
+	pgFactor   float64 // PostgreSQL CPU per request, times the floor's per transaction
+}
+
+var keyedGoals = map[string]keyedGoal{
+	"A" + KeyedSuffix: {floorRatio: 0.50, p99ms: 25, cpuMS: 0.6, pgFactor: 2},
+	"B" + KeyedSuffix: {floorRatio: 0.30, p99ms: 60, cpuMS: 2, pgFactor: 2},
+}
 
 type runSet struct {
 	labels []string
@@ -63,7 +79,7 @@ func readResults(r io.Reader) (*runSet, error) {
 		label(kind.Label)
 		switch kind.Kind {
 		case "load":
-			var x Result
+			x := Result{PGCPUSecPerReq: -1} // lines from before it was measured
 			_ = json.Unmarshal([]byte(line), &x)
 			rs.loads[x.Label] = append(rs.loads[x.Label], x)
 		case "floor":
@@ -75,6 +91,7 @@ func readResults(r io.Reader) (*runSet, error) {
 			f := rs.floors[x.Label][x.Shape]
 			x.TPS = (f.TPS*float64(f.Runs) + x.TPS) / float64(f.Runs+1)
 			x.LatencyMS = (f.LatencyMS*float64(f.Runs) + x.LatencyMS) / float64(f.Runs+1)
+			x.PGCPUms = (f.PGCPUms*float64(f.Runs) + x.PGCPUms) / float64(f.Runs+1)
 			x.Runs = f.Runs + 1
 			rs.floors[x.Label][x.Shape] = x
 		case "ready":
@@ -87,7 +104,7 @@ func readResults(r io.Reader) (*runSet, error) {
 }
 
 func (rs *runSet) ratio(label string, r Result) (float64, bool) {
-	f, ok := rs.floors[label][r.Shape]
+	f, ok := rs.floors[label][FloorShape(r.Shape)]
 	if !ok || f.TPS <= 0 {
 		return 0, false
 	}
@@ -101,22 +118,35 @@ func (rs *runSet) Markdown(w io.Writer) {
 			continue
 		}
 		fmt.Fprintf(w, "### %s\n\n", l)
-		fmt.Fprintln(w, "| Shape | req/s | p50 ms | p99 ms | max ms | SQL statements/req | CPU ms/req | alloc KiB/req | floor tx/s (pgbench) | ratio to floor | from read cache | RSS max MiB | errors |")
-		fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+		fmt.Fprintln(w, "| Shape | req/s | p50 ms | p99 ms | max ms | SQL statements/req | server CPU ms/req | PostgreSQL CPU ms/req | alloc KiB/req | floor tx/s (pgbench) | ratio to floor | from read cache | RSS max MiB | errors |")
+		fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 		for _, r := range rs.loads[l] {
 			stmts := fmt.Sprintf("%.1f", r.StmtMean)
 			if r.StmtMin != r.StmtMax {
 				stmts += fmt.Sprintf(" (%d–%d)", r.StmtMin, r.StmtMax)
 			}
 			floor, ratio := "—", "—"
-			if f, ok := rs.floors[l][r.Shape]; ok {
+			if f, ok := rs.floors[l][FloorShape(r.Shape)]; ok {
 				floor = fmt.Sprintf("%.0f", f.TPS)
 			}
 			if x, ok := rs.ratio(l, r); ok {
 				ratio = fmt.Sprintf("%.0f%%", 100*x)
 			}
-			fmt.Fprintf(w, "| %s | %.0f | %.2f | %.2f | %.1f | %s | %.2f | %.0f | %s | %s | %s | %.0f | %d |\n",
-				r.Shape, r.RPS, r.P50ms, r.P99ms, r.Maxms, stmts, 1000*r.CPUSecPerReq, r.AllocBytesPerReq/1024, floor, ratio, cacheShare(r), r.RSSMaxMiB, r.Errors)
+			pg := "—"
+			if r.PGCPUSecPerReq >= 0 {
+				pg = fmt.Sprintf("%.2f", 1000*r.PGCPUSecPerReq)
+			}
+			fmt.Fprintf(w, "| %s | %.0f | %.2f | %.2f | %.1f | %s | %.2f | %s | %.0f | %s | %s | %s | %.0f | %d |\n",
+				r.Shape, r.RPS, r.P50ms, r.P99ms, r.Maxms, stmts, 1000*r.CPUSecPerReq, pg, r.AllocBytesPerReq/1024, floor, ratio, cacheShare(r), r.RSSMaxMiB, r.Errors)
+		}
+		if fs := rs.floors[l]; len(fs) > 0 {
+			fmt.Fprintln(w, "\n| Floor (pgbench) | tx/s | latency ms | PostgreSQL CPU ms/tx | runs |")
+			fmt.Fprintln(w, "|---|---:|---:|---:|---:|")
+			for _, name := range []string{"A", "B"} {
+				if f, ok := fs[name]; ok {
+					fmt.Fprintf(w, "| %s | %.0f | %.2f | %s | %d |\n", name, f.TPS, f.LatencyMS, pgms(f.PGCPUms), f.Runs)
+				}
+			}
 		}
 		if s, ok := rs.ready[l]; ok {
 			fmt.Fprintf(w, "\nTime to ready (`depot serve` start → `/readyz` 200) on the seeded database: %.3f s\n", s)
@@ -149,11 +179,33 @@ func yes(ok bool) string {
 	return "**not met**"
 }
 
+func pgms(ms float64) string {
+	if ms <= 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.2f", ms)
+}
+
 func (rs *runSet) goals(l string) []goal {
 	var gs []goal
 	rss := 0.0
 	for _, r := range rs.loads[l] {
 		rss = max(rss, r.RSSMaxMiB)
+		if kg, ok := keyedGoals[r.Shape]; ok {
+			if x, ok := rs.ratio(l, r); ok {
+				gs = append(gs, goal{fmt.Sprintf("%s ≥ %.0f%% of floor", r.Shape, 100*kg.floorRatio), fmt.Sprintf("%.0f%%", 100*x), yes(x >= kg.floorRatio)})
+			}
+			gs = append(gs, goal{fmt.Sprintf("%s p99 < %.0f ms", r.Shape, kg.p99ms), fmt.Sprintf("%.1f ms", r.P99ms), yes(r.P99ms < kg.p99ms)})
+			if r.CPUSecPerReq >= 0 {
+				cpu := 1000 * r.CPUSecPerReq
+				gs = append(gs, goal{fmt.Sprintf("%s server CPU < %.1f ms/req", r.Shape, kg.cpuMS), fmt.Sprintf("%.2f ms", cpu), yes(cpu < kg.cpuMS)})
+			}
+			if f := rs.floors[l][FloorShape(r.Shape)]; r.PGCPUSecPerReq >= 0 && f.PGCPUms > 0 {
+				pg := 1000 * r.PGCPUSecPerReq
+				gs = append(gs, goal{fmt.Sprintf("%s PostgreSQL CPU ≤ %.0f× floor's", r.Shape, kg.pgFactor),
+					fmt.Sprintf("%.2f ms (%.1f× %.2f)", pg, pg/f.PGCPUms, f.PGCPUms), yes(pg <= kg.pgFactor*f.PGCPUms)})
+			}
+		}
 		switch r.Shape {
 		case "A", "B":
 			if x, ok := rs.ratio(l, r); ok {
@@ -179,7 +231,10 @@ func (rs *runSet) HistoryLine(now time.Time, machine string) string {
 	for _, l := range rs.labels {
 		var ss []string
 		for _, r := range rs.loads[l] {
-			s := fmt.Sprintf("%s %.0f/s p99 %.1fms %.0fst", r.Shape, r.RPS, r.P99ms, r.StmtMean)
+			s := fmt.Sprintf("%s %.0f/s p99 %.1fms %.0fst %.2fmsCPU", r.Shape, r.RPS, r.P99ms, r.StmtMean, 1000*r.CPUSecPerReq)
+			if r.PGCPUSecPerReq >= 0 {
+				s += fmt.Sprintf(" %.2fmsPG", 1000*r.PGCPUSecPerReq)
+			}
 			if x, ok := rs.ratio(l, r); ok {
 				s += fmt.Sprintf(" %.0f%%floor", 100*x)
 			}

@@ -14,7 +14,7 @@ var shapeFiles embed.FS
 // Shape is one benchmarked GraphQL request: a committed document
 // (shapes/NAME.graphql) and how each request's variables are chosen.
 type Shape struct {
-	Name  string // A..E
+	Name  string // A..E, or A-key..D-key
 	Title string
 	Query string
 	// Field is the top-level field that must not be null in the answer.
@@ -34,7 +34,7 @@ func Shapes() []Shape {
 		}
 		return string(b)
 	}
-	return []Shape{
+	shapes := []Shape{
 		{Name: "A", Title: "package by name, owners, 10 latest releases", Query: read("A"), Field: "package",
 			Vars: func(p *Plan, i uint64) map[string]any {
 				return map[string]any{"name": p.Packages[pick(i, len(p.Packages))].Name}
@@ -55,7 +55,23 @@ func Shapes() []Shape {
 		{Name: "E", Title: "signed-in dashboard (API key): packages, organizations, keys", Query: read("E"), Field: "viewer", Auth: true,
 			Vars: func(*Plan, uint64) map[string]any { return nil }},
 	}
+	// The public reads again as an integration sends them: with an
+	// api:read key (the seeded keys in turn), answered like A–D.
+	for _, s := range shapes[:4] {
+		s.Name += KeyedSuffix
+		s.Title += ", with an API key"
+		s.Auth = true
+		shapes = append(shapes, s)
+	}
+	return shapes
 }
+
+// KeyedSuffix names a shape's keyed variant ("A-key": shape A with an
+// API key). Its floor is the plain shape's.
+const KeyedSuffix = "-key"
+
+// FloorShape is the shape whose hand-written SQL is name's floor.
+func FloorShape(name string) string { return strings.TrimSuffix(name, KeyedSuffix) }
 
 // ShapeByName finds a shape.
 func ShapeByName(name string) (Shape, bool) {

@@ -1,5 +1,8 @@
-// Package readcache keeps whole answers to anonymous reads in memory, keyed
-// by the request and by the database's data generation (store.Generation).
+// Package readcache keeps whole answers to reads in memory, keyed by the
+// request, by what the reader may see (the server keys anonymous visitors
+// and signed-in viewers by their private repositories, and serves the
+// latter only selections that depend on nothing else) and by the
+// database's data generation (store.Generation).
 //
 // Correctness comes from the generation, not from timing: every committed
 // write a reader could see moves the generation forward in the database

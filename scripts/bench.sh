@@ -4,8 +4,10 @@
 # Builds depot with the bench commands, starts a throwaway PostgreSQL 15
 # cluster on a loopback port, seeds the benchmark data set, times `depot
 # serve` to ready, runs every GraphQL shape at fixed concurrency for a fixed
-# time, runs the hand-written SQL floor of shapes A and B with pgbench
-# (before and after each of those shapes' load), then
+# time (A–D anonymous and again with API keys, E with keys), runs the
+# hand-written SQL floor of shapes A and B with pgbench (before and after
+# each of those shapes' load, keyed or not), reports the server's and
+# PostgreSQL's CPU per request, then
 # does the same (without floor) on SQLite. Prints the tables and appends one
 # line to BENCHMARKS.md's History section. Everything it starts is stopped
 # on exit; nothing listens beyond 127.0.0.1.
@@ -75,31 +77,48 @@ bench_db() {
 		curl -fsS "http://127.0.0.1:$p/readyz" >/dev/null 2>&1 && break
 		sleep 0.1
 	done
-	local shapes=$SHAPES
-	[ "$shapes" = all ] && shapes=A,B,C,D,E
+	local shapes=$SHAPES pgdata=
+	[ "$label" = postgres ] && pgdata=$PGDIR/data
+	# Each keyed shape right after its anonymous one: the same cache (they
+	# share entries) and the same minute of a shared machine.
+	[ "$shapes" = all ] && shapes=A,A-key,B,B-key,C,C-key,D,D-key,E
+	local floored=
 	for s in ${shapes//,/ }; do
 		# The floor of A and B runs right before and right after the shape's
-		# load (the report takes the mean), so a machine whose other load
-		# changes during the run skews both sides of the ratio alike.
-		if [ "$label" = postgres ]; then case $s in A | B) floor "$s" "$url" ;; esac; fi
-		"$BIN" bench load -url "http://127.0.0.1:$p" -shape "$s" -c "$CONC" -d "$DURATION" -warmup "$WARMUP" \
+		# load, keyed or not (the report takes the mean), so a machine whose
+		# other load changes during the run skews both sides of the ratio
+		# alike. A floor that just ran is not repeated.
+		case $s in A | B | A-key | B-key) ;; *) floored= ;; esac
+		if [ "$label" = postgres ] && [ "$floored" != "${s%-key}" ]; then
+			case $s in A | B | A-key | B-key) floor "${s%-key}" "$url" ;; esac
+		fi
+		"$BIN" bench load ${pgdata:+-pg-data "$pgdata"} -url "http://127.0.0.1:$p" -shape "$s" -c "$CONC" -d "$DURATION" -warmup "$WARMUP" \
 			-seed "$SEED" -packages "$PACKAGES" -label "$label" -json "$RESULTS" || echo "(load reported errors)"
-		if [ "$label" = postgres ]; then case $s in A | B) floor "$s" "$url" ;; esac; fi
+		floored=
+		if [ "$label" = postgres ]; then
+			case $s in A | B | A-key | B-key) floor "${s%-key}" "$url"; floored=${s%-key} ;; esac
+		fi
 	done
 	kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
 	SERVER_PID=
 }
 
-# floor SHAPE URL: pgbench of bench/pgbench/SHAPE.sql, recorded as a floor result.
+# floor SHAPE URL: pgbench of bench/pgbench/SHAPE.sql, recorded as a floor
+# result with PostgreSQL's CPU per transaction.
 floor() {
-	local shape=$1 url=$2 out tps lat
+	local shape=$1 url=$2 out tps lat n cpu0 cpu1 pgms
 	step "postgres: SQL floor of shape $shape (pgbench -c $CONC -j 1 -T $PGBENCH_T)"
+	cpu0=$("$BIN" bench pgcpu -pg-data "$PGDIR/data")
 	out=$("$PGBIN/pgbench" -n -M prepared -f "bench/pgbench/$shape.sql" -D npackages="$PACKAGES" \
 		-c "$CONC" -j 1 -T "$PGBENCH_T" "$url" 2>&1) || { echo "$out"; return 1; }
+	cpu1=$("$BIN" bench pgcpu -pg-data "$PGDIR/data")
 	echo "$out" | grep -E 'latency average|tps =' || true
 	tps=$(echo "$out" | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -1)
 	lat=$(echo "$out" | sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' | head -1)
-	printf '{"kind":"floor","label":"postgres","shape":"%s","tps":%s,"latency_ms":%s}\n' "$shape" "${tps:-0}" "${lat:-0}" >>"$RESULTS"
+	n=$(echo "$out" | sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' | head -1)
+	pgms=$(awk -v a="$cpu0" -v b="$cpu1" -v n="${n:-0}" 'BEGIN { if (n > 0) printf "%.4f", 1000 * (b - a) / n; else print 0 }')
+	echo "PostgreSQL CPU per transaction: $pgms ms"
+	printf '{"kind":"floor","label":"postgres","shape":"%s","tps":%s,"latency_ms":%s,"pg_cpu_ms_per_tx":%s}\n' "$shape" "${tps:-0}" "${lat:-0}" "$pgms" >>"$RESULTS"
 }
 
 PGVERSION=

@@ -3,6 +3,8 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"strconv"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -11,16 +13,28 @@ import (
 	"github.com/depot-registry/depot/viewer"
 )
 
-// cacheReads is a gqlgen response interceptor answering anonymous queries
-// from the read cache (package readcache says why that is never stale).
-// Only whole successful answers are kept; signed-in viewers, mutations and
-// subscriptions always run.
+// cacheReads is a gqlgen response interceptor answering queries from the
+// read cache (package readcache says why that is never stale). Only whole
+// successful answers are kept; mutations and subscriptions always run.
+//
+// An answer is keyed by the request and by the viewer's visibility: the
+// private repositories the viewer reads (viewer.PrivateOrgIDs, the one
+// thing the privacy interceptors filter by). Anonymous visitors and most
+// API keys read none, so they share entries. A signed-in viewer is served
+// from the cache only when every field of the selection is in
+// visibilityFields: its answer then depends on who asks through the
+// visibility alone. A selection touching anything else (the viewer, keys,
+// roles, billing, a field not classified yet) runs every time.
 func (s *Server) cacheReads(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
-	if s.reads == nil || !graphql.HasOperationContext(ctx) || !viewer.FromContext(ctx).Anonymous() {
+	if s.reads == nil || !graphql.HasOperationContext(ctx) {
 		return next(ctx)
 	}
 	oc := graphql.GetOperationContext(ctx)
 	if oc.Operation == nil || oc.Operation.Operation != ast.Query {
+		return next(ctx)
+	}
+	v := viewer.FromContext(ctx)
+	if v.IsSystem() || (!v.Anonymous() && !visibilityOnly(oc.Operation.SelectionSet)) {
 		return next(ctx)
 	}
 	vars, err := json.Marshal(oc.Variables) // map keys come out sorted
@@ -32,7 +46,7 @@ func (s *Server) cacheReads(ctx context.Context, next graphql.ResponseHandler) *
 		s.Log.WarnContext(ctx, "read cache bypassed", "err", err)
 		return next(ctx)
 	}
-	key := readcache.KeyOf([]byte(oc.OperationName), []byte(oc.RawQuery), vars)
+	key := readcache.KeyOf([]byte(oc.OperationName), []byte(oc.RawQuery), vars, visibility(v))
 	if data, ok := s.reads.Get(gen, key); ok {
 		return &graphql.Response{Data: data}
 	}
@@ -42,4 +56,100 @@ func (s *Server) cacheReads(ctx context.Context, next graphql.ResponseHandler) *
 		s.reads.Put(gen, key, resp.Data, validity.Until())
 	}
 	return resp
+}
+
+// visibility is the cache key part of what v may read beyond public data:
+// its private organizations, sorted ("" for anonymous visitors and for
+// every viewer reading public data only).
+func visibility(v *viewer.Viewer) []byte {
+	var b []byte
+	for i, id := range v.PrivateOrgIDs() {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, int64(id), 10)
+	}
+	return b
+}
+
+// visibilityOnly reports whether every field selected in set (through
+// fragments too) is in visibilityFields. Introspection (__typename,
+// __schema, __type) is the same for everyone.
+func visibilityOnly(set ast.SelectionSet) bool {
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			if strings.HasPrefix(s.Name, "__") {
+				continue
+			}
+			if s.ObjectDefinition == nil || !visibilityFields[s.ObjectDefinition.Name+"."+s.Name] || !visibilityOnly(s.SelectionSet) {
+				return false
+			}
+		case *ast.InlineFragment:
+			if !visibilityOnly(s.SelectionSet) {
+				return false
+			}
+		case *ast.FragmentSpread:
+			if s.Definition == nil || !visibilityOnly(s.Definition.SelectionSet) {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// The two kinds of field a query can select, by type. Every field of every
+// type a visibility field leads to is in exactly one list
+// (TestReadCacheClassifiesEveryField fails otherwise), so a new field is
+// not cached for signed-in viewers until someone decides which it is.
+var (
+	// visibilityFields answer the same to every viewer who reads the same
+	// private repositories: public data, and private rows the privacy
+	// interceptors filter by viewer.PrivateOrgIDs.
+	visibilityFields = fieldSet(map[string]string{
+		"Query":                  "organization organizations package packages release releaseEvents user",
+		"Organization":           "id createdAt updatedAt name displayName packages",
+		"OrganizationConnection": "edges pageInfo totalCount",
+		"OrganizationEdge":       "node cursor",
+		"Owner":                  "account level",
+		"Package": "id createdAt updatedAt name description latestVersion downloads firstPublishedAt repository releases " +
+			"repositoryName private versions latestRelease owners dependents",
+		"PackageConnection": "edges pageInfo totalCount",
+		"PackageEdge":       "node cursor",
+		"PageInfo":          "hasNextPage hasPreviousPage startCursor endCursor",
+		"Release": "id createdAt updatedAt version prerelease innerChecksum outerChecksum size app description licenses " +
+			"buildTools elixirRequirement firstPublishedAt downloads docsPublishedAt package packageName links publishedAt " +
+			"revertableUntil hasDocs docsUrl tarballUrl retirement requirements publisher",
+		"ReleaseConnection": "edges pageInfo totalCount",
+		"ReleaseEdge":       "node cursor",
+		"ReleaseEvent":      "id kind occurredAt repository packageName version previousOwner newOwner actor cursor package release retirement",
+		"ReleaseEventPage":  "events endCursor hasNextPage",
+		"Repository":        "id createdAt updatedAt name organization",
+		"Requirement":       "id name repository requirement app optional release",
+		"Retirement":        "id createdAt updatedAt reason message release",
+		"RetirementInfo":    "reason message",
+		"Link":              "name url",
+		"User":              "id createdAt updatedAt username fullName packages",
+	})
+	// viewerFields depend on who asks: the viewer's own account (email,
+	// keys, audit log, memberships), roles and rights, billing, and node
+	// lookups (which reach keys and audit entries).
+	viewerFields = fieldSet(map[string]string{
+		"Query":        "node nodes viewer apiKeys auditLog previewSeatChange",
+		"Organization": "billing billingProfile invoices invoice members viewerRole",
+		"Package":      "viewerCanPublish viewerIsFullOwner",
+		"User":         "email emailVerified organizations",
+	})
+)
+
+func fieldSet(byType map[string]string) map[string]bool {
+	out := map[string]bool{}
+	for typ, fields := range byType {
+		for _, f := range strings.Fields(fields) {
+			out[typ+"."+f] = true
+		}
+	}
+	return out
 }
