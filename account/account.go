@@ -42,17 +42,22 @@ type Service struct {
 	SessionTTL time.Duration
 	// BaseURL is the public URL, for links in mails.
 	BaseURL string
-	// Limiter throttles sign-in attempts per account and per IP.
+	// Limiter throttles sign-in attempts per client (IP); wrong passwords
+	// are also slowed per account and client (see verifyLogin).
 	Limiter Limiter
+	// ResetLimiter throttles password-reset mails per account and per client.
+	ResetLimiter Limiter
 	// Entitled reports which organizations have private access (billing);
 	// nil means none has (no billing wired: no private packages).
 	Entitled func(ctx context.Context, orgIDs []int) (map[int]bool, error)
 	Log      *slog.Logger
-}
+	// OnRevoke, when set, is called after one of a user's API keys was
+	// revoked (open subscriptions of that user then re-read their viewer
+	// at once).
+	OnRevoke func(ctx context.Context, userID int)
 
-// Limiter allows or refuses one more attempt for a key.
-type Limiter interface {
-	Allow(key string) bool
+	signIns    backoff
+	principals principalCache // see ViewerForKey
 }
 
 func (s *Service) now() time.Time {
@@ -177,28 +182,8 @@ func (s *Service) checkNewPassword(ctx context.Context, pw string) error {
 // tells the caller the password is known to be breached: the user should
 // change it.
 func (s *Service) SignIn(ctx context.Context, login, password string) (u *ent.User, sess Session, breached bool, err error) {
-	login = strings.ToLower(strings.TrimSpace(login))
-	c := viewer.ClientFrom(ctx)
-	if s.Limiter != nil && (!s.Limiter.Allow("signin-ip:"+c.IP) || !s.Limiter.Allow("signin-login:"+login)) {
-		return nil, Session{}, false, apperr.New(apperr.RateLimited, "too many sign-in attempts; wait a minute and try again")
-	}
-	wrong := apperr.New(apperr.Unauthenticated, "invalid username or password")
-	u, err = s.DB.User.Query().Where(user.Or(user.UsernameEQ(login), user.EmailEqualFold(login))).Only(ctx)
-	if ent.IsNotFound(err) {
-		// Spend the same time as a real check, so timing does not reveal
-		// which usernames exist.
-		_, _ = checkPassword(password, dummyHash(s.Hash))
-		return nil, Session{}, false, wrong
-	}
-	if err != nil {
+	if u, err = s.verifyLogin(ctx, login, password); err != nil {
 		return nil, Session{}, false, err
-	}
-	ok, err := checkPassword(password, u.PasswordHash)
-	if err != nil {
-		return nil, Session{}, false, err
-	}
-	if !ok {
-		return nil, Session{}, false, wrong
 	}
 	if s.Breach != nil {
 		// A failing breach service must not lock users out: sign in and

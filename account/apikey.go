@@ -71,13 +71,23 @@ func (s *Service) CreateAPIKey(ctx context.Context, in CreateKeyInput) (*ent.API
 	return k.Unwrap(), secret, nil
 }
 
-// APIKeys lists the signed-in user's keys, newest first.
+// APIKeys lists the signed-in user's keys, newest first. The list is
+// account data: narrow keys (package:, repository:, docs:) may not read it.
 func (s *Service) APIKeys(ctx context.Context) ([]*ent.APIKey, error) {
 	v := viewer.FromContext(ctx)
 	if v.Anonymous() {
 		return nil, apperr.SignInRequired()
 	}
+	if !v.ReadsAccount() {
+		return nil, apperr.New(apperr.Forbidden, "this API key may not list API keys (needs api:read)")
+	}
 	return s.DB.APIKey.Query().Where(apikey.UserID(v.UserID)).Order(ent.Desc(apikey.FieldID)).All(ctx)
+}
+
+// KeyVisible reports whether v may read the API key of user ownerID (node
+// lookups): the same rule as APIKeys, one key at a time.
+func KeyVisible(v *viewer.Viewer, ownerID int) bool {
+	return ownerID != 0 && v.ReadsAccountOf(ownerID)
 }
 
 // RevokeAPIKey revokes one of the signed-in user's keys. Revoking is
@@ -109,6 +119,9 @@ func (s *Service) RevokeAPIKey(ctx context.Context, id int) (*ent.APIKey, error)
 	})
 	if err != nil {
 		return nil, err
+	}
+	if s.OnRevoke != nil {
+		s.OnRevoke(ctx, v.UserID)
 	}
 	return k.Unwrap(), nil
 }

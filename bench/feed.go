@@ -117,6 +117,8 @@ type FeedResult struct {
 	GoroutinesPerSub float64 `json:"goroutines_per_subscriber"`
 	// CPU seconds the servers spent delivering (publish start → end).
 	DeliveryCPUSeconds float64 `json:"delivery_cpu_seconds"`
+	// CPUPerEventUs is DeliveryCPUSeconds per delivered event, in µs.
+	CPUPerEventUs float64 `json:"cpu_per_delivered_event_us"`
 }
 
 func (r *FeedResult) String() string {
@@ -142,7 +144,7 @@ func (r *FeedResult) String() string {
 	fmt.Fprintf(&b, "  server stacks   before %.1f MiB, subscribed %.1f MiB\n", mib(r.Before.StackInuse), mib(r.Idle.StackInuse))
 	fmt.Fprintf(&b, "  goroutines      before %.0f, subscribed %.0f\n", r.Before.Goroutines, r.Idle.Goroutines)
 	fmt.Fprintf(&b, "  per idle sub    RSS %.1f KiB (heap %.1f KiB, goroutine stacks %.1f KiB, %.1f goroutines)\n", r.RSSPerSubKiB, r.HeapPerSubKiB, r.StackPerSubKiB, r.GoroutinesPerSub)
-	fmt.Fprintf(&b, "  delivery CPU    %.2f s server CPU for %d events", r.DeliveryCPUSeconds, r.Events)
+	fmt.Fprintf(&b, "  delivery CPU    %.2f s server CPU for %d events, %.1f µs per delivered event", r.DeliveryCPUSeconds, r.Events, r.CPUPerEventUs)
 	return b.String()
 }
 
@@ -368,6 +370,9 @@ func Feed(ctx context.Context, cfg FeedConfig) (*FeedResult, error) {
 		res.HeapPerSubKiB = (res.Idle.HeapInuse - res.Before.HeapInuse) / float64(res.Subscribed) / 1024
 		res.StackPerSubKiB = (res.Idle.StackInuse - res.Before.StackInuse) / float64(res.Subscribed) / 1024
 		res.GoroutinesPerSub = (res.Idle.Goroutines - res.Before.Goroutines) / float64(res.Subscribed)
+	}
+	if res.Delivered > 0 {
+		res.CPUPerEventUs = res.DeliveryCPUSeconds / float64(res.Delivered) * 1e6
 	}
 	return res, nil
 }

@@ -38,6 +38,8 @@ type Bus interface {
 	Listen() (<-chan Signal, func())
 	// Close stops the bus and closes every listener's channel.
 	Close() error
+	// Revocations travel on the same transport as signals.
+	Revoker
 }
 
 // fanout delivers signals to in-process listeners without ever blocking the
@@ -128,7 +130,10 @@ func (f *fanout) close() {
 }
 
 // LocalBus is the in-process bus of a single-instance (embedded) server.
-type LocalBus struct{ fan fanout }
+type LocalBus struct {
+	fan fanout
+	rev revokeFanout
+}
 
 // NewLocalBus returns an in-process bus.
 func NewLocalBus() *LocalBus {
@@ -146,5 +151,6 @@ func (b *LocalBus) Listen() (<-chan Signal, func()) { return b.fan.listen() }
 // Close implements Bus.
 func (b *LocalBus) Close() error {
 	b.fan.close()
+	b.rev.close()
 	return nil
 }

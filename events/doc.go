@@ -15,6 +15,13 @@
 //     viewer, and filters them per subscriber by privacy and filter, so the
 //     cost of a new event is one query per process, not one per subscriber.
 //
+// The bus also carries Revocations (a key revoked, a member removed, a
+// subscription lapsed): who may now read less. Subscriptions of the affected
+// viewers re-read their viewer at once instead of at their next periodic
+// refresh, and end with ErrAccessRevoked (or the re-read's error) when they
+// lost access. Revocations are hints too: a lost one delays the cut-off to
+// that periodic refresh.
+//
 // Writers call LockForAppend before inserting events in their transaction
 // and Bus.Notify after it commits; see LockForAppend for why the lock is what
 // makes cursors gap-free.

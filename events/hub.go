@@ -70,6 +70,7 @@ type Hub struct {
 	opts     Options
 	signals  <-chan Signal
 	unlisten func()
+	unrevoke func()
 
 	ready     chan struct{} // closed once head is known
 	stopping  chan struct{} // closed by Close
@@ -98,6 +99,7 @@ func NewHub(log Log, bus Bus, opts Options) *Hub {
 	// Listen before reading the head: a commit after that read is then
 	// signalled to us, never lost in between.
 	h.signals, h.unlisten = bus.Listen()
+	h.unrevoke = bus.OnRevoke(h.kick)
 	go h.run()
 	return h
 }
@@ -226,6 +228,24 @@ func (h *Hub) offerLocked(s *Subscription, evs []*ent.ReleaseEvent) {
 	}
 }
 
+// kick makes every subscription r affects re-read its viewer now. It runs
+// on the bus's goroutine and never blocks.
+func (h *Hub) kick(r Revocation) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for s := range h.all {
+		if s.kick == nil {
+			continue
+		}
+		if a := s.access.Load(); r.Affects(a.v.UserID, a.orgs) {
+			select {
+			case s.kick <- struct{}{}:
+			default: // a refresh is already due
+			}
+		}
+	}
+}
+
 // Subscribe starts a feed for the viewer in ctx, which ends with ctx.
 // With after nil it delivers the events committed after the call; otherwise
 // every event after that id the viewer may read, then live ones, without
@@ -251,6 +271,9 @@ func (h *Hub) Subscribe(ctx context.Context, f Filter, after *int, refresh Refre
 		filter: Filter{Packages: slices.Clone(f.Packages), Repository: f.Repository, Kinds: slices.Clone(f.Kinds)},
 		done:   make(chan struct{}),
 		closed: make(chan struct{}),
+	}
+	if refresh != nil {
+		s.kick = make(chan struct{}, 1)
 	}
 	s.C = s.ch
 	s.access.Store(newAccess(viewer.FromContext(ctx)))
@@ -314,6 +337,11 @@ func (h *Hub) serve(ctx context.Context, s *Subscription, pos int, refresh Refre
 				s.stop(err)
 				return
 			}
+		case <-s.kick:
+			if err := s.refresh(ctx, refresh); err != nil {
+				s.stop(err)
+				return
+			}
 		case pos := <-s.lagged:
 			if err := h.catchUp(ctx, s, pos, tick, refresh); err != nil {
 				s.stop(err)
@@ -347,6 +375,10 @@ func (h *Hub) catchUp(ctx context.Context, s *Subscription, pos int, tick <-chan
 		for pos < head {
 			select {
 			case <-tick:
+				if err := s.refresh(ctx, refresh); err != nil {
+					return err
+				}
+			case <-s.kick:
 				if err := s.refresh(ctx, refresh); err != nil {
 					return err
 				}
@@ -396,12 +428,20 @@ func (h *Hub) send(ctx context.Context, s *Subscription, e *ent.ReleaseEvent) er
 	}
 }
 
+// refresh re-reads the viewer. A viewer that can no longer read an
+// organization it was receiving private events of ends the subscription
+// with ErrAccessRevoked rather than narrow it silently: the subscriber
+// learns why, and a new subscription shows what it may still read.
 func (s *Subscription) refresh(ctx context.Context, r Refresher) error {
 	v, err := r(ctx)
 	if err != nil {
 		return fmt.Errorf("events: refresh viewer: %w", err)
 	}
-	s.access.Store(newAccess(v))
+	next := newAccess(v)
+	if prev := s.access.Load(); !next.covers(prev) {
+		return ErrAccessRevoked
+	}
+	s.access.Store(next)
 	return nil
 }
 
@@ -425,6 +465,7 @@ func (h *Hub) Close() error {
 	h.closeOnce.Do(func() { close(h.stopping) })
 	<-h.done
 	h.unlisten()
+	h.unrevoke()
 	h.endAll(ErrHubClosed)
 	h.wg.Wait()
 	return nil

@@ -274,12 +274,16 @@ func TestHubRefresherRevokesAccess(t *testing.T) {
 	first := in.append(t, eventstest.Event{Package: "secret", Repository: "acme", PrivateOrg: 7})
 	sameIDs(t, "member", collect(t, s, 1), first)
 
-	// Removed from the organization: once the refresher has run, private
-	// events stop while public ones keep coming.
+	// Removed from the organization: the next refresh ends the
+	// subscription with ErrAccessRevoked instead of narrowing it silently.
 	current.Store(&viewer.Viewer{UserID: 107})
-	drain(calls)
-	<-calls
-	<-calls // a whole refresh has completed since the change
+	ended(t, s, events.ErrAccessRevoked)
+
+	// A new subscription of the former member sees public events only.
+	s, err = in.hub.Subscribe(viewer.NewContext(context.Background(), current.Load()), events.Filter{}, nil, refresh)
+	if err != nil {
+		t.Fatalf("subscribe: %v", err)
+	}
 	after := in.append(t,
 		eventstest.Event{Package: "secret", Repository: "acme", PrivateOrg: 7, Version: "2"},
 		eventstest.Event{Package: "public"},
@@ -288,16 +292,85 @@ func TestHubRefresherRevokesAccess(t *testing.T) {
 
 	// A revoked key ends the subscription with the refresher's error.
 	fail.Store(true)
-	select {
-	case e, ok := <-s.C:
-		if ok {
-			t.Fatalf("event %d after revocation", e.ID)
+	ended(t, s, revoked)
+}
+
+// ended waits for s to end and checks its reason.
+func ended(t *testing.T, s *events.Subscription, want error) {
+	t.Helper()
+	for {
+		select {
+		case e, ok := <-s.C:
+			if ok {
+				t.Fatalf("event %d after revocation", e.ID)
+			}
+			if err := s.Err(); !errors.Is(err, want) {
+				t.Fatalf("Err = %v, want %v", err, want)
+			}
+			return
+		case <-time.After(eventstest.Wait):
+			t.Fatal("subscription still open after revocation")
 		}
-	case <-time.After(eventstest.Wait):
-		t.Fatal("subscription still open after revocation")
 	}
-	if err := s.Err(); !errors.Is(err, revoked) {
-		t.Fatalf("Err = %v, want the refresher's error", err)
+}
+
+// A revocation announced on one instance ends the affected subscriptions
+// of every instance at once, long before their periodic refresh, and
+// leaves the others alone.
+func TestHubRevocationEndsAffectedAtOnce(t *testing.T) {
+	for _, tr := range transports() {
+		t.Run(tr.name, func(t *testing.T) {
+			ins := tr.cluster(t, 2, events.Options{RefreshEvery: time.Hour})
+			var gone atomic.Bool
+			refresh := func(v *viewer.Viewer) events.Refresher {
+				return func(context.Context) (*viewer.Viewer, error) {
+					if gone.Load() && v.UserID == member(7).UserID {
+						return &viewer.Viewer{UserID: v.UserID}, nil
+					}
+					return v, nil
+				}
+			}
+			sub := func(v *viewer.Viewer) *events.Subscription {
+				s, err := ins[1].hub.Subscribe(viewer.NewContext(context.Background(), v), events.Filter{}, nil, refresh(v))
+				if err != nil {
+					t.Fatalf("subscribe: %v", err)
+				}
+				return s
+			}
+			removed, other, lapsed := sub(member(7)), sub(member(8)), sub(member(9))
+			first := ins[0].append(t, eventstest.Event{Package: "warmup"})
+			for _, s := range []*events.Subscription{removed, other, lapsed} {
+				sameIDs(t, "before", collect(t, s, 1), first)
+			}
+
+			gone.Store(true)
+			if err := ins[0].bus.Revoke(context.Background(), events.Revocation{UserID: member(7).UserID}); err != nil {
+				t.Fatalf("revoke: %v", err)
+			}
+			ended(t, removed, events.ErrAccessRevoked)
+
+			// A lapse names the organization; its refresher now fails.
+			failing := func(context.Context) (*viewer.Viewer, error) { return nil, errors.New("lapsed") }
+			s, err := ins[1].hub.Subscribe(viewer.NewContext(context.Background(), member(9)), events.Filter{}, nil, failing)
+			if err != nil {
+				t.Fatalf("subscribe: %v", err)
+			}
+			if err := ins[0].bus.Revoke(context.Background(), events.Revocation{OrgID: 9}); err != nil {
+				t.Fatalf("revoke: %v", err)
+			}
+			select {
+			case _, ok := <-s.C:
+				if ok {
+					t.Fatal("event after lapse")
+				}
+			case <-time.After(eventstest.Wait):
+				t.Fatal("lapsed subscription still open")
+			}
+
+			next := ins[0].append(t, eventstest.Event{Package: "after"})
+			sameIDs(t, "unaffected", collect(t, other, 1), next)
+			sameIDs(t, "same organization, refresh succeeded", collect(t, lapsed, 1), next)
+		})
 	}
 }
 

@@ -2,7 +2,9 @@ package events
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -30,13 +32,16 @@ const (
 // per process; lib/pq re-establishes it after a loss, and each time the bus
 // sends CatchUp, because notifications sent while it was down are gone.
 type PGBus struct {
-	fan  fanout
-	db   *sql.DB
-	l    *pq.Listener
-	log  *slog.Logger
-	stop chan struct{}
-	done sync.WaitGroup
-	once sync.Once
+	fan fanout
+	rev revokeFanout
+	// origin tells this instance's revocations from other instances'.
+	origin string
+	db     *sql.DB
+	l      *pq.Listener
+	log    *slog.Logger
+	stop   chan struct{}
+	done   sync.WaitGroup
+	once   sync.Once
 }
 
 // NewPGBus starts listening on Channel over a new connection to dsn; db is
@@ -46,7 +51,7 @@ func NewPGBus(dsn string, db *sql.DB, log *slog.Logger) *PGBus {
 	if log == nil {
 		log = slog.Default()
 	}
-	b := &PGBus{db: db, log: log, stop: make(chan struct{})}
+	b := &PGBus{db: db, log: log, stop: make(chan struct{}), origin: newOrigin()}
 	b.l = pq.NewListener(dsn, pgMinReconnect, pgMaxReconnect, b.event)
 	b.done.Add(2)
 	go b.run()
@@ -72,6 +77,10 @@ func (b *PGBus) run() {
 	defer b.done.Done()
 	// Listen blocks until the server acknowledges, so the CatchUp below is
 	// sent only once no further notification can be missed.
+	err := b.l.Listen(RevokeChannel)
+	if err != nil && !errors.Is(err, net.ErrClosed) {
+		b.log.Error("events: LISTEN for revocations failed; relying on periodic refresh", "err", err)
+	}
 	if err := b.l.Listen(Channel); err != nil {
 		if !errors.Is(err, net.ErrClosed) {
 			b.log.Error("events: LISTEN failed; relying on polling", "err", err)
@@ -82,6 +91,10 @@ func (b *PGBus) run() {
 	for n := range b.l.Notify {
 		if n == nil { // lib/pq's "reconnected, you may have missed some"
 			b.fan.setReceiving(true)
+			continue
+		}
+		if n.Channel == RevokeChannel {
+			b.revoked(n.Extra)
 			continue
 		}
 		id, err := strconv.Atoi(n.Extra)
@@ -123,6 +136,13 @@ func (b *PGBus) Notify(ctx context.Context, lastID int) error {
 	return nil
 }
 
+// newOrigin names one PGBus among the instances.
+func newOrigin() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
 // Listen implements Bus.
 func (b *PGBus) Listen() (<-chan Signal, func()) { return b.fan.listen() }
 
@@ -135,6 +155,7 @@ func (b *PGBus) Close() error {
 		err = b.l.Close()
 		b.done.Wait()
 		b.fan.close()
+		b.rev.close()
 	})
 	if err != nil {
 		return fmt.Errorf("events: close listener: %w", err)

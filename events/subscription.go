@@ -40,6 +40,8 @@ type Subscription struct {
 	// lagged carries the position to replay from when the hub found the
 	// queue full and took the subscription off the live feed.
 	lagged chan int
+	// kick asks for an immediate refresh (nil without a Refresher).
+	kick   chan struct{}
 	filter Filter
 	access atomic.Pointer[access]
 	// last is the highest id considered for this subscriber; the hub
@@ -67,6 +69,19 @@ func newAccess(v *viewer.Viewer) *access {
 		v = &viewer.Viewer{}
 	}
 	return &access{v: v, system: v.IsSystem(), orgs: v.PrivateOrgIDs()}
+}
+
+// covers reports whether a reads at least every organization prev read.
+func (a *access) covers(prev *access) bool {
+	if a.system || (prev.system && !a.system) {
+		return a.system
+	}
+	for _, id := range prev.orgs {
+		if _, ok := slices.BinarySearch(a.orgs, id); !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // canRead mirrors viewer.CanReadPrivate.
@@ -101,7 +116,7 @@ func (s *Subscription) Close() {
 }
 
 // Err reports why C was closed: the subscription context's error,
-// ErrUnsubscribed, ErrSlowSubscriber, ErrHubClosed, or a failure of the
+// ErrUnsubscribed, ErrSlowSubscriber, ErrHubClosed, ErrAccessRevoked, or a failure of the
 // refresher or of a log read (wrapped). It is nil until the subscription
 // ends (C closes right after).
 func (s *Subscription) Err() error {

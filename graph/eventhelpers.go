@@ -72,6 +72,17 @@ func (r *Resolver) subscribe(ctx context.Context, filter *model.ReleaseEventFilt
 	if err := f.Validate(); err != nil {
 		return nil, apperr.Invalid("filter", "%s", err.Error())
 	}
+	if tap, ok := ctx.Value(feedTapKey{}).(*FeedTap); ok {
+		if tap.After != nil {
+			pos = tap.After
+		}
+		// The transport refreshes and counts each subscriber itself.
+		sub, err := r.Hub.Subscribe(ctx, f, pos, nil)
+		if err != nil {
+			return nil, err
+		}
+		return tap.Open(sub), nil
+	}
 	var refresh events.Refresher
 	if reload := viewer.ReloaderFrom(ctx); reload != nil {
 		refresh = events.Refresher(reload)
@@ -87,6 +98,25 @@ func (r *Resolver) subscribe(ctx context.Context, filter *model.ReleaseEventFilt
 		context.AfterFunc(ctx, func() { r.OnSubscribe(-1) })
 	}
 	return sub.C, nil
+}
+
+// FeedTap lets a transport that renders one releaseEvents operation for many
+// subscribers (all seeing the same events) own the hub subscription.
+type FeedTap struct {
+	// After, when set, replaces the operation's after argument: a
+	// subscriber moved to a feed of its own resumes where it was.
+	After *int
+	// Open receives the hub subscription, opened as the context's viewer
+	// without a refresher; it returns the channel the operation renders.
+	Open func(sub *events.Subscription) <-chan *ent.ReleaseEvent
+}
+
+type feedTapKey struct{}
+
+// WithFeedTap makes the releaseEvents subscription run in ctx hand its hub
+// subscription to tap.
+func WithFeedTap(ctx context.Context, tap *FeedTap) context.Context {
+	return context.WithValue(ctx, feedTapKey{}, tap)
 }
 
 func (r *Resolver) primeEvents(ctx context.Context, evs []*ent.ReleaseEvent) {

@@ -26,6 +26,9 @@ import (
 type Service struct {
 	DB  *ent.Client
 	Now func() time.Time
+	// OnRevoke, when set, is called after a member's removal committed
+	// (open subscriptions of that user then re-read their viewer at once).
+	OnRevoke func(ctx context.Context, userID int)
 }
 
 // CreateInput describes a new organization.
@@ -221,7 +224,10 @@ func (s *Service) RemoveMember(ctx context.Context, orgName, username string) (*
 	if err := requireWriter(v); err != nil {
 		return nil, err
 	}
-	var o *ent.Organization
+	var (
+		o       *ent.Organization
+		removed int
+	)
 	err := store.WithTx(ctx, s.DB, func(tx *ent.Tx) error {
 		var (
 			role viewer.Role
@@ -237,6 +243,7 @@ func (s *Service) RemoveMember(ctx context.Context, orgName, username string) (*
 		if err != nil {
 			return err
 		}
+		removed = u.ID
 		if m.Role == membership.RoleADMIN {
 			if err := notLastAdmin(ctx, tx, o.ID); err != nil {
 				return err
@@ -250,6 +257,9 @@ func (s *Service) RemoveMember(ctx context.Context, orgName, username string) (*
 	})
 	if err != nil {
 		return nil, err
+	}
+	if s.OnRevoke != nil {
+		s.OnRevoke(ctx, removed)
 	}
 	if username == v.Username {
 		v.DropOrg(o.ID)
@@ -308,11 +318,24 @@ func (s *Service) SetRole(ctx context.Context, orgName, username string, role me
 }
 
 // MembersVisible reports whether v may see the members of organization
-// orgID: its members may, nobody else.
+// orgID: its members may, nobody else, and a member's key only when it
+// reads account data (viewer.Viewer.ReadRoleIn).
 func MembersVisible(v *viewer.Viewer, orgID int) bool {
 	if v.IsSystem() {
 		return true
 	}
-	_, member := v.Org(orgID)
-	return member
+	return v.ReadRoleIn(orgID) != viewer.RoleNone
+}
+
+// MembershipVisible reports whether v may see that user userID belongs to
+// organization orgID: the user themself (viewer.Viewer.ReadsAccountOf) and
+// those who see the organization's members.
+func MembershipVisible(v *viewer.Viewer, userID, orgID int) bool {
+	return v.ReadsAccountOf(userID) || MembersVisible(v, orgID)
+}
+
+// ViewerRole is v's role in organization orgID as v may read it: RoleNone
+// for outsiders and for keys that do not read account data.
+func ViewerRole(v *viewer.Viewer, orgID int) viewer.Role {
+	return v.ReadRoleIn(orgID)
 }

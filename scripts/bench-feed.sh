@@ -14,7 +14,8 @@
 # every step is bounded with timeout(1).
 #
 # Settings (environment): FEED_SIZES ("1000 10000"), FEED_PG_SIZES (1000;
-# empty skips PostgreSQL), FEED_EVENTS (20), FEED_RAMP_PER_1000 (1s: the
+# empty skips PostgreSQL), FEED_EVENTS (20), FEED_NOFILE (250000: the
+# open-files limit to raise to, where permitted), FEED_RAMP_PER_1000 (1s: the
 # connection ramp per 1,000 subscribers, at least 2s), FEED_STEP_TIMEOUT
 # (300: seconds per tool run), FEED_JSON (append results as JSON lines here).
 set -euo pipefail
@@ -64,9 +65,17 @@ export DEPOT_RATE_LIMIT=1000000 DEPOT_RATE_BURST=1000000
 # Every instance signs registry payloads with the same key.
 openssl genrsa -out "$WORK/repo-key.pem" 2048 2>/dev/null
 export DEPOT_REPO_KEY_FILE=$WORK/repo-key.pem
-# The servers' own open-files limit: Go raises the soft limit to the hard
-# one at start; say what that is.
+# Each subscriber is one socket in the server and one in the load client:
+# raise the open-files limit to FEED_NOFILE (default 250,000, enough for
+# 100,000 subscribers) where the machine allows it. Go raises the soft limit
+# to the hard one at start; say what they are.
+want_nofile=${FEED_NOFILE:-250000}
+if [ "$(ulimit -Hn)" != unlimited ] && [ "$(ulimit -Hn)" -lt "$want_nofile" ]; then
+	ulimit -Hn "$want_nofile" 2>/dev/null || echo "cannot raise the hard open-files limit to $want_nofile here (needs CAP_SYS_RESOURCE)"
+fi
+ulimit -Sn "$(ulimit -Hn)" 2>/dev/null || true
 echo "open-files limit: soft $(ulimit -Sn), hard $(ulimit -Hn) (each subscriber is one socket in the server and one in the client)"
+echo "local port range: $(cat /proc/sys/net/ipv4/ip_local_port_range) (one load client from 127.0.0.1 to one server port opens at most that many)"
 
 # serve NAME DATABASE_URL: start an instance, wait for /readyz; sets URL.
 serve() {

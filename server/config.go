@@ -42,6 +42,12 @@ type Config struct {
 	DebugListen      string        // DEPOT_DEBUG_LISTEN (pprof; empty: off)
 	ReadCacheMB      int           // DEPOT_READ_CACHE_MB (0: off)
 	ReadCacheMaxAge  time.Duration // DEPOT_READ_CACHE_MAX_AGE
+	MetricsAddr      string        // DEPOT_METRICS_ADDR (empty: /metrics on the public listener, loopback only unless a token is set)
+	MetricsToken     string        // DEPOT_METRICS_TOKEN (bearer token for /metrics)
+	BlobSweepEvery   time.Duration // DEPOT_BLOB_SWEEP_INTERVAL (0: off)
+	BlobSweepAge     time.Duration // DEPOT_BLOB_SWEEP_AGE
+	BlobURL          string        // DEPOT_BLOB_URL (empty: file:DATA_DIR/blobs)
+	BlobRedirect     time.Duration // DEPOT_BLOB_REDIRECT (0: tarballs stream through Depot)
 }
 
 // env returns the DEPOT_ variable name or the fallback.
@@ -72,16 +78,37 @@ func ParseConfig(args []string) (Config, error) {
 	fs.DurationVar(&c.RequestTimeout, "request-timeout", durEnv("DEPOT_REQUEST_TIMEOUT", 30*time.Second), "longest a request may run (DEPOT_REQUEST_TIMEOUT)")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", intEnv("DEPOT_MAX_BODY_BYTES", 20<<20), "largest request body; uploads included (DEPOT_MAX_BODY_BYTES)")
 	fs.Float64Var(&c.RateLimit, "rate-limit", floatEnv("DEPOT_RATE_LIMIT", 50), "requests per second per API key or IP (DEPOT_RATE_LIMIT)")
-	fs.IntVar(&c.ReadCacheMB, "read-cache-mb", int(intEnv("DEPOT_READ_CACHE_MB", 20)), "memory for cached answers to anonymous queries, MiB; 0: off (DEPOT_READ_CACHE_MB)")
+	fs.IntVar(&c.ReadCacheMB, "read-cache-mb", int(intEnv("DEPOT_READ_CACHE_MB", 20)), "memory for cached answers to queries (keyed by the viewer's visibility), MiB; 0: off (DEPOT_READ_CACHE_MB)")
 	fs.DurationVar(&c.ReadCacheMaxAge, "read-cache-max-age", durEnv("DEPOT_READ_CACHE_MAX_AGE", time.Minute), "longest a cached answer lives: how late download counts may show (DEPOT_READ_CACHE_MAX_AGE)")
 	fs.IntVar(&c.RateBurst, "rate-burst", int(intEnv("DEPOT_RATE_BURST", 200)), "burst above the rate (DEPOT_RATE_BURST)")
 	fs.StringVar(&c.StripeKey, "stripe-key", env("DEPOT_STRIPE_KEY", ""), "Stripe secret key; empty: in-process billing (DEPOT_STRIPE_KEY)")
 	fs.StringVar(&c.StripeWebhookKey, "stripe-webhook-secret", env("DEPOT_STRIPE_WEBHOOK_SECRET", ""), "Stripe webhook signing secret (DEPOT_STRIPE_WEBHOOK_SECRET)")
 	fs.StringVar(&c.StripeURL, "stripe-url", env("DEPOT_STRIPE_URL", ""), "Stripe API base URL override (DEPOT_STRIPE_URL)")
 	fs.StringVar(&c.DebugListen, "debug-listen", env("DEPOT_DEBUG_LISTEN", ""), "address for Go's pprof profiles (keep it on loopback); empty: off (DEPOT_DEBUG_LISTEN)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("DEPOT_METRICS_ADDR", ""), "own address for /metrics (keep it private); empty: on the public listener, to loopback clients only unless a token is set (DEPOT_METRICS_ADDR)")
+	fs.StringVar(&c.MetricsToken, "metrics-token", env("DEPOT_METRICS_TOKEN", ""), "bearer token /metrics requires, wherever it is served (DEPOT_METRICS_TOKEN)")
 	fs.StringVar(&c.RepoKeyFile, "repo-key-file", env("DEPOT_REPO_KEY_FILE", ""), "PEM RSA private key signing registry payloads; default: generated into the data folder (DEPOT_REPO_KEY_FILE)")
+	fs.DurationVar(&c.BlobSweepEvery, "blob-sweep-interval", durEnv("DEPOT_BLOB_SWEEP_INTERVAL", time.Hour), "how often to remove leftovers of crashed uploads from the blob store (also at start); 0: never (DEPOT_BLOB_SWEEP_INTERVAL)")
+	fs.DurationVar(&c.BlobSweepAge, "blob-sweep-age", durEnv("DEPOT_BLOB_SWEEP_AGE", time.Hour), "how old an unreferenced blob or partial upload must be to be removed; must exceed the request timeout (DEPOT_BLOB_SWEEP_AGE)")
+	fs.StringVar(&c.BlobURL, "blob-url", env("DEPOT_BLOB_URL", ""), "where tarballs and docs are kept: file:///FOLDER or s3://BUCKET/PREFIX?endpoint=HOST:PORT&region=REGION (credentials from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY); empty: the data folder's blobs (DEPOT_BLOB_URL)")
+	fs.DurationVar(&c.BlobRedirect, "blob-redirect", durEnv("DEPOT_BLOB_REDIRECT", 0), "with an s3:// blob store, answer tarball downloads with a redirect to a presigned URL valid this long; 0: stream through Depot (DEPOT_BLOB_REDIRECT)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
+	}
+	if c.BlobSweepEvery < 0 {
+		return c, fmt.Errorf("blob sweep interval %s must not be negative", c.BlobSweepEvery)
+	}
+	if c.BlobSweepEvery > 0 && c.BlobSweepAge <= c.RequestTimeout {
+		// A publish stores its tarball before the commit that references
+		// it; both happen within one request.
+		return c, fmt.Errorf("blob sweep age %s must exceed the request timeout %s, or the tarball of a publish still in progress could be swept", c.BlobSweepAge, c.RequestTimeout)
+	}
+	if c.BlobRedirect < 0 {
+		return c, fmt.Errorf("blob redirect %s must not be negative", c.BlobRedirect)
+	}
+	if c.BlobRedirect > 0 && !strings.HasPrefix(c.BlobURL, "s3://") {
+		// Only object storage can hand out URLs of its blobs.
+		return c, fmt.Errorf("blob redirect needs an s3:// blob URL, not %q", c.BlobURL)
 	}
 	if c.PublicURL == "" {
 		c.PublicURL = "http://" + c.Listen

@@ -2,15 +2,16 @@ package server_test
 
 import (
 	"testing"
-	"time"
 
 	"github.com/depot-registry/depot/internal/pkgtest"
 	"github.com/depot-registry/depot/server/servertest"
 )
 
-// Private events reach members only; once a member is removed, their open
-// subscription stops receiving the organization's events within seconds
-// (the viewer is re-read every 5 s), while public events keep flowing.
+// Private events reach members only. Removing a member is announced on the
+// event bus: their open subscription ends at once, with FORBIDDEN then
+// complete, before any event committed after the removal reaches it (not
+// at the next periodic re-read); subscribed again, they get public events
+// only.
 func TestFeedPrivacyFollowsMembership(t *testing.T) {
 	env := servertest.New(t)
 	admin := env.SignUp("ada")
@@ -26,7 +27,7 @@ func TestFeedPrivacyFollowsMembership(t *testing.T) {
 	bobKey := bobClient.WithKey("api:read").Key
 	bob := dialFeed(t, env, "graphql-transport-ws", nil, map[string]any{"authorization": "Bearer " + bobKey}, "")
 	stranger := dialFeed(t, env, "graphql-transport-ws", nil, nil, "")
-	time.Sleep(300 * time.Millisecond)
+	untilSubscriptions(t, env, 2)
 
 	admin.Publish(pkgtest.Tarball(t, "secret_sauce", "1.0.0"), map[string]any{"r": "acme"}).MustOK(t)
 	admin.Publish(pkgtest.Tarball(t, "open_sauce", "1.0.0"), nil).MustOK(t)
@@ -41,10 +42,20 @@ func TestFeedPrivacyFollowsMembership(t *testing.T) {
 	}
 
 	admin.Do(`mutation { removeMember(input: {organization: "acme", username: "bob"}) { organization { id } } }`, nil).MustOK(t)
-	time.Sleep(6 * time.Second) // one refresh period (5 s) and a margin
 	admin.Publish(pkgtest.Tarball(t, "secret_sauce", "1.1.0"), map[string]any{"r": "acme"}).MustOK(t)
+	if got := untilEnded(t, bob, "FORBIDDEN"); len(got) > 0 {
+		t.Fatalf("the removed member received %+v after the removal", got)
+	}
+	bob = dialFeed(t, env, "graphql-transport-ws", nil, map[string]any{"authorization": "Bearer " + bobKey}, "")
+	untilSubscriptions(t, env, 2)
+	admin.Publish(pkgtest.Tarball(t, "secret_sauce", "1.2.0"), map[string]any{"r": "acme"}).MustOK(t)
 	admin.Publish(pkgtest.Tarball(t, "open_sauce", "1.1.0"), nil).MustOK(t)
 	if e := next(t, bob); e.PackageName != "open_sauce" || e.Version != "1.1.0" {
 		t.Fatalf("after removal the former member received %+v; want only the public 1.1.0", e)
+	}
+	for _, want := range []string{"1.1.0"} {
+		if e := next(t, stranger); e.PackageName != "open_sauce" || e.Version != want {
+			t.Fatalf("a non-member received %+v; private events must not reach them", e)
+		}
 	}
 }

@@ -2,12 +2,15 @@ package server
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
+	"mime"
 	"net"
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -33,38 +36,46 @@ import (
 // cross-site fetch cannot carry it; this covers sign-in too (login CSRF).
 const CSRFHeader = "X-Depot-CSRF"
 
-// Limits of the GraphQL endpoint.
+// Limits of the GraphQL endpoint. maxTokens is about fifteen times the
+// web app's largest document (PackagePage with its fragments, about 150
+// tokens) and fits the IDE's introspection query; maxFieldRepeats leaves
+// room for one field asked of every implementation of an interface.
 const (
-	maxDepth      = 12
-	maxComplexity = 50000
-	wsReadLimit   = 64 << 10
+	maxDepth        = 12
+	maxComplexity   = 50000
+	maxQueryBytes   = 64 << 10
+	maxTokens       = 2000
+	maxFieldRepeats = 30
+	wsReadLimit     = 64 << 10
 )
 
 func (s *Server) graphqlHandler() http.Handler {
 	cfg := generated.Config{Resolvers: s.Resolver, Complexity: graph.Complexity()}
 	es := generated.NewExecutableSchema(cfg)
 	h := handler.New(es)
-	readLimit := int64(wsReadLimit)
-	h.AddTransport(transport.Websocket{
-		Implementation:        gorillaWS{allowed: s.allowedOrigin},
-		InitFunc:              s.wsInit,
-		KeepAlivePingInterval: 15 * time.Second,
-		InitTimeout:           10 * time.Second,
-		PayloadReadLimit:      &readLimit,
-	})
-	h.AddTransport(sseTransport{})
+	ws := s.websocketTransport(wsReadLimit)
+	h.AddTransport(ws)
+	h.AddTransport(sseFeeds{feeds: ws.feeds})
 	h.AddTransport(transport.Options{})
 	h.AddTransport(transport.GET{})
 	h.AddTransport(transport.POST{})
 	h.AddTransport(transport.MultipartForm{MaxUploadSize: s.Config.MaxBodyBytes, MaxMemory: 1 << 20})
 	h.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	h.Use(extension.Introspection{})
-	h.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
-	h.Use(graph.Limits{MaxDepth: maxDepth, MaxComplexity: maxComplexity, Schema: es})
-	h.SetErrorPresenter(graph.ErrorPresenter(s.Log))
+	// Limits first: its size checks run before APQ registers a document
+	// under its hash, so an oversized document is neither run nor kept.
+	h.Use(graph.Limits{
+		MaxQueryBytes: maxQueryBytes, MaxTokens: maxTokens, MaxFieldRepeats: maxFieldRepeats,
+		MaxDepth: maxDepth, MaxComplexity: maxComplexity, Schema: es,
+	})
+	persisted := lru.New[string](1000)
+	h.Use(extension.AutomaticPersistedQuery{Cache: persisted})
+	h.Use(graph.TextCheck{Schema: es})
+	h.SetErrorPresenter(requestErrors(graph.ErrorPresenter(s.Log)))
 	h.AroundOperations(s.aroundOperation)
 	h.AroundResponses(s.metrics.observe) // outermost: cache hits are measured too
 	h.AroundResponses(s.cacheReads)
+	h.AroundResponses(s.rateLimitedStatus)
 	h.SetRecoverFunc(func(ctx context.Context, err any) error {
 		s.Log.ErrorContext(ctx, "resolver panic", "panic", err)
 		return apperr.New(apperr.Internal, "internal error")
@@ -75,31 +86,175 @@ func (s *Server) graphqlHandler() http.Handler {
 			ide.ServeHTTP(w, r)
 			return
 		}
-		if r.Method == http.MethodGet && isMutation(r.URL.Query().Get("query"), r.URL.Query().Get("operationName")) {
-			writeGraphQLError(w, http.StatusMethodNotAllowed,
-				apperr.New(apperr.BadInput, "mutations must be sent with POST; GET is for queries only"))
+		if ref := refuseRequest(r, persisted); ref != nil {
+			if ref.status == http.StatusMethodNotAllowed {
+				w.Header().Set("Allow", "GET, POST, OPTIONS")
+			}
+			writeGraphQLError(w, ref.status, ref.err)
 			return
 		}
-		h.ServeHTTP(w, r)
+		if r.Header.Get("Upgrade") != "" {
+			h.ServeHTTP(w, r) // a websocket: its errors are protocol messages
+			return
+		}
+		cw := &codedWriter{ResponseWriter: w}
+		h.ServeHTTP(cw, r)
+		cw.finish()
 	})
 }
 
-// isMutation reports whether a query document's selected operation is a
-// mutation (GET must never change anything).
-func isMutation(query, operationName string) bool {
-	if query == "" {
-		return false
+// refusal is a request refused before it reaches a transport.
+type refusal struct {
+	status int
+	err    *apperr.Error
+}
+
+// refuseRequest refuses what no transport should take: methods other than
+// GET, POST and OPTIONS, POST bodies that are neither JSON nor multipart
+// (text/plain and form posts are what cross-site forms send), and GET of
+// anything but a query, persisted by hash or not (GET must never change
+// anything).
+func refuseRequest(r *http.Request, persisted graphql.Cache[string]) *refusal {
+	switch r.Method {
+	case http.MethodGet:
+		if r.Header.Get("Upgrade") != "" {
+			return nil
+		}
+		q := r.URL.Query()
+		query := q.Get("query")
+		if query == "" && q.Get("extensions") != "" {
+			var ext struct {
+				PersistedQuery struct {
+					Hash string `json:"sha256Hash"`
+				} `json:"persistedQuery"`
+			}
+			if json.Unmarshal([]byte(q.Get("extensions")), &ext) == nil && ext.PersistedQuery.Hash != "" {
+				query, _ = persisted.Get(r.Context(), ext.PersistedQuery.Hash)
+			}
+		}
+		switch operationKind(query, q.Get("operationName")) {
+		case ast.Mutation:
+			return &refusal{http.StatusMethodNotAllowed, apperr.New(apperr.BadInput, "mutations must be sent with POST; GET is for queries only")}
+		case ast.Subscription:
+			return &refusal{http.StatusMethodNotAllowed, apperr.New(apperr.BadInput, "subscriptions need a websocket or a POST with Accept: text/event-stream; GET is for queries only")}
+		}
+	case http.MethodPost:
+		mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		if err != nil || (mt != "application/json" && mt != "multipart/form-data") {
+			return &refusal{http.StatusUnsupportedMediaType, apperr.New(apperr.BadInput, "send the operation as application/json (or multipart/form-data for uploads)")}
+		}
+	case http.MethodOptions, http.MethodHead:
+	default:
+		return &refusal{http.StatusMethodNotAllowed, apperr.New(apperr.BadInput, "method %s is not allowed: use GET for queries, POST for everything", r.Method)}
+	}
+	return nil
+}
+
+// operationKind is the type of a query document's selected operation (""
+// when there is no document or it does not parse; the transport reports
+// that).
+func operationKind(query, operationName string) ast.Operation {
+	if query == "" || len(query) > maxQueryBytes {
+		return ""
 	}
 	doc, err := parser.ParseQuery(&ast.Source{Input: query})
 	if err != nil {
-		return false // the transport reports the syntax error
+		return ""
 	}
 	for _, op := range doc.Operations {
-		if (operationName == "" || op.Name == operationName) && op.Operation == ast.Mutation {
-			return true
+		if operationName == "" || op.Name == operationName {
+			return op.Operation
 		}
 	}
-	return false
+	return ""
+}
+
+// requestErrors gives a code to the errors gqlgen raises about the request
+// itself before any operation is chosen (an APQ hash that does not match
+// its document, for one): the client's fault, BAD_USER_INPUT, shown with
+// their message. Everything else goes to next.
+func requestErrors(next graphql.ErrorPresenterFunc) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		var ge *gqlerror.Error
+		if errors.As(err, &ge) && ge.Err == nil && len(ge.Path) == 0 && ge.Extensions["code"] == nil &&
+			(!graphql.HasOperationContext(ctx) || graphql.GetOperationContext(ctx).Operation == nil) {
+			out := *ge
+			out.Extensions = map[string]any{"code": string(apperr.BadInput)}
+			return &out
+		}
+		return next(ctx, err)
+	}
+}
+
+// codedWriter gives every error of a refused HTTP request an
+// `extensions.code`. gqlgen's transports write some refusals (a multipart
+// request without a map, a bad map path, undecodable GET variables)
+// straight to the response, past the error presenter; those responses
+// carry a 4xx status, so only they are held back and rewritten, and every
+// error in them without a code becomes BAD_USER_INPUT.
+type codedWriter struct {
+	http.ResponseWriter
+	status int
+	held   *bytes.Buffer
+}
+
+func (w *codedWriter) WriteHeader(status int) {
+	if w.held == nil && status >= 400 {
+		w.status, w.held = status, new(bytes.Buffer)
+		return
+	}
+	if w.held == nil {
+		w.ResponseWriter.WriteHeader(status)
+	}
+}
+
+func (w *codedWriter) Write(b []byte) (int, error) {
+	if w.held != nil {
+		return w.held.Write(b)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Flush implements http.Flusher for SSE subscriptions.
+func (w *codedWriter) Flush() {
+	if w.held == nil {
+		_ = http.NewResponseController(w.ResponseWriter).Flush()
+	}
+}
+
+func (w *codedWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// finish writes a held response, with codes added.
+func (w *codedWriter) finish() {
+	if w.held == nil {
+		return
+	}
+	body := w.held.Bytes()
+	var resp map[string]json.RawMessage
+	var errs []map[string]any
+	if json.Unmarshal(body, &resp) == nil && json.Unmarshal(resp["errors"], &errs) == nil {
+		changed := false
+		for _, e := range errs {
+			ext, _ := e["extensions"].(map[string]any)
+			if ext == nil {
+				ext = map[string]any{}
+				e["extensions"] = ext
+			}
+			if ext["code"] == nil {
+				ext["code"] = string(apperr.BadInput)
+				changed = true
+			}
+		}
+		if raw, err := json.Marshal(errs); changed && err == nil {
+			resp["errors"] = raw
+			if b, err := json.Marshal(resp); err == nil {
+				body = b
+			}
+		}
+	}
+	w.ResponseWriter.Header().Del("Content-Length")
+	w.ResponseWriter.WriteHeader(w.status)
+	_, _ = w.ResponseWriter.Write(body)
 }
 
 // aroundOperation applies the per-operation rules: the CSRF header on

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"mime"
@@ -155,6 +156,11 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				ctx = viewer.WithReloader(ctx, func(ctx context.Context) (*viewer.Viewer, error) { return s.Accounts.ViewerForSession(ctx, token) })
 			}
 		}
+		if kind != authKey && !safeMethod(r.Method) && !s.allowedOrigin(r) {
+			writeGraphQLError(w, http.StatusForbidden, apperr.New(apperr.Forbidden,
+				"cross-origin request refused: Origin %q is not %s", r.Header.Get("Origin"), s.Config.PublicURL))
+			return
+		}
 		if v == nil {
 			// Always a viewer of our own in the context: sign-in and sign-up
 			// fill it in place so the rest of the operation sees the user.
@@ -169,21 +175,34 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 // rateLimit applies the per-key (or per-IP for anonymous and cookie
 // requests) token bucket and reports the budget in headers.
 func (s *Server) rateLimit(next http.Handler) http.Handler {
+	return s.rateLimitAs(func(w http.ResponseWriter, r *http.Request, message string) {
+		writeGraphQLError(w, http.StatusTooManyRequests, apperr.New(apperr.RateLimited, "%s", message))
+	}, next)
+}
+
+// rateLimitAs is rateLimit answering refusals with refuse, in the format
+// of the front it guards (the Hex API answers in hexpm's). The budget
+// headers are hexpm's: X-RateLimit-Limit, -Remaining and -Reset, the Unix
+// time at which the budget is full again.
+func (s *Server) rateLimitAs(refuse func(w http.ResponseWriter, r *http.Request, message string), next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		key := "ip:" + clientIP(r)
 		if v := viewer.FromContext(r.Context()); v.KeyID != 0 {
 			key = "key:" + strconv.Itoa(v.KeyID)
 		}
 		ok, remaining, retry := s.limiter.take(key)
-		w.Header().Set("X-RateLimit-Limit", strconv.Itoa(s.Config.RateBurst))
-		w.Header().Set("X-RateLimit-Remaining", strconv.Itoa(remaining))
+		h := w.Header()
+		h.Set("X-RateLimit-Limit", strconv.Itoa(s.Config.RateBurst))
+		h.Set("X-RateLimit-Remaining", strconv.Itoa(remaining))
+		refill := time.Duration(float64(s.Config.RateBurst-remaining) / s.Config.RateLimit * float64(time.Second))
+		h.Set("X-RateLimit-Reset", strconv.FormatInt(time.Now().Add(refill).Unix(), 10))
 		if !ok {
 			secs := int(retry/time.Second) + 1
-			w.Header().Set("Retry-After", strconv.Itoa(secs))
-			writeGraphQLError(w, http.StatusTooManyRequests, apperr.New(apperr.RateLimited, "rate limit exceeded; retry in %d s", secs))
+			h.Set("Retry-After", strconv.Itoa(secs))
+			refuse(w, r, fmt.Sprintf("rate limit exceeded; retry in %d s", secs))
 			return
 		}
-		next.ServeHTTP(w, r)
+		next.ServeHTTP(withRetryHint(w, r))
 	})
 }
 
@@ -253,6 +272,21 @@ func objectOrNull(raw json.RawMessage) bool {
 	t := bytes.TrimSpace(raw)
 	return len(t) == 0 || bytes.Equal(t, []byte("null")) || t[0] == '{'
 }
+
+// safeMethod reports whether method changes nothing (RFC 9110 §9.2.1).
+func safeMethod(method string) bool {
+	return method == http.MethodGet || method == http.MethodHead || method == http.MethodOptions
+}
+
+// A request that changes something and is not authenticated by an API key
+// (so a browser may have sent it, with the session cookie) must come from
+// a page of the public URL when it names its origin: allowedOrigin, the
+// websocket check, compares parsed scheme, host and port. This is defence
+// in depth behind the CSRF header, which a cross-site page cannot send
+// without a CORS preflight that Depot never grants. A request without an
+// Origin header passes: browsers send Origin on every cross-origin POST,
+// while command-line tools and server-side integrations send none, and
+// the CSRF header still guards their mutations.
 
 // sameOrigin reports whether origin (an Origin header or a Referer URL)
 // names the server's own origin: same scheme, host and port, no userinfo.

@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"github.com/depot-registry/depot/frontend"
+	"github.com/depot-registry/depot/hexapi"
 	"github.com/depot-registry/depot/repo"
+	"github.com/depot-registry/depot/viewer"
 )
 
 func (s *Server) routes() http.Handler {
@@ -25,6 +27,9 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("/tarballs/", hex(s.tarballs))
 	mux.Handle("/repos/", hex(s.tarballs))
 	mux.Handle("/docs/", hex(s.docs))
+	// The Hex HTTP API authenticates in its own way (raw key, Bearer or
+	// Basic password) and answers in hexpm's error format.
+	mux.Handle("/api/", withClient(s.hexAPI.Authenticate(s.rateLimitAs(hexapi.RateLimited, s.timeout(s.hexAPI)))))
 	mux.Handle("POST /webhooks/stripe", s.webhook)
 	mux.HandleFunc("/webhooks/stripe", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", http.MethodPost)
@@ -35,12 +40,21 @@ func (s *Server) routes() http.Handler {
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	mux.HandleFunc("GET /readyz", s.ready)
-	mux.Handle("GET /metrics", s.metrics.handler())
+	mux.Handle("GET /metrics", s.metricsEndpoint())
 	mux.HandleFunc("GET /.well-known/security.txt", s.securityTxt)
 	spa := s.spa()
 	mux.Handle("GET /orgs/{org}/invoices/{number}", s.invoicePage(spa))
 	mux.Handle("/", spa)
 	return s.logRequests(securityHeaders(mux))
+}
+
+// withClient records where a request came from, for audit entries and
+// rate limits, in front of a front that authenticates by itself.
+func withClient(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := viewer.WithClient(r.Context(), viewer.Client{IP: clientIP(r), UserAgent: r.UserAgent()})
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
 }
 
 // timeout bounds ordinary requests; websockets and SSE streams live on.
@@ -130,7 +144,7 @@ func notFound(w http.ResponseWriter, prefix string) {
 	if prefix == "api" {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusNotFound)
-		_, _ = w.Write([]byte(`{"status":404,"message":"Page not found"}`))
+		_, _ = w.Write([]byte(`{"code":"NOT_FOUND","message":"Page not found","status":404}`))
 		return
 	}
 	http.Error(w, "not found", http.StatusNotFound)

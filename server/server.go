@@ -10,18 +10,17 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"path/filepath"
 	"time"
 
 	"github.com/depot-registry/depot/account"
 	"github.com/depot-registry/depot/billing"
 	"github.com/depot-registry/depot/billing/service"
 	"github.com/depot-registry/depot/blob"
-	"github.com/depot-registry/depot/blob/local"
 	"github.com/depot-registry/depot/breach"
 	"github.com/depot-registry/depot/docshost"
 	"github.com/depot-registry/depot/events"
 	"github.com/depot-registry/depot/graph"
+	"github.com/depot-registry/depot/hexapi"
 	"github.com/depot-registry/depot/mail"
 	"github.com/depot-registry/depot/org"
 	"github.com/depot-registry/depot/readcache"
@@ -60,6 +59,7 @@ type Server struct {
 	tarballs http.Handler
 	repo     http.Handler
 	docs     http.Handler
+	hexAPI   *hexapi.Handler
 	webhook  http.Handler
 	handler  http.Handler
 	bg       []func(ctx context.Context)
@@ -98,7 +98,7 @@ func New(ctx context.Context, cfg Config, opts Options) (*Server, error) {
 		db.Close()
 		return nil, fmt.Errorf("secret key: %w", err)
 	}
-	blobs, err := local.New(filepath.Join(cfg.DataDir, "blobs"))
+	blobs, err := openBlobs(ctx, cfg)
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("blob store: %w", err)
@@ -122,6 +122,8 @@ func New(ctx context.Context, cfg Config, opts Options) (*Server, error) {
 	s.Accounts = &account.Service{
 		DB: db.Client, Breach: checker, Secret: secret, Now: s.now, Hash: hash,
 		BaseURL: cfg.PublicURL, Limiter: newRateLimiter(0.2, 10), Log: log,
+		// Five reset mails per address and per client, then one each 10 minutes.
+		ResetLimiter: newRateLimiter(1.0/600, 5),
 	}
 	s.Orgs = &org.Service{DB: db.Client, Now: s.now}
 	s.Resolver = &graph.Resolver{
@@ -136,6 +138,7 @@ func New(ctx context.Context, cfg Config, opts Options) (*Server, error) {
 		s.Close() // the event bus and hub are already running
 		return nil, err
 	}
+	s.wireSweep()
 	s.handler = s.routes()
 	return s, nil
 }

@@ -100,7 +100,7 @@ func TestReleaseFeedOverWebsocket(t *testing.T) {
 
 	modern := dialFeed(t, env, "graphql-transport-ws", nil, map[string]any{"authorization": "Bearer " + key}, "")
 	legacy := dialFeed(t, env, "graphql-ws", nil, nil, "")
-	time.Sleep(200 * time.Millisecond) // let the subscriptions register before publishing
+	untilSubscriptions(t, env, 2) // registered: a publish now reaches both
 
 	alice.Publish(pkgtest.Tarball(t, "feedy", "1.0.0"), nil).MustOK(t)
 	alice.Publish(pkgtest.Tarball(t, "feedy", "1.1.0"), nil).MustOK(t)
@@ -161,10 +161,8 @@ func TestReleaseFeedOverSSE(t *testing.T) {
 	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/event-stream") {
 		t.Fatalf("SSE content type %q", ct)
 	}
-	go func() {
-		time.Sleep(300 * time.Millisecond)
-		alice.Publish(pkgtest.Tarball(t, "ssepkg", "0.1.0"), nil)
-	}()
+	untilSubscriptions(t, env, 1)
+	alice.Publish(pkgtest.Tarball(t, "ssepkg", "0.1.0"), nil).MustOK(t)
 	done := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(resp.Body)

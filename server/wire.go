@@ -14,6 +14,7 @@ import (
 	stripeproc "github.com/depot-registry/depot/billing/stripe"
 	"github.com/depot-registry/depot/docshost"
 	"github.com/depot-registry/depot/events"
+	"github.com/depot-registry/depot/hexapi"
 	"github.com/depot-registry/depot/registry"
 	"github.com/depot-registry/depot/repo"
 	"github.com/depot-registry/depot/viewer"
@@ -44,11 +45,15 @@ func (s *Server) wireDomain() error {
 		return fmt.Errorf("repository signing key: %w", err)
 	}
 	s.RepoKeys = keys
-	s.tarballs = repo.TarballHandler(s.Registry, s.Blobs)
+	s.tarballs = repo.TarballHandler(s.Registry, s.Blobs, repo.RedirectFor(s.Config.BlobRedirect))
 	s.repo = repo.NewHandler(s.DB.Client, keys, s.tarballs, s.Config.PublicRepository)
 	s.Docs = &docshost.Service{DB: s.DB.Client, Blobs: s.Blobs, Registry: s.Registry, Now: s.now, AfterCommit: s.afterCommit}
 	s.Resolver.Docs = s.Docs
 	s.docs = docshost.NewHandler(s.DB.Client, s.Blobs, s.Config.PublicRepository, 0)
+	s.hexAPI = hexapi.New(&hexapi.Handler{
+		Registry: s.Registry, Docs: s.Docs, Accounts: s.Accounts, Orgs: s.Orgs,
+		PublicURL: s.Config.PublicURL, Log: s.Log,
+	})
 
 	var proc billing.Processor = inprocess.New()
 	if s.Config.StripeKey != "" {
@@ -64,6 +69,7 @@ func (s *Server) wireDomain() error {
 		Prices: billing.DefaultPrices(), Seller: billing.DefaultSeller(),
 	}
 	s.Resolver.BillingService = s.Billing
+	s.wireRevocations()
 	s.Accounts.Entitled = func(ctx context.Context, ids []int) (map[int]bool, error) {
 		return s.Billing.Entitled(viewer.System(ctx), ids)
 	}

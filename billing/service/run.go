@@ -53,7 +53,24 @@ func (r *run) save(ctx context.Context) error {
 	if !r.changed() {
 		return nil
 	}
-	return saveSubscription(ctx, r.tx, r.acct.sub.ID, r.st, r.ref, r.version)
+	if err := saveSubscription(ctx, r.tx, r.acct.sub.ID, r.st, r.ref, r.version); err != nil {
+		return err
+	}
+	// Access may also have ended by the clock alone (a period ran out);
+	// the change that records it is the one to announce.
+	if hook := r.s.OnLapse; hook != nil && !billing.Entitled(r.st, r.now) {
+		orgID := r.acct.org.ID
+		r.tx.OnCommit(func(next ent.Committer) ent.Committer {
+			return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
+				err := next.Commit(ctx, tx)
+				if err == nil {
+					hook(ctx, orgID)
+				}
+				return err
+			})
+		})
+	}
+	return nil
 }
 
 func (r *run) client() *ent.Client { return r.tx.Client() }

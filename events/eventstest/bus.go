@@ -104,6 +104,45 @@ func RunBus(t *testing.T, newBus Factory) {
 			t.Fatalf("notify after close = %v, want ErrBusClosed", err)
 		}
 	})
+	t.Run("RevocationReachesEveryInstance", func(t *testing.T) {
+		h := newBus(t)
+		local, remote := make(chan events.Revocation, 10), make(chan events.Revocation, 10)
+		defer h.Bus.OnRevoke(func(r events.Revocation) { local <- r })()
+		defer h.Remote.OnRevoke(func(r events.Revocation) { remote <- r })()
+		// Signals and revocations share the listener connection: once it
+		// is receiving signals it is receiving revocations.
+		for _, b := range []events.Bus{h.Bus, h.Remote} {
+			ch, stop := b.Listen()
+			UntilCatchUp(t, ch)
+			stop()
+		}
+		want := events.Revocation{UserID: 12, OrgID: 34}
+		if err := h.Bus.Revoke(context.Background(), want); err != nil {
+			t.Fatalf("revoke: %v", err)
+		}
+		for name, ch := range map[string]<-chan events.Revocation{"local": local, "remote": remote} {
+			select {
+			case got := <-ch:
+				if got != want {
+					t.Fatalf("%s listener got %+v, want %+v", name, got, want)
+				}
+			case <-time.After(Wait):
+				t.Fatalf("%s listener: no revocation", name)
+			}
+		}
+		// Each listener hears it once, not again through the database.
+		if err := h.Bus.Revoke(context.Background(), events.Revocation{UserID: 56}); err != nil {
+			t.Fatalf("revoke: %v", err)
+		}
+		select {
+		case got := <-local:
+			if got.UserID != 56 {
+				t.Fatalf("local listener got %+v again, want the next revocation", got)
+			}
+		case <-time.After(Wait):
+			t.Fatal("local listener: no second revocation")
+		}
+	})
 	t.Run("CatchUpAfterReconnect", func(t *testing.T) {
 		h := newBus(t)
 		ch, stop := h.Bus.Listen()
