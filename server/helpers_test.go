@@ -7,8 +7,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -227,4 +229,27 @@ func jsonRequest(t *testing.T, env *servertest.Env, query string, vars map[strin
 	}
 	req.Header.Set("Content-Type", "application/json")
 	return req
+}
+
+// metricValue is the value of an unlabelled series in the server's
+// /metrics.
+func metricValue(t *testing.T, env *servertest.Env, name string) float64 {
+	t.Helper()
+	resp := env.Anonymous().Get("/metrics", nil)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(body), "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return f
+		}
+	}
+	t.Fatalf("no %s in /metrics:\n%s", name, body)
+	return 0
 }

@@ -3,10 +3,7 @@ package server_test
 import (
 	"bytes"
 	"context"
-	"io"
 	"net/http"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -219,23 +216,7 @@ func TestReadCacheNeverKeepsViewerAnswers(t *testing.T) {
 // readCacheHits is the server's depot_read_cache_hits_total.
 func readCacheHits(t *testing.T, env *servertest.Env) float64 {
 	t.Helper()
-	resp := env.Anonymous().Get("/metrics", nil)
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, line := range strings.Split(string(body), "\n") {
-		if v, ok := strings.CutPrefix(line, "depot_read_cache_hits_total "); ok {
-			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return f
-		}
-	}
-	t.Fatalf("no depot_read_cache_hits_total in /metrics:\n%s", body)
-	return 0
+	return metricValue(t, env, "depot_read_cache_hits_total")
 }
 
 // A member's cached private answer is served to readers with the same

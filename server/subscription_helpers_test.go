@@ -3,9 +3,6 @@ package server_test
 import (
 	"encoding/json"
 	"errors"
-	"io"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -17,23 +14,7 @@ import (
 // subscriptions is the server's depot_subscriptions_active gauge.
 func subscriptions(t *testing.T, env *servertest.Env) int {
 	t.Helper()
-	resp := env.Anonymous().Get("/metrics", nil)
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, line := range strings.Split(string(body), "\n") {
-		if v, ok := strings.CutPrefix(line, "depot_subscriptions_active "); ok {
-			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return int(f)
-		}
-	}
-	t.Fatalf("no depot_subscriptions_active in /metrics:\n%s", body)
-	return 0
+	return int(metricValue(t, env, "depot_subscriptions_active"))
 }
 
 // untilSubscriptions waits until the server counts n open subscriptions:

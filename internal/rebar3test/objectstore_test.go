@@ -1,9 +1,6 @@
 package rebar3test_test
 
 import (
-	"archive/tar"
-	"bytes"
-	"compress/gzip"
 	"context"
 	"io"
 	"net/http"
@@ -13,6 +10,7 @@ import (
 	"time"
 
 	"github.com/depot-registry/depot/blob/s3/s3test"
+	"github.com/depot-registry/depot/internal/pkgtest"
 	"github.com/depot-registry/depot/internal/rebar3test"
 	"github.com/depot-registry/depot/internal/testdb"
 	"github.com/depot-registry/depot/server"
@@ -40,7 +38,7 @@ func TestTwoInstancesShareObjectStorage(t *testing.T) {
 	alice.Publish(erlPackage(t, "alpha_lib", "1.0.0"), nil).MustOK(t)
 	page := "<html><body>alpha_lib manual</body></html>"
 	alice.Upload(`mutation($t: Upload!) { publishDocs(input: {package: "alpha_lib", version: "1.0.0", tarball: $t}) { release { hasDocs } } }`,
-		nil, "t", docsTarball(t, map[string]string{"index.html": page})).MustOK(t)
+		nil, "t", pkgtest.Docs(t, map[string]string{"index.html": page})).MustOK(t)
 
 	front := rebar3test.NewFront(t, b.Server.Handler())
 	repo := rebar3test.Repo{Name: "depot", URL: front.URL + "/repo", PublicKey: b.Server.RepoKeys.PublicPEM}
@@ -80,28 +78,6 @@ func TestTwoInstancesShareObjectStorage(t *testing.T) {
 			t.Errorf("instance %s has a blobs folder (err %v)", name, err)
 		}
 	}
-}
-
-func docsTarball(t *testing.T, files map[string]string) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	gz := gzip.NewWriter(&buf)
-	tw := tar.NewWriter(gz)
-	for name, body := range files {
-		if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(body)), Typeflag: tar.TypeReg}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := tw.Write([]byte(body)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := tw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := gz.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
 }
 
 // With DEPOT_BLOB_REDIRECT rebar3 is sent to a presigned URL of the bucket
