@@ -1,9 +1,11 @@
 package registry
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -34,8 +36,11 @@ type Order struct {
 
 // SearchInput asks for one page of packages.
 type SearchInput struct {
-	// Term, when not empty, filters and ranks: exact name first, then names
-	// starting with it, then descriptions containing it (case-insensitive).
+	// Term, when not empty, filters and ranks in hex.pm's syntax (see
+	// query.go): exact name first, then names starting with a word, then
+	// names with a word starting with it, then descriptions with a word
+	// starting with it, then close misspellings of names; ties by
+	// downloads. Every word must match unless the term says OR.
 	Term string
 	// Repository limits the list to one repository ("" = every repository
 	// the viewer can read, public included).
@@ -61,12 +66,22 @@ type SearchResult struct {
 	HasNext bool
 	// Total is the number of matches, -1 unless SearchInput.Count.
 	Total int
+	// Suggestion is a corrected term ("did you mean") when nothing matched
+	// the term as written: "" otherwise. Only names the viewer may read are
+	// ever suggested.
+	Suggestion string
 }
 
-// Search lists packages with one SQL query for the page (plus one count),
-// the ranking done by the database with ORDER BY CASE, so it works the same
-// on SQLite and PostgreSQL. Cursors are opaque offsets: a list ranked by
-// relevance has no stable keyset, and an offset is enough for browsing.
+// fuzzyLimit bounds the misspelling candidates read for one word; beyond
+// it the most downloaded are kept.
+const fuzzyLimit = 2000
+
+// Search lists packages. With a term, the exact and word matches are one
+// indexed SQL query for the page (plus one count), ranked by the database;
+// misspellings follow them, found by a second indexed query only when the
+// page is not full, and decided in Go so both databases agree. Cursors are
+// opaque offsets: a list ranked by relevance has no stable keyset, and an
+// offset is enough for browsing.
 func (s *Service) Search(ctx context.Context, in SearchInput) (SearchResult, error) {
 	first := in.First
 	if first <= 0 {
@@ -79,39 +94,86 @@ func (s *Service) Search(ctx context.Context, in SearchInput) (SearchResult, err
 	if err != nil {
 		return SearchResult{}, err
 	}
-	q := s.DB.Pkg.Query()
+	base := s.DB.Pkg.Query()
 	if in.Repository != "" {
 		r, err := s.resolveRepo(ctx, s.DB.Repository, in.Repository)
 		if err != nil {
 			return SearchResult{}, err
 		}
-		q = q.Where(pkg.RepositoryID(r.ID))
+		base = base.Where(pkg.RepositoryID(r.ID))
 	}
 	if in.Where != nil {
-		q = q.Where(in.Where)
+		base = base.Where(in.Where)
 	}
-	term := strings.ToLower(strings.TrimSpace(in.Term))
-	if term != "" {
-		q = q.Where(matches(term))
+	sq := parseQuery(in.Term)
+	if sq.empty() {
+		return listPage(ctx, base, in, first, offset)
 	}
+	strict := base.Clone().Where(sq.matches())
 	total := -1
+	if in.Count {
+		if total, err = strict.Clone().Count(ctx); err != nil {
+			return SearchResult{}, fmt.Errorf("count packages: %w", err)
+		}
+	}
+	ps, err := strict.Clone().Order(sq.byRelevance()).Offset(offset).Limit(first + 1).All(ctx)
+	if err != nil {
+		return SearchResult{}, fmt.Errorf("search packages: %w", err)
+	}
+	res := SearchResult{Total: total}
+	// Misspellings follow the exact matches. Their query runs for every
+	// search, so a search costs the same statements whatever its words; it
+	// reads no rows when the exact matches fill the page and nothing is
+	// counted.
+	limit := fuzzyLimit
+	if len(ps) > first && !in.Count {
+		limit = 0
+	}
+	fuzzy, fix, err := s.misspelled(ctx, base, sq, limit)
+	if err != nil {
+		return SearchResult{}, err
+	}
+	if len(ps) <= first || in.Count {
+		strictTotal := total
+		if strictTotal < 0 {
+			if strictTotal = offset + len(ps); len(ps) == 0 && offset > 0 {
+				if strictTotal, err = strict.Clone().Count(ctx); err != nil {
+					return SearchResult{}, fmt.Errorf("count packages: %w", err)
+				}
+			}
+		}
+		if in.Count {
+			res.Total = strictTotal + len(fuzzy)
+		}
+		for i := max(0, offset-strictTotal); i < len(fuzzy) && len(ps) <= first; i++ {
+			ps = append(ps, fuzzy[i])
+		}
+		if strictTotal == 0 {
+			res.Suggestion = sq.suggestion(fix)
+		}
+	}
+	return page(res, ps, first, offset), nil
+}
+
+// listPage lists without a term, in the order asked for.
+func listPage(ctx context.Context, q *ent.PkgQuery, in SearchInput, first, offset int) (SearchResult, error) {
+	res := SearchResult{Total: -1}
 	if in.Count {
 		n, err := q.Clone().Count(ctx)
 		if err != nil {
 			return SearchResult{}, fmt.Errorf("count packages: %w", err)
 		}
-		total = n
+		res.Total = n
 	}
-	if term != "" {
-		q = q.Order(byRelevance(term), ent.Desc(pkg.FieldDownloads), ent.Asc(pkg.FieldName), ent.Asc(pkg.FieldID))
-	} else {
-		q = q.Order(orderBy(in.OrderBy)...)
-	}
-	ps, err := q.Offset(offset).Limit(first + 1).All(ctx)
+	ps, err := q.Order(orderBy(in.OrderBy)...).Offset(offset).Limit(first + 1).All(ctx)
 	if err != nil {
-		return SearchResult{}, fmt.Errorf("search packages: %w", err)
+		return SearchResult{}, fmt.Errorf("list packages: %w", err)
 	}
-	res := SearchResult{Total: total, HasNext: len(ps) > first}
+	return page(res, ps, first, offset), nil
+}
+
+func page(res SearchResult, ps []*ent.Pkg, first, offset int) SearchResult {
+	res.HasNext = len(ps) > first
 	if res.HasNext {
 		ps = ps[:first]
 	}
@@ -119,42 +181,114 @@ func (s *Service) Search(ctx context.Context, in SearchInput) (SearchResult, err
 	for i := range ps {
 		res.Cursors = append(res.Cursors, encodeCursor(offset+i+1))
 	}
-	return res, nil
+	return res
 }
 
-// escapeLike makes % and _ in user input match themselves.
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}
-
-// matches keeps packages whose name equals or starts with term or whose
-// description contains it. Names are lower case already; descriptions are
-// compared lower-cased so the match is case-insensitive on both databases
-// (SQLite's LIKE folds ASCII case, PostgreSQL's does not).
-func matches(term string) predicate.Pkg {
-	prefix := escapeLike(term) + "%"
-	contains := "%" + escapeLike(term) + "%"
-	return func(s *sql.Selector) {
-		name, desc := s.C(pkg.FieldName), s.C(pkg.FieldDescription)
-		s.Where(sql.P(func(b *sql.Builder) {
-			b.WriteString("(").Ident(name).WriteString(" = ").Arg(term).
-				WriteString(" OR ").Ident(name).WriteString(" LIKE ").Arg(prefix).WriteString(` ESCAPE '\'`).
-				WriteString(" OR LOWER(").Ident(desc).WriteString(") LIKE ").Arg(contains).WriteString(` ESCAPE '\')`)
-		}))
+// misspelled lists the packages that match the query only with typos in
+// names, most downloaded first, reading at most limit candidates per group
+// of the query from the index; Go keeps those within maxEdits. It also
+// returns, for each name word of the query, the nearest name or name word
+// among the candidates (allowing one edit more, so a suggestion can come
+// when no result does), or the word itself when a candidate's name matches
+// it. When nothing matches exactly, the candidates are all the names near
+// each word, which is when the corrections are used.
+func (s *Service) misspelled(ctx context.Context, base *ent.PkgQuery, sq searchQuery, limit int) ([]*ent.Pkg, map[*searchTerm]string, error) {
+	seen := map[int]bool{}
+	fix := map[*searchTerm]string{}
+	var out []*ent.Pkg
+	for gi := range sq.groups {
+		g := sq.groups[gi]
+		fuzzyable := false
+		for _, t := range g {
+			if (t.field == fieldAny || t.field == fieldName) && maxEdits(t.word) > 0 {
+				fuzzyable = true
+			}
+		}
+		n := limit
+		if !fuzzyable {
+			// Short words have no misspellings. The query still runs,
+			// reading nothing, so the statements a search costs depend on
+			// the shape of its term (how many OR groups), never on its
+			// words: an invariant the benchmarks check.
+			n = 0
+		}
+		q := base.Clone().
+			Where(func(s *sql.Selector) { s.Where(sql.Not(sq.matchesPredicate(s))) }).
+			Where(groupCandidates(g)).
+			Order(ent.Desc(pkg.FieldDownloads), ent.Asc(pkg.FieldID))
+		if n == 0 {
+			// Ent reads Limit(0) as no limit; FALSE lets the database
+			// answer without reading a row.
+			q = q.Where(func(s *sql.Selector) { s.Where(sql.False()) })
+		} else {
+			q = q.Limit(n)
+		}
+		cands, err := q.All(ctx)
+		if err != nil {
+			return nil, nil, fmt.Errorf("search misspellings: %w", err)
+		}
+		for ti := range g {
+			if c, ok := correction(g[ti], cands); ok {
+				fix[&sq.groups[gi][ti]] = c
+			}
+		}
+	next:
+		for _, p := range cands {
+			if seen[p.ID] {
+				continue
+			}
+			for _, t := range g {
+				if t.field != fieldAny && t.field != fieldName {
+					continue // checked by the query
+				}
+				k := maxEdits(t.word)
+				if !nameMatches(t.word, p.Name) && (k == 0 || nameDistance(t.word, p.Name, k) > k) {
+					continue next
+				}
+			}
+			seen[p.ID] = true
+			out = append(out, p)
+		}
 	}
+	slices.SortFunc(out, func(a, b *ent.Pkg) int {
+		if a.Downloads != b.Downloads {
+			return cmp.Compare(b.Downloads, a.Downloads)
+		}
+		if c := strings.Compare(a.Name, b.Name); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	return out, fix, nil
 }
 
-func byRelevance(term string) pkg.OrderOption {
-	prefix := escapeLike(term) + "%"
-	return func(s *sql.Selector) {
-		name := s.C(pkg.FieldName)
-		// ExprFunc, not OrderExprFunc: the latter renders to a string and
-		// drops the arguments.
-		s.OrderExpr(sql.ExprFunc(func(b *sql.Builder) {
-			b.WriteString("CASE WHEN ").Ident(name).WriteString(" = ").Arg(term).WriteString(" THEN 0 WHEN ").
-				Ident(name).WriteString(" LIKE ").Arg(prefix).WriteString(` ESCAPE '\' THEN 1 ELSE 2 END`)
-		}))
+// correction is the nearest name or name word to t among cands, within
+// one edit more than misspellings allow (ties: more downloads, then
+// alphabetical); false when t is no name word, when a candidate's name
+// matches t as written, or when none is near.
+func correction(t searchTerm, cands []*ent.Pkg) (string, bool) {
+	k := maxEdits(t.word)
+	if (t.field != fieldAny && t.field != fieldName) || k == 0 {
+		return "", false
 	}
+	k++
+	best, bestD, bestN := "", k+1, int64(-1)
+	for _, p := range cands {
+		if nameMatches(t.word, p.Name) {
+			return "", false
+		}
+		words := []string{p.Name}
+		if strings.Contains(p.Name, "_") {
+			words = append(words, strings.Split(p.Name, "_")...)
+		}
+		for _, c := range words {
+			d := editDistance(t.word, c, k)
+			if d < bestD || d == bestD && (p.Downloads > bestN || p.Downloads == bestN && c < best) {
+				best, bestD, bestN = c, d, p.Downloads
+			}
+		}
+	}
+	return best, best != "" && bestD <= k
 }
 
 func orderBy(o *Order) []pkg.OrderOption {

@@ -126,6 +126,9 @@ func (db *DB) Migrate(ctx context.Context, publicRepository string) error {
 	if err := db.Schema.Create(ctx); err != nil {
 		return fmt.Errorf("migrate schema: %w", err)
 	}
+	if err := db.migrateSearch(ctx); err != nil {
+		return err
+	}
 	ctx = viewer.System(ctx)
 	exists, err := db.Repository.Query().Where(repository.OrganizationIDIsNil()).Exist(ctx)
 	if err != nil {

@@ -1,0 +1,56 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/depot-registry/depot/ent/repository"
+	"github.com/depot-registry/depot/internal/testdb"
+	"github.com/depot-registry/depot/viewer"
+)
+
+// Migrating again is harmless, and a search index created on a database
+// that already holds packages is filled from them.
+func TestMigrateFillsSearchIndex(t *testing.T) {
+	db := testdb.Open(t)
+	ctx := viewer.System(context.Background())
+	repo := db.Repository.Query().Where(repository.OrganizationIDIsNil()).OnlyX(ctx)
+	p := db.Pkg.Create().SetName("walrus").SetDescription("Tusked marine mammal").
+		SetRepositoryID(repo.ID).SetFirstPublishedAt(time.Now()).SaveX(ctx)
+
+	drop := []string{"DROP TABLE packages_words", "DROP TABLE packages_trigrams"}
+	find := []string{
+		"SELECT rowid FROM packages_words WHERE packages_words MATCH 'description : tusk*'",
+		"SELECT rowid FROM packages_trigrams WHERE packages_trigrams MATCH 'alr'",
+	}
+	if testdb.Postgres() {
+		drop = []string{"DROP INDEX packages_name_trgm", "ALTER TABLE packages DROP COLUMN search_name, DROP COLUMN search_description"}
+		find = []string{
+			"SELECT id FROM packages WHERE search_description @@ to_tsquery('simple', 'tusk:*')",
+			"SELECT id FROM packages WHERE search_name @@ to_tsquery('simple', 'walrus')",
+		}
+	}
+	for _, q := range drop {
+		if _, err := db.SQL.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	for range 2 {
+		if err := db.Migrate(ctx, testdb.PublicRepository); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, q := range find {
+		var id int
+		if err := db.SQL.QueryRowContext(ctx, q).Scan(&id); err != nil || id != p.ID {
+			t.Errorf("%s: id %d (want %d), %v", q, id, p.ID, err)
+		}
+	}
+	if testdb.Postgres() {
+		var n int
+		if err := db.SQL.QueryRowContext(ctx, "SELECT count(*) FROM pg_indexes WHERE indexname = 'packages_name_trgm'").Scan(&n); err != nil || n != 1 {
+			t.Errorf("trigram index: %d, %v", n, err)
+		}
+	}
+}
