@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"testing"
-	"time"
 
 	"github.com/gorilla/websocket"
 
@@ -22,7 +21,8 @@ func TestTwoInstancesShareReadsAndFeeds(t *testing.T) {
 	alice := a.SignUp("alice")
 	feedA := dialFeed(t, a, "graphql-transport-ws", nil, nil, "")
 	feedB := dialFeed(t, b, "graphql-transport-ws", nil, nil, "")
-	time.Sleep(300 * time.Millisecond)
+	untilSubscriptions(t, a, 1)
+	untilSubscriptions(t, b, 1)
 
 	// The same session works on both instances (sessions live in the database).
 	aliceOnB := b.Anonymous()
