@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Read benchmark of the "Fast reads" issue (BENCHMARKS.md says how to read it).
+# Read benchmark (BENCHMARKS.md says how to read it).
 #
 # Builds depot with the bench commands, starts a throwaway PostgreSQL 15
 # cluster on a loopback port, seeds the benchmark data set, times `depot
