@@ -29,6 +29,10 @@ var (
 // subscription with that error.
 type Refresher func(ctx context.Context) (*viewer.Viewer, error)
 
+// Event is one release event as subscribers receive it, under the event
+// package's name, so fronts need not import the persistence layer.
+type Event = ent.ReleaseEvent
+
 // Subscription is one subscriber's feed.
 type Subscription struct {
 	// C delivers events in ascending id order, each once. It is closed when

@@ -7,6 +7,7 @@ import (
 
 	"github.com/depot-registry/depot/account"
 	"github.com/depot-registry/depot/registry"
+	"github.com/depot-registry/depot/semver"
 )
 
 // The views render the shapes of hexpm's API views (ReleaseView,
@@ -165,7 +166,8 @@ func (h *Handler) packageView(p *registry.Package, detail bool) map[string]any {
 			stable = rel.Version
 		}
 	}
-	if !detail && !strings.Contains(latest, "-") {
+	if v, err := semver.Parse(latest); !detail && err == nil && !v.IsPrerelease() {
+		// The domain's latest is the highest stable release when there is one.
 		stable = latest
 	}
 	meta := map[string]any{"description": p.Description, "licenses": []string{}, "links": map[string]any{}, "maintainers": []string{}}

@@ -126,7 +126,7 @@ func authKindOf(ctx context.Context) authKind {
 // stale cookie just means "anonymous".
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := viewer.WithClient(r.Context(), viewer.Client{IP: clientIP(r), UserAgent: r.UserAgent()})
+		ctx := withClientOf(r)
 		ctx = httpctx.With(ctx, &httpctx.Exchange{W: w, R: r, Secure: strings.HasPrefix(s.Config.PublicURL, "https://")})
 		kind := authNone
 		var v *viewer.Viewer

@@ -52,9 +52,13 @@ func (s *Server) routes() http.Handler {
 // rate limits, in front of a front that authenticates by itself.
 func withClient(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := viewer.WithClient(r.Context(), viewer.Client{IP: clientIP(r), UserAgent: r.UserAgent()})
-		next.ServeHTTP(w, r.WithContext(ctx))
+		next.ServeHTTP(w, r.WithContext(withClientOf(r)))
 	})
+}
+
+// withClientOf is r's context carrying where r came from.
+func withClientOf(r *http.Request) context.Context {
+	return viewer.WithClient(r.Context(), viewer.Client{IP: clientIP(r), UserAgent: r.UserAgent()})
 }
 
 // timeout bounds ordinary requests; websockets and SSE streams live on.

@@ -18,7 +18,6 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/depot-registry/depot/apperr"
-	"github.com/depot-registry/depot/ent"
 	"github.com/depot-registry/depot/events"
 	"github.com/depot-registry/depot/graph"
 	"github.com/depot-registry/depot/viewer"
@@ -75,14 +74,14 @@ func (fs *feeds) Close() {
 // newFeed returns a feed whose first member is m; start runs it.
 func newFeed(fs *feeds, key string, m *member) *feed {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &feed{fs: fs, key: key, ctx: ctx, cancel: cancel, src: make(chan *ent.ReleaseEvent, 1), members: map[*member]struct{}{m: {}}}
+	return &feed{fs: fs, key: key, ctx: ctx, cancel: cancel, src: make(chan *events.Event, 1), members: map[*member]struct{}{m: {}}}
 }
 
 // feed is one cohort.
 type feed struct {
 	fs     *feeds
 	key    string // "" for a feed of one that nobody joins
-	src    chan *ent.ReleaseEvent
+	src    chan *events.Event
 	ctx    context.Context // ends the feed when cancelled
 	cancel context.CancelFunc
 
@@ -263,7 +262,7 @@ func (f *feed) start(mctx context.Context, rc *graphql.OperationContext, exec gr
 	// leaves; it carries the first member's values, not its cancellation.
 	ctx, cancel := context.WithCancel(ctx)
 	context.AfterFunc(f.ctx, cancel)
-	ctx = graph.WithFeedTap(ctx, &graph.FeedTap{After: after, Open: func(sub *events.Subscription) <-chan *ent.ReleaseEvent {
+	ctx = graph.WithFeedTap(ctx, &graph.FeedTap{After: after, Open: func(sub *events.Subscription) <-chan *events.Event {
 		f.mu.Lock()
 		f.sub = sub
 		f.mu.Unlock()
