@@ -47,6 +47,7 @@ type feeds struct {
 	mu      sync.Mutex
 	byKey   map[string]*feed
 	watched map[*member]struct{} // members with a reloader
+	revGen  int                  // revocations heard so far
 	stopRev func()
 }
 
@@ -155,6 +156,9 @@ func (fs *feeds) subscribe(c feedConn, id string, op *wsOp, ctx context.Context,
 		after = &pos
 	}
 	v, reload := viewer.FromContext(ctx), viewer.ReloaderFrom(ctx)
+	fs.mu.Lock()
+	gen := fs.revGen
+	fs.mu.Unlock()
 	if reload != nil {
 		// The connection may have been authenticated long ago: a key
 		// revoked since, while it had no subscription to end, must not
@@ -180,13 +184,27 @@ func (fs *feeds) subscribe(c feedConn, id string, op *wsOp, ctx context.Context,
 	} else {
 		m.last = *after
 	}
+	if m.reload != nil {
+		// Watched before it is placed: a revocation heard from the moment
+		// the viewer was re-read above on holds m's events until a refresh
+		// decides, even one heard before m is in the books.
+		fs.mu.Lock()
+		fs.watched[m] = struct{}{}
+		if fs.revGen != gen {
+			m.held.Store(true)
+		}
+		fs.mu.Unlock()
+	}
 	fs.place(m, ctx, key, after)
 	op.attach(func() { fs.leave(m, nil) })
 	if m.reload != nil {
 		fs.mu.Lock()
 		if !m.gone {
-			fs.watched[m] = struct{}{}
-			m.timer = time.AfterFunc(fs.refreshEvery, func() { fs.refresh(m) })
+			every := fs.refreshEvery
+			if m.held.Load() {
+				every = 0
+			}
+			m.timer = time.AfterFunc(every, func() { fs.refresh(m) })
 		}
 		fs.mu.Unlock()
 	}
@@ -536,10 +554,13 @@ func (fs *feeds) move(m *member, v *viewer.Viewer) {
 func (fs *feeds) revoked(r events.Revocation) {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
+	fs.revGen++
 	for m := range fs.watched {
-		if r.Affects(m.userID, m.orgs) && m.timer != nil {
+		if r.Affects(m.userID, m.orgs) {
 			m.held.Store(true)
-			m.timer.Reset(0)
+			if m.timer != nil { // else subscribe starts it at once
+				m.timer.Reset(0)
+			}
 		}
 	}
 }
