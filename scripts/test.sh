@@ -59,6 +59,35 @@ if [ -f frontend/package.json ]; then
 		(cd frontend && npm ci --no-audit --no-fund --loglevel=error)
 		echo "$lock_sum" >frontend/node_modules/.depot-lock-sha256
 	fi
+fi
+
+# --- generated code is fresh -------------------------------------------------
+# Ent, gqlgen and the web app's types are committed; regenerating them from
+# the sources as they are in this tree must change nothing. The tree is
+# snapshotted (tracked and untracked files, .gitignore respected) through a
+# scratch index, so uncommitted work elsewhere is no failure.
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+	step "generated code is fresh (go generate, web app codegen)"
+	scratch_index=$(mktemp /tmp/depot-index.XXXXXX)
+	snapshot() {
+		cp "$(git rev-parse --git-path index)" "$scratch_index"
+		GIT_INDEX_FILE=$scratch_index git add -A . && GIT_INDEX_FILE=$scratch_index git write-tree
+	}
+	before=$(snapshot)
+	go generate ./...
+	[ -f frontend/package.json ] && (cd frontend && npm run --silent codegen >/dev/null)
+	after=$(snapshot)
+	rm -f "$scratch_index"
+	if [ "$before" != "$after" ]; then
+		git diff --stat "$before" "$after" >&2
+		echo "generated code is stale: run go generate ./... and (cd frontend && npm run codegen), then commit" >&2
+		exit 1
+	fi
+else
+	step "not a git checkout: the generated-code check needs one and is not run"
+fi
+
+if [ -f frontend/package.json ]; then
 	(cd frontend && npm run --silent typecheck && npm test --silent && npm run --silent build)
 fi
 

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -342,10 +343,18 @@ func TestHTTPSurface(t *testing.T) {
 	}
 }
 
-// notifyListener reports each accepted connection.
+// notifyListener reports each accepted connection, the end of the first
+// request head read on any of them, and its own closing.
 type notifyListener struct {
 	net.Listener
 	accepted chan struct{}
+	headRead chan struct{} // a request's header block was read
+	closed   chan struct{}
+	once     *sync.Once
+}
+
+func newNotifyListener(ln net.Listener) notifyListener {
+	return notifyListener{Listener: ln, accepted: make(chan struct{}, 8), headRead: make(chan struct{}, 8), closed: make(chan struct{}), once: &sync.Once{}}
 }
 
 func (l notifyListener) Accept() (net.Conn, error) {
@@ -355,8 +364,38 @@ func (l notifyListener) Accept() (net.Conn, error) {
 		case l.accepted <- struct{}{}:
 		default:
 		}
+		c = &headConn{Conn: c, headRead: l.headRead}
 	}
 	return c, err
+}
+
+func (l notifyListener) Close() error {
+	err := l.Listener.Close()
+	l.once.Do(func() { close(l.closed) })
+	return err
+}
+
+// headConn reports when the bytes read so far hold a whole request head.
+type headConn struct {
+	net.Conn
+	headRead chan struct{}
+	seen     []byte
+	told     bool
+}
+
+func (c *headConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if !c.told && n > 0 {
+		c.seen = append(c.seen, p[:n]...)
+		if bytes.Contains(c.seen, []byte("\r\n\r\n")) {
+			c.told = true
+			select {
+			case c.headRead <- struct{}{}:
+			default:
+			}
+		}
+	}
+	return n, err
 }
 
 // Serve shuts down gracefully: after the context is cancelled it accepts
@@ -369,7 +408,7 @@ func TestGracefulShutdown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	nl := notifyListener{Listener: ln, accepted: make(chan struct{}, 8)}
+	nl := newNotifyListener(ln)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	served := make(chan error, 1)
@@ -416,10 +455,20 @@ func TestGracefulShutdown(t *testing.T) {
 			t.Fatal("the slow request's connection was never accepted")
 		}
 	}
-	time.Sleep(100 * time.Millisecond) // let the server read the headers
+	for heads := 0; heads < 2; heads++ { // healthz's, then the slow one's
+		select {
+		case <-nl.headRead:
+		case <-deadline:
+			t.Fatal("the server never read the slow request's headers")
+		}
+	}
 
 	cancel()
-	time.Sleep(200 * time.Millisecond)
+	select {
+	case <-nl.closed: // shutdown began: the listener is closed
+	case <-deadline:
+		t.Fatal("the listener was not closed after the context was cancelled")
+	}
 	select {
 	case err := <-served:
 		t.Fatalf("Serve returned (%v) while a request was in flight", err)

@@ -1,6 +1,7 @@
 // Command gen builds breach/data/common-passwords.txt.gz, the offline list of
-// the most common breached passwords behind breach.Bundled. Run it through
-// `go generate ./breach`.
+// the most common breached passwords behind breach.Bundled. Run it by hand:
+// `go run ./breach/internal/gen -out breach/data` (not part of `go generate`: it needs the
+// network).
 //
 // Source: the frequency data shipped in github.com/trustelem/zxcvbn v1.0.1
 // (data/passwords.txt), a Go port of Dropbox's zxcvbn. Both are MIT licensed;
