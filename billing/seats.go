@@ -22,3 +22,10 @@ func CanAddMember(seats, members int) error {
 	}
 	return nil
 }
+
+// LimitsMembers reports whether a subscription in status caps its
+// organization's members at its seats: every state but CANCELED. An ended
+// subscription bills no seats, and the organization is then as free to grow
+// as one that never subscribed (publishing public packages through an
+// organization is free, seed).
+func LimitsMembers(status Status) bool { return status != StatusCanceled }

@@ -12,10 +12,10 @@ import (
 	"github.com/depot-registry/depot/account"
 	"github.com/depot-registry/depot/apperr"
 	"github.com/depot-registry/depot/audit"
+	billingsvc "github.com/depot-registry/depot/billing/service"
 	"github.com/depot-registry/depot/ent"
 	"github.com/depot-registry/depot/ent/membership"
 	"github.com/depot-registry/depot/ent/organization"
-	"github.com/depot-registry/depot/ent/subscription"
 	"github.com/depot-registry/depot/ent/user"
 	"github.com/depot-registry/depot/names"
 	"github.com/depot-registry/depot/store"
@@ -179,7 +179,7 @@ func (s *Service) AddMember(ctx context.Context, orgName, username string, role 
 		} else if r != viewer.RoleNone {
 			return apperr.New(apperr.Conflict, "%s is already a member of %s", username, orgName)
 		}
-		if err := checkSeat(ctx, tx, o.ID); err != nil {
+		if err := billingsvc.CheckSeat(ctx, tx, o.ID); err != nil {
 			return err
 		}
 		if m, err = tx.Membership.Create().SetOrganizationID(o.ID).SetUserID(u.ID).SetRole(role).Save(ctx); err != nil {
@@ -192,29 +192,6 @@ func (s *Service) AddMember(ctx context.Context, orgName, username string, role 
 		return nil, err
 	}
 	return m.Unwrap(), nil
-}
-
-// checkSeat refuses one more member when a live subscription's seats are
-// all taken. Organizations without a subscription (public packages only)
-// have no seat limit: publishing public packages through an organization is
-// free (seed).
-func checkSeat(ctx context.Context, tx *ent.Tx, orgID int) error {
-	sub, err := tx.Subscription.Query().Where(subscription.OrganizationID(orgID),
-		subscription.StatusNEQ(subscription.StatusCANCELED)).Only(ctx)
-	if ent.IsNotFound(err) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	n, err := tx.Membership.Query().Where(membership.OrganizationID(orgID)).Count(ctx)
-	if err != nil {
-		return err
-	}
-	if n >= sub.Seats {
-		return apperr.New(apperr.SeatsExhausted, "all %d seats are taken; buy another seat before adding a member", sub.Seats)
-	}
-	return nil
 }
 
 // RemoveMember removes a member. Admins remove anyone; any member may
