@@ -5,7 +5,6 @@ package bench
 // every subscriber, with the server memory an idle subscriber costs.
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -14,7 +13,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"mime/multipart"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -29,7 +27,8 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"github.com/depot-registry/depot/hextar"
+	"github.com/depot-registry/depot/internal/gqlclient"
+	"github.com/depot-registry/depot/internal/samplepkg"
 )
 
 // FeedConfig is one live-feed run.
@@ -196,6 +195,7 @@ func Feed(ctx context.Context, cfg FeedConfig) (*FeedResult, error) {
 			return nil, fmt.Errorf("feed: publisher account: %w", err)
 		}
 	}
+	publisher := &gqlclient.Client{URL: cfg.URLs[0], Key: key, HTTP: httpc}
 	pkg := "feedbench_" + randHex(4)
 
 	res := &FeedResult{Kind: "feed", Label: cfg.Label, Instances: len(cfg.URLs), N: cfg.N, Events: cfg.Events, Expected: cfg.N * cfg.Events}
@@ -294,13 +294,13 @@ func Feed(ctx context.Context, cfg FeedConfig) (*FeedResult, error) {
 		if i > 0 {
 			time.Sleep(cfg.Interval)
 		}
-		tar, err := feedTarball(pkg, feedVersion(i))
+		tar, err := samplepkg.Build(pkg, feedVersion(i), "Live-feed benchmark package.")
 		if err != nil {
 			return nil, err
 		}
 		t0 := time.Now()
 		sentTimes[i] = int64(t0.Sub(start))
-		if err := publishTarball(ctx, httpc, cfg.URLs[0], key, tar); err != nil {
+		if err := publisher.Upload(ctx, "publishRelease", feedPublishMutation, nil, "t", "package.tar", tar, nil); err != nil {
 			return nil, fmt.Errorf("feed: publish %s %s: %w", pkg, feedVersion(i), err)
 		}
 		pubTimes[i] = int64(time.Since(start))
@@ -485,102 +485,24 @@ func feedIndex(v string) (int, bool) {
 	return i, err == nil && i >= 0
 }
 
-// feedTarball builds the small Erlang package internal/pkgtest builds for
-// tests (that one needs a testing.TB).
-func feedTarball(name, version string) ([]byte, error) {
-	meta := hextar.Metadata{
-		Name: name, Version: version, App: name,
-		Description: "Live-feed benchmark package.",
-		Licenses:    []string{"Apache-2.0"},
-		BuildTools:  []string{"rebar3"},
-		Files:       []string{"src/" + name + ".erl", "src/" + name + ".app.src"},
-	}
-	src := fmt.Sprintf("-module(%s).\n-export([hello/0]).\nhello() -> %q.\n", name, name+" "+version)
-	appSrc := fmt.Sprintf("{application, %s, [{description, \"%s\"}, {vsn, \"%s\"}, {applications, [kernel, stdlib]}]}.\n", name, name, version)
-	tar, _, _, err := hextar.Create(meta, []hextar.File{
-		{Name: "src/" + name + ".erl", Mode: 0o644, Data: []byte(src)},
-		{Name: "src/" + name + ".app.src", Mode: 0o644, Data: []byte(appSrc)},
-	})
-	return tar, err
-}
-
 const feedPublishMutation = `mutation($t: Upload!) { publishRelease(input: {tarball: $t}) { release { version } } }`
 
-// publishTarball sends publishRelease as a GraphQL multipart request with
-// an API key.
-func publishTarball(ctx context.Context, c *http.Client, base, key string, tar []byte) error {
-	ops, _ := json.Marshal(map[string]any{"query": feedPublishMutation, "variables": map[string]any{"t": nil}})
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	_ = mw.WriteField("operations", string(ops))
-	_ = mw.WriteField("map", `{"0": ["variables.t"]}`)
-	fw, _ := mw.CreateFormFile("0", "package.tar")
-	_, _ = fw.Write(tar)
-	_ = mw.Close()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/graphql", &buf)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set("Authorization", "Bearer "+key)
-	_, err = graphqlDo(c, req)
-	return err
-}
-
-// graphqlDo sends a GraphQL request and returns data, or the first error.
-func graphqlDo(c *http.Client, req *http.Request) (json.RawMessage, error) {
-	resp, err := c.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	var out struct {
-		Data   json.RawMessage
-		Errors []struct{ Message string }
-	}
-	if err := json.Unmarshal(raw, &out); err != nil {
-		return nil, fmt.Errorf("HTTP %d: %.200s", resp.StatusCode, raw)
-	}
-	if len(out.Errors) > 0 {
-		return nil, fmt.Errorf("HTTP %d: %s", resp.StatusCode, out.Errors[0].Message)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("HTTP %d: %.200s", resp.StatusCode, raw)
-	}
-	return out.Data, nil
-}
-
-// feedPublisher signs up a fresh user (cookie session, CSRF header) and
-// returns a new api:write key of theirs.
+// feedPublisher signs up a fresh user (cookie session) and returns a new
+// api:write key of theirs.
 func feedPublisher(ctx context.Context, base string) (string, error) {
 	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar, Timeout: 30 * time.Second}
-	do := func(query string, vars map[string]any) (json.RawMessage, error) {
-		body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/graphql", bytes.NewReader(body))
-		if err != nil {
-			return nil, err
-		}
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("X-Depot-CSRF", "1")
-		return graphqlDo(c, req)
-	}
+	c := &gqlclient.Client{URL: base, HTTP: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
 	user := "feedbench" + randHex(4)
-	if _, err := do(`mutation($u: String!, $e: String!, $p: String!) { signUp(input: {username: $u, email: $e, password: $p}) { user { id } } }`,
-		map[string]any{"u": user, "e": user + "@example.com", "p": "feed bench " + randHex(16)}); err != nil {
-		return "", fmt.Errorf("signUp: %w", err)
-	}
-	data, err := do(`mutation { createApiKey(input: {name: "feed bench", scopes: ["api:write"]}) { secret } }`, nil)
-	if err != nil {
-		return "", fmt.Errorf("createApiKey: %w", err)
+	if err := c.Do(ctx, "signUp", `mutation($u: String!, $e: String!, $p: String!) { signUp(input: {username: $u, email: $e, password: $p}) { user { id } } }`,
+		map[string]any{"u": user, "e": user + "@example.com", "p": "feed bench " + randHex(16)}, nil); err != nil {
+		return "", err
 	}
 	var out struct{ CreateAPIKey struct{ Secret string } }
-	if err := json.Unmarshal(data, &out); err != nil || out.CreateAPIKey.Secret == "" {
-		return "", fmt.Errorf("createApiKey: no secret in %s", data)
+	if err := c.Do(ctx, "createApiKey", `mutation { createApiKey(input: {name: "feed bench", scopes: ["api:write"]}) { secret } }`, nil, &out); err != nil {
+		return "", err
+	}
+	if out.CreateAPIKey.Secret == "" {
+		return "", errors.New("createApiKey: no secret")
 	}
 	return out.CreateAPIKey.Secret, nil
 }

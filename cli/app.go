@@ -55,7 +55,7 @@ func (a *App) client() (*client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &client{cfg: cfg, http: a.HTTP}, nil
+	return &client{URL: cfg.URL, Key: cfg.Key, HTTP: a.HTTP}, nil
 }
 
 func (a *App) printf(format string, args ...any) {

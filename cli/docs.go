@@ -56,7 +56,7 @@ func (a *App) docs(ctx context.Context, args []string) error {
 			}
 		}
 		vars := map[string]any{"p": pos[0], "v": pos[1], "r": optional(*org)}
-		if err := c.upload(ctx, "publishDocs", publishDocsMutation, vars, "t", pos[0]+"-"+pos[1]+"-docs.tar.gz", tarball, &out); err != nil {
+		if err := c.Upload(ctx, "publishDocs", publishDocsMutation, vars, "t", pos[0]+"-"+pos[1]+"-docs.tar.gz", tarball, &out); err != nil {
 			return err
 		}
 		a.printf("published docs of %s %s (%d bytes)\n", pos[0], pos[1], len(tarball))
@@ -72,7 +72,7 @@ func (a *App) docs(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := c.do(ctx, "revertDocs", revertDocsMutation, map[string]any{"p": pos[0], "v": pos[1], "r": optional(*org)}, nil); err != nil {
+		if err := c.Do(ctx, "revertDocs", revertDocsMutation, map[string]any{"p": pos[0], "v": pos[1], "r": optional(*org)}, nil); err != nil {
 			return err
 		}
 		a.printf("removed the docs of %s %s\n", pos[0], pos[1])

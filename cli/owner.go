@@ -35,7 +35,7 @@ func (a *App) owner(ctx context.Context, args []string) error {
 		if err := wantArgs(fs, pos, 2, 2); err != nil {
 			return err
 		}
-		err = c.do(ctx, "addPackageOwner", `mutation($p: String!, $r: String, $o: String!, $l: OwnerLevel!) {
+		err = c.Do(ctx, "addPackageOwner", `mutation($p: String!, $r: String, $o: String!, $l: OwnerLevel!) {
   addPackageOwner(input: {package: $p, repository: $r, owner: $o, level: $l}) { package { name } }
 }`, map[string]any{"p": pos[0], "r": optional(*org), "o": pos[1], "l": upper(*level)}, nil)
 		if err == nil {
@@ -46,7 +46,7 @@ func (a *App) owner(ctx context.Context, args []string) error {
 		if err := wantArgs(fs, pos, 2, 2); err != nil {
 			return err
 		}
-		err = c.do(ctx, "removePackageOwner", `mutation($p: String!, $r: String, $o: String!) {
+		err = c.Do(ctx, "removePackageOwner", `mutation($p: String!, $r: String, $o: String!) {
   removePackageOwner(input: {package: $p, repository: $r, owner: $o}) { package { name } }
 }`, map[string]any{"p": pos[0], "r": optional(*org), "o": pos[1]}, nil)
 		if err == nil {
@@ -57,7 +57,7 @@ func (a *App) owner(ctx context.Context, args []string) error {
 		if err := wantArgs(fs, pos, 2, 2); err != nil {
 			return err
 		}
-		err = c.do(ctx, "transferPackage", `mutation($p: String!, $r: String, $to: String!) {
+		err = c.Do(ctx, "transferPackage", `mutation($p: String!, $r: String, $to: String!) {
   transferPackage(input: {package: $p, repository: $r, to: $to}) { package { name } }
 }`, map[string]any{"p": pos[0], "r": optional(*org), "to": pos[1]}, nil)
 		if err == nil {
@@ -82,7 +82,7 @@ func (a *App) listOwners(ctx context.Context, c *client, pkg, org string) error 
 			}
 		}
 	}
-	err := c.do(ctx, "package", `query($p: String!, $r: String) {
+	err := c.Do(ctx, "package", `query($p: String!, $r: String) {
   package(name: $p, repository: $r) { owners { level account { __typename ... on User { username } ... on Organization { name } } } }
 }`, map[string]any{"p": pkg, "r": optional(org)}, &out)
 	if err != nil {

@@ -43,7 +43,7 @@ func (a *App) publish(ctx context.Context, args []string) error {
 		}
 	}
 	vars := map[string]any{"r": optional(*org), "o": optional(*owner), "replace": *replace}
-	if err := c.upload(ctx, "publishRelease", publishMutation, vars, "t", name, tarball, &out); err != nil {
+	if err := c.Upload(ctx, "publishRelease", publishMutation, vars, "t", name, tarball, &out); err != nil {
 		return err
 	}
 	rel := out.PublishRelease.Release

@@ -20,7 +20,7 @@ func (a *App) revert(ctx context.Context, args []string) error {
 	var out struct {
 		RevertRelease struct{ PackageDeleted bool }
 	}
-	err = c.do(ctx, "revertRelease", `mutation($p: String!, $v: String!, $r: String) {
+	err = c.Do(ctx, "revertRelease", `mutation($p: String!, $v: String!, $r: String) {
   revertRelease(input: {package: $p, version: $v, repository: $r}) { packageDeleted }
 }`, map[string]any{"p": pos[0], "v": pos[1], "r": optional(*org)}, &out)
 	if err != nil {
@@ -49,7 +49,7 @@ func (a *App) retire(ctx context.Context, args []string) error {
 	var out struct {
 		RetireRelease struct{ Releases []struct{ Version string } }
 	}
-	err = c.do(ctx, "retireRelease", `mutation($p: String!, $v: String, $r: String, $reason: RetirementReason!, $m: String) {
+	err = c.Do(ctx, "retireRelease", `mutation($p: String!, $v: String, $r: String, $reason: RetirementReason!, $m: String) {
   retireRelease(input: {package: $p, version: $v, repository: $r, reason: $reason, message: $m}) { releases { version } }
 }`, map[string]any{"p": pos[0], "v": pos[1], "r": optional(*org), "reason": upper(pos[2]), "m": optional(*message)}, &out)
 	if err != nil {
@@ -74,7 +74,7 @@ func (a *App) unretire(ctx context.Context, args []string) error {
 	var out struct {
 		UnretireRelease struct{ Releases []struct{ Version string } }
 	}
-	err = c.do(ctx, "unretireRelease", `mutation($p: String!, $v: String, $r: String) {
+	err = c.Do(ctx, "unretireRelease", `mutation($p: String!, $v: String, $r: String) {
   unretireRelease(input: {package: $p, version: $v, repository: $r}) { releases { version } }
 }`, map[string]any{"p": pos[0], "v": pos[1], "r": optional(*org)}, &out)
 	if err != nil {
