@@ -71,6 +71,7 @@ func (s *Server) graphqlHandler() http.Handler {
 	persisted := lru.New[string](1000)
 	h.Use(extension.AutomaticPersistedQuery{Cache: persisted})
 	h.Use(graph.TextCheck{Schema: es})
+	h.Use(graph.EmptyEdges{})
 	h.SetErrorPresenter(requestErrors(graph.ErrorPresenter(s.Log)))
 	h.AroundOperations(s.aroundOperation)
 	h.AroundResponses(s.metrics.observe) // outermost: cache hits are measured too
