@@ -320,6 +320,9 @@ func TestHTTPSurface(t *testing.T) {
 		{"GraphQL IDE", "/graphql", "text/html,application/xhtml+xml", 200, "text/html", "/graphql"},
 		{"SPA root", "/", "text/html", 200, "text/html", "<"},
 		{"SPA fallback for a client route", "/packages/some_package/1.0.0", "text/html", 200, "text/html", "<"},
+		{"SPA fallback for a private package page", "/repos/acme/packages/some_package", "text/html", 200, "text/html", "<"},
+		{"SPA fallback for a private release page", "/repos/acme/packages/some_package/1.0.0", "text/html", 200, "text/html", "<"},
+		{"a private tarball path is the server's, not the app's", "/repos/acme/tarballs/nope-1.0.0.tar", "text/html", 404, "text/plain", "not found"},
 	}
 	_, root := get("/", "text/html")
 	for _, tt := range tests {

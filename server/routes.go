@@ -25,7 +25,9 @@ func (s *Server) routes() http.Handler {
 	}
 	mux.Handle("/repo/", hex(s.repo))
 	mux.Handle("/tarballs/", hex(s.tarballs))
-	mux.Handle("/repos/", hex(s.tarballs))
+	// Only tarballs under /repos/ORG/: the rest of /repos/ is the web app's
+	// (private package pages are /repos/ORG/packages/NAME).
+	mux.Handle("/repos/{org}/tarballs/", hex(s.tarballs))
 	mux.Handle("/docs/", hex(s.docs))
 	// The Hex HTTP API authenticates in its own way (raw key, Bearer or
 	// Basic password) and answers in hexpm's error format.
@@ -141,7 +143,7 @@ func (s *Server) spa() http.Handler {
 
 // serverPrefixes are the first path segments the server owns: an unknown
 // path under them is a 404, never the web app.
-var serverPrefixes = map[string]bool{"api": true, "repo": true, "repos": true, "tarballs": true,
+var serverPrefixes = map[string]bool{"api": true, "repo": true, "tarballs": true,
 	"docs": true, "webhooks": true, "graphql": true, "healthz": true, "readyz": true, "metrics": true, ".well-known": true}
 
 func notFound(w http.ResponseWriter, prefix string) {
