@@ -7,6 +7,7 @@ import (
 	"github.com/depot-registry/depot/billing"
 	"github.com/depot-registry/depot/billing/service"
 	"github.com/depot-registry/depot/graph/model"
+	"github.com/depot-registry/depot/urls"
 )
 
 func money(m billing.Money) *model.Money {
@@ -64,7 +65,7 @@ func (r *Resolver) toInvoice(org string, inv *service.InvoiceView) *model.Invoic
 		ReverseCharge: inv.ReverseCharge, PeriodStart: inv.PeriodStart, PeriodEnd: inv.PeriodEnd,
 		IssuedAt: inv.IssuedAt, PaidAt: inv.PaidAt, Seller: party(inv.Seller), Buyer: party(inv.Buyer),
 		Lines: []*model.InvoiceLine{}, PaymentAttempts: []*model.PaymentAttempt{},
-		HTMLURL: r.PublicURL + "/orgs/" + org + "/invoices/" + inv.Number + ".html",
+		HTMLURL: urls.Site{Base: r.PublicURL}.InvoicePage(org, inv.Number),
 	}
 	if inv.Note != "" {
 		out.Note = &inv.Note

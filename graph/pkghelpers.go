@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/depot-registry/depot/ent"
 	"github.com/depot-registry/depot/readcache"
 	"github.com/depot-registry/depot/registry"
+	"github.com/depot-registry/depot/urls"
 )
 
 func (r *Resolver) packageOf(ctx context.Context, rel *ent.Release) (*ent.Pkg, error) {
@@ -42,8 +42,9 @@ func (r *Resolver) revertableUntil(ctx context.Context, rel *ent.Release) (*time
 	return until, nil
 }
 
-// repoPath is the URL path prefix of a package's repository under /repo.
-func (r *Resolver) repoPath(ctx context.Context, p *ent.Pkg) (string, error) {
+// repoName is the name of a package's repository in URLs: "" for the
+// public one.
+func (r *Resolver) repoName(ctx context.Context, p *ent.Pkg) (string, error) {
 	if p.PrivateOrgID == nil {
 		return "", nil
 	}
@@ -51,7 +52,7 @@ func (r *Resolver) repoPath(ctx context.Context, p *ent.Pkg) (string, error) {
 	if err != nil || repo == nil {
 		return "", err
 	}
-	return "/repos/" + repo.Name, nil
+	return repo.Name, nil
 }
 
 func (r *Resolver) tarballURL(ctx context.Context, rel *ent.Release) (string, error) {
@@ -59,11 +60,11 @@ func (r *Resolver) tarballURL(ctx context.Context, rel *ent.Release) (string, er
 	if err != nil || p == nil {
 		return "", err
 	}
-	prefix, err := r.repoPath(ctx, p)
+	repo, err := r.repoName(ctx, p)
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("%s/repo%s/tarballs/%s-%s.tar", r.PublicURL, prefix, p.Name, rel.Version), nil
+	return urls.Site{Base: r.PublicURL}.Tarball(repo, p.Name, rel.Version), nil
 }
 
 func (r *Resolver) docsURL(ctx context.Context, rel *ent.Release) (*string, error) {
@@ -74,11 +75,11 @@ func (r *Resolver) docsURL(ctx context.Context, rel *ent.Release) (*string, erro
 	if err != nil || p == nil {
 		return nil, err
 	}
-	prefix, err := r.repoPath(ctx, p)
+	repo, err := r.repoName(ctx, p)
 	if err != nil {
 		return nil, err
 	}
-	u := fmt.Sprintf("%s/docs%s/%s/%s/", r.PublicURL, prefix, p.Name, rel.Version)
+	u := urls.Site{Base: r.PublicURL}.DocsSite(repo, p.Name, rel.Version)
 	return &u, nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/depot-registry/depot/account"
 	"github.com/depot-registry/depot/apperr"
 	"github.com/depot-registry/depot/org"
+	"github.com/depot-registry/depot/urls"
 	"github.com/depot-registry/depot/viewer"
 )
 
@@ -83,7 +84,7 @@ func (h *Handler) keyView(k *account.APIKey, secret string, authing int) map[str
 		"revoke_at":   stampPtr(k.RevokedAt),
 		"inserted_at": stamp(k.CreatedAt),
 		"updated_at":  stamp(k.UpdatedAt),
-		"url":         h.PublicURL + "/api/keys/" + k.Name,
+		"url":         urls.Site{Base: h.PublicURL}.APIKey(k.Name),
 	}
 	if k.LastUsedAt != nil {
 		out["last_use"] = map[string]any{"used_at": stamp(*k.LastUsedAt), "ip": k.LastUsedIP, "user_agent": k.LastUsedUserAgent}

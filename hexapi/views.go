@@ -8,6 +8,7 @@ import (
 	"github.com/depot-registry/depot/account"
 	"github.com/depot-registry/depot/registry"
 	"github.com/depot-registry/depot/semver"
+	"github.com/depot-registry/depot/urls"
 )
 
 // The views render the shapes of hexpm's API views (ReleaseView,
@@ -24,9 +25,10 @@ func stampPtr(t *time.Time) any {
 	return stamp(*t)
 }
 
-// paths builds the URLs of one repository's resources.
+// paths builds the URLs of one repository's resources (urls owns the
+// layout).
 type paths struct {
-	base string // PublicURL
+	site urls.Site
 	repo string // "" for the public repository
 }
 
@@ -34,35 +36,24 @@ func (h *Handler) pathsFor(repoName string, public bool) paths {
 	if public {
 		repoName = ""
 	}
-	return paths{base: h.PublicURL, repo: repoName}
+	return paths{site: urls.Site{Base: h.PublicURL}, repo: repoName}
 }
 
-func (p paths) prefix() string {
-	if p.repo == "" {
-		return ""
-	}
-	return "/repos/" + p.repo
-}
-
-func (p paths) apiPackage(name string) string {
-	return p.base + "/api" + p.prefix() + "/packages/" + name
-}
+func (p paths) apiPackage(name string) string { return p.site.APIPackage(p.repo, name) }
 
 func (p paths) apiRelease(name, version string) string {
-	return p.apiPackage(name) + "/releases/" + version
+	return p.site.APIRelease(p.repo, name, version)
 }
 
-func (p paths) htmlPackage(name string) string { return p.base + p.prefix() + "/packages/" + name }
+func (p paths) htmlPackage(name string) string { return p.site.PackagePage(p.repo, name) }
 
-func (p paths) docs(name, version string) string {
-	u := p.base + "/docs" + p.prefix() + "/" + name + "/"
-	if version != "" {
-		u += version + "/"
-	}
-	return u
+func (p paths) htmlRelease(name, version string) string {
+	return p.site.ReleasePage(p.repo, name, version)
 }
 
-func (h *Handler) userURL(name string) string { return h.PublicURL + "/api/users/" + name }
+func (p paths) docs(name, version string) string { return p.site.DocsSite(p.repo, name, version) }
+
+func (h *Handler) userURL(name string) string { return urls.Site{Base: h.PublicURL}.APIUser(name) }
 
 // pathsOf is paths for a loaded package (its Repository edge loaded).
 func (h *Handler) pathsOf(p *registry.Package) paths {
@@ -140,7 +131,7 @@ func (h *Handler) releaseView(rel *registry.Release) map[string]any {
 		"retirement":    retirementView(rel.Edges.Retirement),
 		"package_url":   ps.apiPackage(p.Name),
 		"url":           ps.apiRelease(p.Name, rel.Version),
-		"html_url":      ps.htmlPackage(p.Name) + "/" + rel.Version,
+		"html_url":      ps.htmlRelease(p.Name, rel.Version),
 		"docs_html_url": docsURL,
 		"requirements":  reqs,
 		"configs":       configs(p, rel.Version, repositoryName(p), ps.repo == ""),

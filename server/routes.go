@@ -11,6 +11,7 @@ import (
 	"github.com/depot-registry/depot/frontend"
 	"github.com/depot-registry/depot/hexapi"
 	"github.com/depot-registry/depot/repo"
+	"github.com/depot-registry/depot/urls"
 	"github.com/depot-registry/depot/viewer"
 )
 
@@ -23,15 +24,15 @@ func (s *Server) routes() http.Handler {
 	hex := func(h http.Handler) http.Handler {
 		return repo.NormalizeAuth(s.authenticate(s.rateLimit(s.timeout(h))))
 	}
-	mux.Handle("/repo/", hex(s.repo))
-	mux.Handle("/tarballs/", hex(s.tarballs))
+	mux.Handle(urls.Repo+"/", hex(s.repo))
+	mux.Handle(urls.Tarballs+"/", hex(s.tarballs))
 	// Only tarballs under /repos/ORG/: the rest of /repos/ is the web app's
 	// (private package pages are /repos/ORG/packages/NAME).
-	mux.Handle("/repos/{org}/tarballs/", hex(s.tarballs))
-	mux.Handle("/docs/", hex(s.docs))
+	mux.Handle(urls.Repos+"/{org}"+urls.Tarballs+"/", hex(s.tarballs))
+	mux.Handle(urls.Docs+"/", hex(s.docs))
 	// The Hex HTTP API authenticates in its own way (raw key, Bearer or
 	// Basic password) and answers in hexpm's error format.
-	mux.Handle("/api/", withClient(s.hexAPI.Authenticate(s.rateLimitAs(hexapi.RateLimited, s.timeout(s.hexAPI)))))
+	mux.Handle(urls.API+"/", withClient(s.hexAPI.Authenticate(s.rateLimitAs(hexapi.RateLimited, s.timeout(s.hexAPI)))))
 	mux.Handle("POST /webhooks/stripe", s.webhook)
 	mux.HandleFunc("/webhooks/stripe", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", http.MethodPost)
