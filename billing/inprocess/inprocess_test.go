@@ -11,7 +11,38 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	processortest.Run(t, func(*testing.T) billing.Processor { return New() })
+	processortest.Run(t, func(*testing.T) processortest.Harness {
+		p := New()
+		return processortest.Harness{Processor: p, Sent: func() []processortest.Sent { return sent(p.Calls()) }}
+	})
+}
+
+// sent translates the recorded calls into the suite's terms; replays
+// changed nothing.
+func sent(calls []Call) []processortest.Sent {
+	var out []processortest.Sent
+	for _, c := range calls {
+		if c.Replayed {
+			continue
+		}
+		s := processortest.Sent{IdempotencyKey: c.IdempotencyKey}
+		switch in := c.Input.(type) {
+		case billing.CustomerInput:
+			s.Op, s.Email = "customer", in.Email
+		case billing.SubscriptionInput:
+			s.Op, s.Seats = "subscription", in.Seats
+		case billing.SeatsInput:
+			s.Op, s.Seats = "seats", in.Seats
+		case billing.CancelInput:
+			s.Op, s.Cancel = "cancel", in.Cancel
+		case billing.ChargeInput:
+			s.Op, s.Cents = "charge", in.Amount.Cents
+		default:
+			s.Op = c.Method
+		}
+		out = append(out, s)
+	}
+	return out
 }
 
 func setup(t *testing.T) (*Processor, string, string) {

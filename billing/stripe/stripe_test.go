@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -55,6 +57,13 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	return http.DefaultTransport.RoundTrip(req)
 }
 
+// all returns the requests recorded so far, keeping them.
+func (r *recorder) all() []request {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]request(nil), r.reqs...)
+}
+
 func (r *recorder) take() []request {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -80,10 +89,44 @@ func newProcessor(t *testing.T, url string) (*Processor, *recorder) {
 
 func TestConformance(t *testing.T) {
 	url := stripemock.Start(t)
-	processortest.Run(t, func(t *testing.T) billing.Processor {
-		p, _ := newProcessor(t, url)
-		return p
+	processortest.Run(t, func(t *testing.T) processortest.Harness {
+		p, rec := newProcessor(t, url)
+		return processortest.Harness{Processor: p, Sent: func() []processortest.Sent { return sent(rec.all()) }}
 	})
+}
+
+// sent translates the recorded Stripe requests into the suite's terms:
+// the POSTs that change something, lookups and tax-id additions left out.
+func sent(reqs []request) []processortest.Sent {
+	var out []processortest.Sent
+	for _, r := range reqs {
+		if r.method != http.MethodPost {
+			continue
+		}
+		s := processortest.Sent{IdempotencyKey: r.idempotencyKey}
+		parts := strings.Split(strings.TrimPrefix(r.path, "/v1/"), "/")
+		switch {
+		case parts[0] == "customers" && len(parts) <= 2:
+			s.Op, s.Email = "customer", r.form.Get("email")
+		case parts[0] == "subscriptions" && len(parts) == 1:
+			s.Op, s.Seats = "subscription", atoi(r.form.Get("items[0][quantity]"))
+		case parts[0] == "subscriptions" && r.form.Has("items[0][quantity]"):
+			s.Op, s.Seats = "seats", atoi(r.form.Get("items[0][quantity]"))
+		case parts[0] == "subscriptions" && r.form.Has("cancel_at_period_end"):
+			s.Op, s.Cancel = "cancel", r.form.Get("cancel_at_period_end") == "true"
+		case parts[0] == "payment_intents":
+			s.Op, s.Cents = "charge", int64(atoi(r.form.Get("amount")))
+		default:
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
 }
 
 // want is the expected shape of one request: fields that must have exactly
@@ -218,7 +261,9 @@ func TestRequests(t *testing.T) {
 func TestEveryPostHasAnIdempotencyKey(t *testing.T) {
 	url := stripemock.Start(t)
 	p, rec := newProcessor(t, url)
-	processortest.Run(t, func(*testing.T) billing.Processor { return p })
+	processortest.Run(t, func(*testing.T) processortest.Harness {
+		return processortest.Harness{Processor: p, Sent: func() []processortest.Sent { return sent(rec.all()) }}
+	})
 	reqs := rec.take()
 	posts := 0
 	for _, r := range reqs {
