@@ -41,7 +41,7 @@ func TestPackDocsIsAcceptedAndServed(t *testing.T) {
 	if err := svc.Publish(viewer.NewContext(context.Background(), v), "", "alpha_lib", "1.0.0", bytes.NewReader(tb)); err != nil {
 		t.Fatalf("docs service refused the packed folder: %v", err)
 	}
-	h := docshost.NewHandler(env.Server.DB.Client, env.Server.Blobs, "depot", 0)
+	h := docshost.NewHandler(env.Server.Registry, env.Server.Blobs, 0)
 	for path, want := range map[string]string{
 		"/docs/alpha_lib/":                  "<h1>alpha</h1>",
 		"/docs/alpha_lib/1.0.0/dist/app.js": "app()",

@@ -12,11 +12,12 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/depot-registry/depot/apperr"
 	"github.com/depot-registry/depot/blob"
 	"github.com/depot-registry/depot/ent"
 	"github.com/depot-registry/depot/ent/pkg"
 	"github.com/depot-registry/depot/ent/release"
-	"github.com/depot-registry/depot/ent/repository"
+	"github.com/depot-registry/depot/registry"
 	"github.com/depot-registry/depot/semver"
 	"github.com/depot-registry/depot/viewer"
 )
@@ -40,16 +41,16 @@ const (
 // NewHandler serves /docs/... as described in the package comment. The
 // viewer must be in the request context for private docs. cacheBytes bounds
 // the memory for unpacked tarballs (0: CacheBytes).
-func NewHandler(db *ent.Client, blobs blob.Store, publicRepository string, cacheBytes int64) http.Handler {
+func NewHandler(reg *registry.Service, blobs blob.Store, cacheBytes int64) http.Handler {
 	if cacheBytes <= 0 {
 		cacheBytes = CacheBytes
 	}
-	return &handler{db: db, public: publicRepository, archives: newArchives(blobs, cacheBytes)}
+	return &handler{db: reg.DB, registry: reg, archives: newArchives(blobs, cacheBytes)}
 }
 
 type handler struct {
 	db       *ent.Client
-	public   string
+	registry *registry.Service
 	archives *archives
 }
 
@@ -188,30 +189,20 @@ func parse(p string) (req request, redirect string, ok bool) {
 	return req, "", true
 }
 
-// docsBlob finds the docs blob a request maps to. It reads as the system
-// and applies the docs privacy rule itself, because a key with only the
-// docs:ORG scope may read docs but not the rest of the repository.
+// docsBlob finds the docs blob a request maps to. The repository and its
+// docs privacy rule come from the registry (a key with only the docs:ORG
+// scope reads docs but not the rest of the repository); the release lookup
+// then reads as the system.
 func (h *handler) docsBlob(ctx context.Context, req request) (key string, private bool, err error) {
 	sys := viewer.System(ctx)
-	q := h.db.Repository.Query()
-	if req.org == "" || req.org == h.public {
-		q = q.Where(repository.OrganizationIDIsNil())
-	} else {
-		q = q.Where(repository.Name(req.org), repository.OrganizationIDNotNil())
-	}
-	repo, err := q.Only(sys)
-	if ent.IsNotFound(err) {
+	repo, err := h.registry.DocsRepository(ctx, req.org)
+	if errors.Is(err, apperr.ErrNotFound) {
 		return "", false, errNoFile
 	}
 	if err != nil {
 		return "", false, fmt.Errorf("find repository: %w", err)
 	}
-	if repo.OrganizationID != nil {
-		if !canReadDocs(viewer.FromContext(ctx), *repo.OrganizationID, repo.Name) {
-			return "", false, errNoFile
-		}
-		private = true
-	}
+	private = repo.OrganizationID != nil
 	inPkg := release.HasPackageWith(pkg.RepositoryID(repo.ID), pkg.Name(req.pkg))
 	var rel *ent.Release
 	if req.version != "" {
@@ -226,17 +217,6 @@ func (h *handler) docsBlob(ctx context.Context, req request) (key string, privat
 		return "", false, fmt.Errorf("find docs: %w", err)
 	}
 	return *rel.DocsBlobKey, private, nil
-}
-
-// canReadDocs is the privacy rule of private docs: a member of the
-// organization with an open subscription, through a session or a key
-// whose scopes allow the organization's docs.
-func canReadDocs(v *viewer.Viewer, orgID int, orgName string) bool {
-	if v.IsSystem() {
-		return true
-	}
-	o, ok := v.Org(orgID)
-	return ok && o.Entitled && o.Role >= viewer.RoleRead && v.Scopes.AllowsDocs(orgName)
 }
 
 func etagOf(key, name string) string {

@@ -192,7 +192,7 @@ func TestStreamingMatchesCache(t *testing.T) {
 		t.Fatal(err)
 	}
 	cached := e.handler
-	streamed := docshost.NewHandler(e.db.Client, e.blobs, "depot", 16)
+	streamed := docshost.NewHandler(e.reg, e.blobs, 16)
 	for _, p := range []string{"/docs/alpha/", "/docs/alpha/guides/", "/docs/alpha/guides", "/docs/alpha/dist", "/docs/alpha/dist/app.js", "/docs/alpha/nope.html", "/docs/alpha/dist/app"} {
 		e.handler = cached
 		a := e.get(nil, "GET", p)

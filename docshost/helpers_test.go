@@ -94,7 +94,7 @@ func newDocsEnv(t *testing.T) *docsEnv {
 	e.reg = &registry.Service{DB: db.Client, Blobs: blobs, Now: clock, PublicRepository: testdb.PublicRepository}
 	e.docs = &docshost.Service{DB: db.Client, Blobs: blobs, Registry: e.reg, Now: clock,
 		AfterCommit: func(context.Context) { e.commits++ }}
-	e.handler = docshost.NewHandler(db.Client, blobs, testdb.PublicRepository, 0)
+	e.handler = docshost.NewHandler(e.reg, blobs, 0)
 	return e
 }
 

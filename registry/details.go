@@ -104,6 +104,20 @@ func (s *Service) Repository(ctx context.Context, name string) (*ent.Repository,
 	return s.DB.Repository.Get(viewer.System(ctx), r.ID)
 }
 
+// DocsRepository returns the repository name addresses for reading its
+// documentation: the public one, or a private one whose docs the viewer
+// reads (viewer.CanReadPrivateDocs); any other is NOT_FOUND.
+func (s *Service) DocsRepository(ctx context.Context, name string) (*ent.Repository, error) {
+	r, err := s.resolveRepo(ctx, s.DB.Repository, name)
+	if err != nil {
+		return nil, err
+	}
+	if r.private() && !viewer.FromContext(ctx).CanReadPrivateDocs(r.OrgID, r.Name) {
+		return nil, apperr.New(apperr.NotFound, "no repository named %q", name)
+	}
+	return s.DB.Repository.Get(viewer.System(ctx), r.ID)
+}
+
 func boolRank(b bool) int {
 	if b {
 		return 1

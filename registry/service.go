@@ -45,6 +45,9 @@ func (s *Service) now() time.Time {
 	return time.Now().UTC()
 }
 
+// PublicName is the public repository's name, as clients address it.
+func (s *Service) PublicName() string { return s.publicName() }
+
 func (s *Service) publicName() string {
 	if s.PublicRepository == "" {
 		return "hexpm"

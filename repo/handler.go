@@ -8,9 +8,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/depot-registry/depot/apperr"
 	"github.com/depot-registry/depot/ent"
-	"github.com/depot-registry/depot/ent/repository"
-	"github.com/depot-registry/depot/viewer"
+	"github.com/depot-registry/depot/registry"
 )
 
 // Cache-Control of registry resources. They change with every publish,
@@ -37,12 +37,13 @@ const (
 // server's authentication, in front). A private repository the viewer
 // cannot read, a missing one, and a missing or hidden package all get the
 // same 404.
-func NewHandler(db *ent.Client, keys *Keys, tarballs http.Handler, publicRepository string) http.Handler {
-	return &handler{db: db, keys: keys, tarballs: tarballs, public: publicRepository, signed: newSignedCache()}
+func NewHandler(reg *registry.Service, keys *Keys, tarballs http.Handler) http.Handler {
+	return &handler{db: reg.DB, registry: reg, keys: keys, tarballs: tarballs, public: reg.PublicName(), signed: newSignedCache()}
 }
 
 type handler struct {
 	db       *ent.Client
+	registry *registry.Service
 	keys     *Keys
 	tarballs http.Handler
 	public   string
@@ -111,18 +112,11 @@ func (h *handler) serveTarball(w http.ResponseWriter, r *http.Request, rest stri
 }
 
 // resolve finds the repository addressed by org ("" or the public
-// repository's own name: public) and checks the viewer may read it.
-// Repository rows are public, so the lookup runs as the system; the read
-// check is the privacy rule's own (membership, entitlement, key scope).
+// repository's own name: public) if the viewer may read it: the registry's
+// lookup and read rule (membership, entitlement, key scope).
 func (h *handler) resolve(ctx context.Context, org string) (target, error) {
-	q := h.db.Repository.Query()
-	if org == "" || org == h.public {
-		q = q.Where(repository.OrganizationIDIsNil())
-	} else {
-		q = q.Where(repository.Name(org), repository.OrganizationIDNotNil())
-	}
-	repo, err := q.Only(viewer.System(ctx))
-	if ent.IsNotFound(err) {
+	repo, err := h.registry.Repository(ctx, org)
+	if errors.Is(err, apperr.ErrNotFound) {
 		return target{}, errNoPackage
 	}
 	if err != nil {
@@ -130,9 +124,6 @@ func (h *handler) resolve(ctx context.Context, org string) (target, error) {
 	}
 	if repo.OrganizationID == nil {
 		return target{ID: repo.ID, Name: h.public}, nil
-	}
-	if !viewer.FromContext(ctx).CanReadPrivate(*repo.OrganizationID) {
-		return target{}, errNoPackage
 	}
 	return target{ID: repo.ID, Name: repo.Name, Private: true}, nil
 }

@@ -62,7 +62,7 @@ func newRepoEnv(t *testing.T) *repoEnv {
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	svc := &registry.Service{DB: db.Client, Blobs: blobs, Now: func() time.Time { return now }, PublicRepository: testdb.PublicRepository}
 	keys := testKeys(t)
-	h := repo.NewHandler(db.Client, keys, repo.TarballHandler(svc, blobs), testdb.PublicRepository)
+	h := repo.NewHandler(svc, keys, repo.TarballHandler(svc, blobs))
 	return &repoEnv{t: t, db: db, svc: svc, keys: keys, handler: h}
 }
 

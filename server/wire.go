@@ -46,10 +46,10 @@ func (s *Server) wireDomain() error {
 	}
 	s.RepoKeys = keys
 	s.tarballs = repo.TarballHandler(s.Registry, s.Blobs, repo.RedirectFor(s.Config.BlobRedirect))
-	s.repo = repo.NewHandler(s.DB.Client, keys, s.tarballs, s.Config.PublicRepository)
+	s.repo = repo.NewHandler(s.Registry, keys, s.tarballs)
 	s.Docs = &docshost.Service{DB: s.DB.Client, Blobs: s.Blobs, Registry: s.Registry, Now: s.now, AfterCommit: s.afterCommit}
 	s.Resolver.Docs = s.Docs
-	s.docs = docshost.NewHandler(s.DB.Client, s.Blobs, s.Config.PublicRepository, 0)
+	s.docs = docshost.NewHandler(s.Registry, s.Blobs, 0)
 	s.hexAPI = hexapi.New(&hexapi.Handler{
 		Registry: s.Registry, Docs: s.Docs, Accounts: s.Accounts, Orgs: s.Orgs,
 		PublicURL: s.Config.PublicURL, Log: s.Log,

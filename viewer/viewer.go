@@ -138,6 +138,19 @@ func (v *Viewer) CanReadPrivate(orgID int) bool {
 	return slices.Contains(v.PrivateOrgIDs(), orgID)
 }
 
+// CanReadPrivateDocs reports whether the viewer reads the documentation in
+// the private repository of organization orgID, named orgName: a member
+// whose organization is entitled, through a session or a key whose scopes
+// allow the organization's docs (docs:ORG suffices, without the rest of the
+// repository).
+func (v *Viewer) CanReadPrivateDocs(orgID int, orgName string) bool {
+	if v.IsSystem() {
+		return true
+	}
+	o, ok := v.Org(orgID)
+	return ok && o.Entitled && o.Role >= RoleRead && v.Scopes.AllowsDocs(orgName)
+}
+
 type ctxKey struct{}
 
 // NewContext returns ctx carrying v.
