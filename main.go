@@ -4,14 +4,22 @@ package main
 
 import (
 	"os"
+	"slices"
 
 	"github.com/depot-registry/depot/bench"
 	"github.com/depot-registry/depot/cli"
 	"github.com/depot-registry/depot/server"
 )
 
+// commands is every subcommand, in the order `depot help` lists them.
+func commands() []server.Command {
+	return slices.Concat(
+		server.Commands(), // serve, migrate, admin
+		cli.Commands(),    // repo-key, build, publish, docs, revert, retire, owner, watch
+		bench.Commands(),  // bench seed, load, feed
+	)
+}
+
 func main() {
-	server.Commands = append(server.Commands, cli.Commands()...)
-	server.Commands = append(server.Commands, bench.Commands()...)
-	os.Exit(server.Main(os.Args[1:]))
+	os.Exit(server.Main(os.Args[1:], commands()))
 }

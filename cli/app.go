@@ -31,8 +31,8 @@ func Default() *App {
 	}
 }
 
-// Commands lists the client's subcommands for server.Main (main.go
-// appends them to server.Commands).
+// Commands lists the client's subcommands (main.go puts them in the
+// command table).
 func Commands() []server.Command { return Default().Commands() }
 
 // Commands lists the subcommands bound to a.

@@ -22,7 +22,7 @@ func TestAdminRemoveCommandReserves(t *testing.T) {
 	}
 	t.Setenv("DEPOT_DATABASE_URL", url)
 	t.Setenv("DEPOT_DATA_DIR", env.Server.Config.DataDir)
-	if code := server.Main([]string{"admin", "remove", "-reason", "legal request", "leftpad", "1.0.0"}); code != 0 {
+	if code := server.Main([]string{"admin", "remove", "-reason", "legal request", "leftpad", "1.0.0"}, server.Commands()); code != 0 {
 		t.Fatalf("depot admin remove exited %d", code)
 	}
 

@@ -11,10 +11,6 @@ import (
 	"github.com/depot-registry/depot/viewer"
 )
 
-func init() {
-	Commands = append(Commands, Command{"admin", "operator tasks on the database: `depot admin remove PKG [VERSION] -reason TEXT`", adminCmd})
-}
-
 // adminCmd runs operator tasks directly against the database (not through
 // the API): they are the registry's own decisions, outside the owners'
 // rules — e.g. removing a package for legal or security reasons (seed: such

@@ -19,22 +19,25 @@ type Command struct {
 	Run           func(ctx context.Context, args []string) error
 }
 
-// Commands lists the subcommands; other packages' commands register here
-// from main (CLI, admin, benchmarks).
-var Commands = []Command{
-	{"serve", "run the registry (embedded default: SQLite and blobs in ./data)", serveCmd},
-	{"migrate", "create or upgrade the database schema and exit", migrateCmd},
+// Commands lists the server's subcommands; main.go puts them in one table
+// with the client's and the benchmarks'.
+func Commands() []Command {
+	return []Command{
+		{"serve", "run the registry (embedded default: SQLite and blobs in ./data)", serveCmd},
+		{"migrate", "create or upgrade the database schema and exit", migrateCmd},
+		{"admin", "operator tasks on the database: `depot admin remove PKG [VERSION] -reason TEXT`", adminCmd},
+	}
 }
 
-// Main runs the depot command line and returns the exit code.
-func Main(args []string) int {
+// Main runs the depot command line with commands and returns the exit code.
+func Main(args []string, commands []Command) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		usage()
+		usage(commands)
 		return 2
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	for _, c := range Commands {
+	for _, c := range commands {
 		if c.Name == args[0] {
 			if err := c.Run(ctx, args[1:]); err != nil {
 				if errors.Is(err, flag.ErrHelp) {
@@ -47,13 +50,13 @@ func Main(args []string) int {
 		}
 	}
 	fmt.Fprintf(os.Stderr, "depot: unknown command %q\n", args[0])
-	usage()
+	usage(commands)
 	return 2
 }
 
-func usage() {
+func usage(commands []Command) {
 	fmt.Fprintln(os.Stderr, "usage: depot COMMAND [flags]\n\ncommands:")
-	for _, c := range Commands {
+	for _, c := range commands {
 		fmt.Fprintf(os.Stderr, "  %-12s %s\n", c.Name, c.Summary)
 	}
 	fmt.Fprintln(os.Stderr, "\nRun `depot COMMAND -h` for a command's flags.")
