@@ -15,6 +15,12 @@ const (
 // Valid reports whether p is a known plan.
 func (p Plan) Valid() bool { return p == Monthly || p == Annual }
 
+// Plans are the plans on sale, in the order they are offered.
+var Plans = []Plan{Monthly, Annual}
+
+// Months is the length of one billing period in calendar months.
+func (p Plan) Months() int { return p.months() }
+
 // months is the length of one billing period in calendar months.
 func (p Plan) months() int {
 	if p == Annual {
@@ -59,4 +65,21 @@ func (p Prices) Validate() error {
 		return fmt.Errorf("%w: plans priced in %s and %s", ErrInvalidInput, p.Monthly.Currency, p.Annual.Currency)
 	}
 	return nil
+}
+
+// Offer is a plan on sale: the price of one seat for one period of Months.
+type Offer struct {
+	Plan      Plan
+	SeatPrice Money
+	Months    int
+}
+
+// Offers lists the plans on sale at prices p, in the order of Plans.
+func (p Prices) Offers() []Offer {
+	out := make([]Offer, 0, len(Plans))
+	for _, plan := range Plans {
+		price, _ := p.For(plan) // every plan of Plans has a price
+		out = append(out, Offer{Plan: plan, SeatPrice: price, Months: plan.months()})
+	}
+	return out
 }

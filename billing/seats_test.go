@@ -10,3 +10,12 @@ func TestLimitsMembers(t *testing.T) {
 		}
 	}
 }
+
+// The offers are the configured prices, per plan and period.
+func TestOffers(t *testing.T) {
+	got := Prices{Monthly: Cents(900), Annual: Cents(9000)}.Offers()
+	want := []Offer{{Monthly, Cents(900), 1}, {Annual, Cents(9000), 12}}
+	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
+		t.Fatalf("Offers() = %+v, want %+v", got, want)
+	}
+}

@@ -115,3 +115,15 @@ func TestValidateVATNumber(t *testing.T) {
 		t.Errorf("normalization: got %q, %v", got, err)
 	}
 }
+
+// The named member states are exactly the ones with a VAT rate.
+func TestEUCountriesMatchTheRates(t *testing.T) {
+	if len(EUCountries) != len(StandardVATRates) {
+		t.Fatalf("%d named member states, %d rates", len(EUCountries), len(StandardVATRates))
+	}
+	for _, c := range EUCountries {
+		if !InEU(c.Code) || c.Name == "" {
+			t.Errorf("%+v: not a member state with a rate", c)
+		}
+	}
+}

@@ -39,6 +39,26 @@ var StandardVATRates = map[string]int{
 	"SK": 2300, // Slovakia
 }
 
+// Country is a country a billing profile may name.
+type Country struct {
+	Code string // ISO 3166-1 alpha-2 (Greece: GR)
+	Name string
+}
+
+// EUCountries are the EU member states, by name. Any other ISO code is a
+// country outside the EU, billed without VAT.
+var EUCountries = []Country{
+	{"AT", "Austria"}, {"BE", "Belgium"}, {"BG", "Bulgaria"}, {"HR", "Croatia"}, {"CY", "Cyprus"},
+	{"CZ", "Czechia"}, {"DK", "Denmark"}, {"EE", "Estonia"}, {"FI", "Finland"}, {"FR", "France"},
+	{"DE", "Germany"}, {"GR", "Greece"}, {"HU", "Hungary"}, {"IE", "Ireland"}, {"IT", "Italy"},
+	{"LV", "Latvia"}, {"LT", "Lithuania"}, {"LU", "Luxembourg"}, {"MT", "Malta"}, {"NL", "Netherlands"},
+	{"PL", "Poland"}, {"PT", "Portugal"}, {"RO", "Romania"}, {"SK", "Slovakia"}, {"SI", "Slovenia"},
+	{"ES", "Spain"}, {"SE", "Sweden"},
+}
+
+// VATPrefix is the prefix of country's VAT numbers (EL for Greece).
+func VATPrefix(country string) string { return vatPrefix(country) }
+
 // InEU reports whether country (ISO alpha-2) is an EU member state.
 func InEU(country string) bool {
 	_, ok := StandardVATRates[country]

@@ -338,6 +338,9 @@ func TestWebApp(t *testing.T) {
 		p := aliceTab.For(t)
 		p.Click(id("billing-link"))
 		p.Wait("the billing page", js(`location.pathname === "/orgs/acme/billing"`))
+		// Prices and countries are the server's (Query.plans, billingCountries).
+		p.Wait("the server's prices", js(`document.body.textContent.includes("$70.00 per seat per year")`))
+		p.Wait("the server's member states", js(`!!document.querySelector(%q)`, id("billing-country")+` option[value="GR"]`))
 		p.Fill(id("billing-name"), "Acme GmbH")
 		p.Fill(id("billing-email"), "billing@acme.example")
 		p.Fill(id("billing-address"), "Hauptstraße 1\n10115 Berlin")

@@ -136,6 +136,25 @@ func (r *organizationResolver) Invoice(ctx context.Context, obj *ent.Organizatio
 	return r.toInvoice(obj.Name, inv), nil
 }
 
+// Plans is the resolver for the plans field.
+func (r *queryResolver) Plans(ctx context.Context) ([]*model.PlanOffer, error) {
+	offers := r.BillingService.Prices.Offers()
+	out := make([]*model.PlanOffer, 0, len(offers))
+	for _, o := range offers {
+		out = append(out, &model.PlanOffer{Plan: model.Plan(o.Plan), SeatPrice: money(o.SeatPrice), PeriodMonths: o.Months})
+	}
+	return out, nil
+}
+
+// BillingCountries is the resolver for the billingCountries field.
+func (r *queryResolver) BillingCountries(ctx context.Context) ([]*model.BillingCountry, error) {
+	out := make([]*model.BillingCountry, 0, len(billing.EUCountries))
+	for _, c := range billing.EUCountries {
+		out = append(out, &model.BillingCountry{Code: c.Code, Name: c.Name, VatPrefix: billing.VATPrefix(c.Code)})
+	}
+	return out, nil
+}
+
 // PreviewSeatChange is the resolver for the previewSeatChange field.
 func (r *queryResolver) PreviewSeatChange(ctx context.Context, organization string, seats int) (*model.SeatChangePreview, error) {
 	p, err := r.BillingService.PreviewSeatChange(ctx, organization, seats)

@@ -507,6 +507,28 @@ func (w *readWorld) cases() []readCase {
 				}
 				w.checkOrg(t, p, *got)
 			}},
+		{"plans", "plans and prices", `{ plans { plan seatPrice { cents currency } periodMonths } }`, nil,
+			func(t *testing.T, p readPrincipal, r *servertest.Result) {
+				wantRead(t, r, "")
+				got := decodeAs[struct {
+					Plans []struct {
+						Plan         string
+						SeatPrice    struct{ Cents int }
+						PeriodMonths int
+					}
+				}](t, r).Plans
+				if len(got) != 2 || got[0].Plan != "MONTHLY" || got[0].SeatPrice.Cents != 700 || got[1].PeriodMonths != 12 {
+					t.Errorf("plans are public and the configured prices: %+v", got)
+				}
+			}},
+		{"billingCountries", "EU member states", `{ billingCountries { code name vatPrefix } }`, nil,
+			func(t *testing.T, p readPrincipal, r *servertest.Result) {
+				wantRead(t, r, "")
+				got := decodeAs[struct{ BillingCountries []struct{ Code, VatPrefix string } }](t, r).BillingCountries
+				if len(got) != 27 {
+					t.Errorf("billing countries are public, the 27 member states: %+v", got)
+				}
+			}},
 		{"organizations", "organization list", `query($inv: String!) { organizations(first: 20) { edges { node { ` + orgFields + ` } } } }`,
 			map[string]any{"inv": inv},
 			func(t *testing.T, p readPrincipal, r *servertest.Result) {

@@ -109,7 +109,10 @@ var (
 	// private repositories: public data, and private rows the privacy
 	// interceptors filter by viewer.PrivateOrgIDs.
 	visibilityFields = fieldSet(map[string]string{
-		"Query":                  "organization organizations package packages release releaseEvents user",
+		"Query":                  "organization organizations package packages release releaseEvents user plans billingCountries",
+		"PlanOffer":              "plan seatPrice periodMonths",
+		"BillingCountry":         "code name vatPrefix",
+		"Money":                  "cents currency",
 		"Organization":           "id createdAt updatedAt name displayName packages",
 		"OrganizationConnection": "edges pageInfo totalCount",
 		"OrganizationEdge":       "node cursor",

@@ -124,6 +124,12 @@ type ComplexityRoot struct {
 		TrialEnd           func(childComplexity int) int
 	}
 
+	BillingCountry struct {
+		Code      func(childComplexity int) int
+		Name      func(childComplexity int) int
+		VatPrefix func(childComplexity int) int
+	}
+
 	BillingProfile struct {
 		Address            func(childComplexity int) int
 		Company            func(childComplexity int) int
@@ -363,6 +369,12 @@ type ComplexityRoot struct {
 		Succeeded      func(childComplexity int) int
 	}
 
+	PlanOffer struct {
+		PeriodMonths func(childComplexity int) int
+		Plan         func(childComplexity int) int
+		SeatPrice    func(childComplexity int) int
+	}
+
 	PublishDocsPayload struct {
 		Release func(childComplexity int) int
 	}
@@ -375,12 +387,14 @@ type ComplexityRoot struct {
 	Query struct {
 		APIKeys           func(childComplexity int) int
 		AuditLog          func(childComplexity int, organization *string, after *entgql.Cursor[int], first *int) int
+		BillingCountries  func(childComplexity int) int
 		Node              func(childComplexity int, id int) int
 		Nodes             func(childComplexity int, ids []int) int
 		Organization      func(childComplexity int, name string) int
 		Organizations     func(childComplexity int, first *int, after *entgql.Cursor[int]) int
 		Package           func(childComplexity int, name string, repository *string) int
 		Packages          func(childComplexity int, search *string, repository *string, where *ent.PackageWhereInput, orderBy *ent.PackageOrder, first *int, after *entgql.Cursor[int], last *int, before *entgql.Cursor[int]) int
+		Plans             func(childComplexity int) int
 		PreviewSeatChange func(childComplexity int, organization string, seats int) int
 		Release           func(childComplexity int, packageArg string, version string, repository *string) int
 		ReleaseEvents     func(childComplexity int, first *int, after *string, filter *model.ReleaseEventFilter) int
@@ -675,6 +689,8 @@ type QueryResolver interface {
 	User(ctx context.Context, username string) (*ent.User, error)
 	APIKeys(ctx context.Context) ([]*ent.APIKey, error)
 	AuditLog(ctx context.Context, organization *string, after *entgql.Cursor[int], first *int) (*ent.AuditLogConnection, error)
+	Plans(ctx context.Context) ([]*model.PlanOffer, error)
+	BillingCountries(ctx context.Context) ([]*model.BillingCountry, error)
 	PreviewSeatChange(ctx context.Context, organization string, seats int) (*model.SeatChangePreview, error)
 	ReleaseEvents(ctx context.Context, first *int, after *string, filter *model.ReleaseEventFilter) (*model.ReleaseEventPage, error)
 	Organization(ctx context.Context, name string) (*ent.Organization, error)
@@ -1008,6 +1024,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Billing.TrialEnd(childComplexity), true
+
+	case "BillingCountry.code":
+		if e.ComplexityRoot.BillingCountry.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BillingCountry.Code(childComplexity), true
+	case "BillingCountry.name":
+		if e.ComplexityRoot.BillingCountry.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BillingCountry.Name(childComplexity), true
+	case "BillingCountry.vatPrefix":
+		if e.ComplexityRoot.BillingCountry.VatPrefix == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BillingCountry.VatPrefix(childComplexity), true
 
 	case "BillingProfile.address":
 		if e.ComplexityRoot.BillingProfile.Address == nil {
@@ -2142,6 +2177,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PaymentAttempt.Succeeded(childComplexity), true
 
+	case "PlanOffer.periodMonths":
+		if e.ComplexityRoot.PlanOffer.PeriodMonths == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanOffer.PeriodMonths(childComplexity), true
+	case "PlanOffer.plan":
+		if e.ComplexityRoot.PlanOffer.Plan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanOffer.Plan(childComplexity), true
+	case "PlanOffer.seatPrice":
+		if e.ComplexityRoot.PlanOffer.SeatPrice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanOffer.SeatPrice(childComplexity), true
+
 	case "PublishDocsPayload.release":
 		if e.ComplexityRoot.PublishDocsPayload.Release == nil {
 			break
@@ -2179,6 +2233,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["organization"].(*string), args["after"].(*entgql.Cursor[int]), args["first"].(*int)), true
+	case "Query.billingCountries":
+		if e.ComplexityRoot.Query.BillingCountries == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.BillingCountries(childComplexity), true
 
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
@@ -2246,6 +2306,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Packages(childComplexity, args["search"].(*string), args["repository"].(*string), args["where"].(*ent.PackageWhereInput), args["orderBy"].(*ent.PackageOrder), args["first"].(*int), args["after"].(*entgql.Cursor[int]), args["last"].(*int), args["before"].(*entgql.Cursor[int])), true
+	case "Query.plans":
+		if e.ComplexityRoot.Query.Plans == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Plans(childComplexity), true
 	case "Query.previewSeatChange":
 		if e.ComplexityRoot.Query.PreviewSeatChange == nil {
 			break
@@ -6069,7 +6135,33 @@ type SeatChangePreview {
   onNextInvoice: Boolean!
 }
 
+"""
+A plan on sale: what one seat costs for one period, excluding VAT. The web
+app shows these; it holds no prices of its own.
+"""
+type PlanOffer {
+  plan: Plan!
+  "Price of one seat for one period, excluding VAT."
+  seatPrice: Money!
+  "Length of one period in calendar months (1 or 12)."
+  periodMonths: Int!
+}
+
+"An EU member state, for billing profiles: VAT follows the EU rules there."
+type BillingCountry {
+  "ISO 3166-1 alpha-2 code (Greece: GR)."
+  code: String!
+  "English name."
+  name: String!
+  "Prefix of the country's VAT numbers (EL for Greece)."
+  vatPrefix: String!
+}
+
 extend type Query {
+  "The plans on sale, with their seat prices. Public."
+  plans: [PlanOffer!]!
+  "The EU member states by name. Any other ISO 3166-1 code is a country outside the EU, billed without VAT. Public."
+  billingCountries: [BillingCountry!]!
   "What changing the seats of an organization would cost now. Admins only."
   previewSeatChange(
     "The organization's name."
@@ -6758,6 +6850,18 @@ func (ec *executionContext) childFields_Billing(ctx context.Context, field graph
 	return nil, fmt.Errorf("no field named %q was found under type Billing", field.Name)
 }
 
+func (ec *executionContext) childFields_BillingCountry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_BillingCountry_code(ctx, field)
+	case "name":
+		return ec.fieldContext_BillingCountry_name(ctx, field)
+	case "vatPrefix":
+		return ec.fieldContext_BillingCountry_vatPrefix(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BillingCountry", field.Name)
+}
+
 func (ec *executionContext) childFields_BillingProfile(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "email":
@@ -7132,6 +7236,18 @@ func (ec *executionContext) childFields_PaymentAttempt(ctx context.Context, fiel
 		return ec.fieldContext_PaymentAttempt_failureMessage(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PaymentAttempt", field.Name)
+}
+
+func (ec *executionContext) childFields_PlanOffer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "plan":
+		return ec.fieldContext_PlanOffer_plan(ctx, field)
+	case "seatPrice":
+		return ec.fieldContext_PlanOffer_seatPrice(ctx, field)
+	case "periodMonths":
+		return ec.fieldContext_PlanOffer_periodMonths(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlanOffer", field.Name)
 }
 
 func (ec *executionContext) childFields_PublishDocsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9755,6 +9871,75 @@ func (ec *executionContext) _Billing_entitled(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_Billing_entitled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Billing", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _BillingCountry_code(ctx context.Context, field graphql.CollectedField, obj *model.BillingCountry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BillingCountry_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BillingCountry_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BillingCountry", field, false, false, "String")
+}
+
+func (ec *executionContext) _BillingCountry_name(ctx context.Context, field graphql.CollectedField, obj *model.BillingCountry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BillingCountry_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BillingCountry_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BillingCountry", field, false, false, "String")
+}
+
+func (ec *executionContext) _BillingCountry_vatPrefix(ctx context.Context, field graphql.CollectedField, obj *model.BillingCountry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BillingCountry_vatPrefix(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VatPrefix, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BillingCountry_vatPrefix(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BillingCountry", field, false, false, "String")
 }
 
 func (ec *executionContext) _BillingProfile_email(ctx context.Context, field graphql.CollectedField, obj *model.BillingProfile) (ret graphql.Marshaler) {
@@ -14399,6 +14584,84 @@ func (ec *executionContext) fieldContext_PaymentAttempt_failureMessage(_ context
 	return graphql.NewScalarFieldContext("PaymentAttempt", field, false, false, "String")
 }
 
+func (ec *executionContext) _PlanOffer_plan(ctx context.Context, field graphql.CollectedField, obj *model.PlanOffer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanOffer_plan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Plan, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Plan) graphql.Marshaler {
+			return ec.marshalNPlan2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐPlan(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanOffer_plan(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanOffer", field, false, false, "Plan")
+}
+
+func (ec *executionContext) _PlanOffer_seatPrice(ctx context.Context, field graphql.CollectedField, obj *model.PlanOffer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanOffer_seatPrice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SeatPrice, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanOffer_seatPrice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanOffer",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlanOffer_periodMonths(ctx context.Context, field graphql.CollectedField, obj *model.PlanOffer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanOffer_periodMonths(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodMonths, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanOffer_periodMonths(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanOffer", field, false, false, "Int")
+}
+
 func (ec *executionContext) _PublishDocsPayload_release(ctx context.Context, field graphql.CollectedField, obj *model.PublishDocsPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14722,6 +14985,70 @@ func (ec *executionContext) fieldContext_Query_auditLog(ctx context.Context, fie
 	if fc.Args, err = ec.field_Query_auditLog_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_plans(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_plans(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Plans(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PlanOffer) graphql.Marshaler {
+			return ec.marshalNPlanOffer2ᚕᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐPlanOfferᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_plans(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanOffer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_billingCountries(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_billingCountries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().BillingCountries(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.BillingCountry) graphql.Marshaler {
+			return ec.marshalNBillingCountry2ᚕᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐBillingCountryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_billingCountries(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BillingCountry(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -24399,6 +24726,49 @@ func (ec *executionContext) _Billing(ctx context.Context, sel ast.SelectionSet, 
 	return out
 }
 
+var billingCountryImplementors = []string{"BillingCountry"}
+
+func (ec *executionContext) _BillingCountry(ctx context.Context, sel ast.SelectionSet, obj *model.BillingCountry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, billingCountryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BillingCountry")
+		case "code":
+			out.Values[i] = ec._BillingCountry_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._BillingCountry_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "vatPrefix":
+			out.Values[i] = ec._BillingCountry_vatPrefix(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var billingProfileImplementors = []string{"BillingProfile"}
 
 func (ec *executionContext) _BillingProfile(ctx context.Context, sel ast.SelectionSet, obj *model.BillingProfile) graphql.Marshaler {
@@ -26046,6 +26416,49 @@ func (ec *executionContext) _PaymentAttempt(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var planOfferImplementors = []string{"PlanOffer"}
+
+func (ec *executionContext) _PlanOffer(ctx context.Context, sel ast.SelectionSet, obj *model.PlanOffer) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, planOfferImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PlanOffer")
+		case "plan":
+			out.Values[i] = ec._PlanOffer_plan(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "seatPrice":
+			out.Values[i] = ec._PlanOffer_seatPrice(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "periodMonths":
+			out.Values[i] = ec._PlanOffer_periodMonths(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var publishDocsPayloadImplementors = []string{"PublishDocsPayload"}
 
 func (ec *executionContext) _PublishDocsPayload(ctx context.Context, sel ast.SelectionSet, obj *model.PublishDocsPayload) graphql.Marshaler {
@@ -26171,6 +26584,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_auditLog(ctx, field)
+				})
+		case "plans":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_plans(ctx, field)
+				})
+		case "billingCountries":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_billingCountries(ctx, field)
 				})
 		case "previewSeatChange":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -28251,6 +28676,30 @@ func (ec *executionContext) marshalNBilling2ᚖgithubᚗcomᚋdepotᚑregistry�
 	return ec._Billing(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNBillingCountry2ᚕᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐBillingCountryᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.BillingCountry) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBillingCountry2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐBillingCountry(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBillingCountry2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐBillingCountry(ctx context.Context, sel ast.SelectionSet, v *model.BillingCountry) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BillingCountry!")
+		return graphql.Null
+	}
+	return ec._BillingCountry(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNBillingProfile2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐBillingProfile(ctx context.Context, sel ast.SelectionSet, v *model.BillingProfile) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "BillingProfile!")
@@ -28820,6 +29269,30 @@ func (ec *executionContext) unmarshalNPlan2githubᚗcomᚋdepotᚑregistryᚋdep
 
 func (ec *executionContext) marshalNPlan2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐPlan(ctx context.Context, sel ast.SelectionSet, v model.Plan) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNPlanOffer2ᚕᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐPlanOfferᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PlanOffer) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPlanOffer2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐPlanOffer(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPlanOffer2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐPlanOffer(ctx context.Context, sel ast.SelectionSet, v *model.PlanOffer) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PlanOffer!")
+		return graphql.Null
+	}
+	return ec._PlanOffer(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNPublishDocsInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐPublishDocsInput(ctx context.Context, v any) (model.PublishDocsInput, error) {

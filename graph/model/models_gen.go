@@ -77,6 +77,16 @@ type Billing struct {
 	Entitled bool `json:"entitled"`
 }
 
+// An EU member state, for billing profiles: VAT follows the EU rules there.
+type BillingCountry struct {
+	// ISO 3166-1 alpha-2 code (Greece: GR).
+	Code string `json:"code"`
+	// English name.
+	Name string `json:"name"`
+	// Prefix of the country's VAT numbers (EL for Greece).
+	VatPrefix string `json:"vatPrefix"`
+}
+
 // Who pays for an organization. Country and company status decide the VAT.
 type BillingProfile struct {
 	// Where invoices and payment notices are sent.
@@ -315,6 +325,16 @@ type PaymentAttempt struct {
 	Succeeded bool `json:"succeeded"`
 	// Why it failed, as the processor reported it.
 	FailureMessage *string `json:"failureMessage,omitempty"`
+}
+
+// A plan on sale: what one seat costs for one period, excluding VAT. The web
+// app shows these; it holds no prices of its own.
+type PlanOffer struct {
+	Plan Plan `json:"plan"`
+	// Price of one seat for one period, excluding VAT.
+	SeatPrice *Money `json:"seatPrice"`
+	// Length of one period in calendar months (1 or 12).
+	PeriodMonths int `json:"periodMonths"`
 }
 
 // Input of publishDocs.

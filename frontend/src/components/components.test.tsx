@@ -88,7 +88,7 @@ describe('ConfirmButton', () => {
 });
 
 describe('VersionList', () => {
-  it('lists versions in SemVer order and marks retired ones', () => {
+  it("keeps the server's order and marks retired ones", () => {
     const v = (version: string, retirement: { reason: string; message: string } | null = null) => ({
       id: version,
       version,
@@ -102,7 +102,7 @@ describe('VersionList', () => {
         name="foo"
         repository={null}
         latest="1.10.0"
-        versions={[v('1.2.0'), v('1.10.0'), v('1.9.0', { reason: 'SECURITY', message: 'CVE-2026-1' }), v('2.0.0-rc.1')]}
+        versions={[v('2.0.0-rc.1'), v('1.10.0'), v('1.9.0', { reason: 'SECURITY', message: 'CVE-2026-1' }), v('1.2.0')]}
       />,
     );
     const rows = screen.getAllByTestId('version-row');

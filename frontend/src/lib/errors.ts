@@ -37,3 +37,9 @@ export function errorCodes(error: CombinedError | null | undefined): string[] {
 export function hasCode(error: CombinedError | null | undefined, code: ErrorCode): boolean {
   return errorCodes(error).includes(code);
 }
+
+/** The input field the API names (extensions.field) for its first error that names one. */
+export function errorField(error: CombinedError | null | undefined): string | null {
+  const e = error?.graphQLErrors.find((g) => typeof g.extensions?.field === 'string');
+  return e ? String(e.extensions.field) : null;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatMoney, formatVatRate } from './money';
+import { formatMoney, formatVatRate, offerText, periodName } from './money';
 
 describe('formatMoney', () => {
   it.each([
@@ -31,16 +31,11 @@ describe('formatVatRate', () => {
   });
 });
 
-import { validateVatNumber } from './vat';
-
-describe('validateVatNumber', () => {
-  it('accepts empty and well-formed numbers', () => {
-    expect(validateVatNumber('', 'DE')).toBeNull();
-    expect(validateVatNumber('DE 123 456 789', 'DE')).toBeNull();
-    expect(validateVatNumber('EL123456789', 'GR')).toBeNull();
-  });
-  it('wants the prefix of the country', () => {
-    expect(validateVatNumber('FR12345678901', 'DE')).toMatch(/starts with DE/);
-    expect(validateVatNumber('123', 'DE')).toMatch(/country code/);
+describe('offerText', () => {
+  it("words the server's offer", () => {
+    expect(offerText({ plan: 'MONTHLY', seatPrice: { cents: 900, currency: 'EUR' }, periodMonths: 1 })).toBe('€9.00 per seat per month');
+    expect(offerText({ plan: 'ANNUAL', seatPrice: { cents: 7000, currency: 'USD' }, periodMonths: 12 })).toBe('$70.00 per seat per year');
+    expect(offerText(undefined)).toBe('—');
+    expect(periodName(3)).toBe('3 months');
   });
 });

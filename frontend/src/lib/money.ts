@@ -33,7 +33,20 @@ export function formatVatRate(basisPoints: number | null | undefined): string {
   return `${percent.format(basisPoints / 100)}%`;
 }
 
-/** "$7.00 per seat per month" style price for a plan. */
-export function planPrice(plan: 'MONTHLY' | 'ANNUAL' | string): string {
-  return plan === 'ANNUAL' ? '$70.00 per seat per year' : '$7.00 per seat per month';
+/** A plan on sale as the server offers it (Query.plans). */
+export interface PlanOffer {
+  plan: string;
+  seatPrice: Money;
+  periodMonths: number;
+}
+
+/** "year" for a 12-month period, "month" for one month, else "N months". */
+export function periodName(months: number): string {
+  return months === 12 ? 'year' : months === 1 ? 'month' : `${months} months`;
+}
+
+/** "$7.00 per seat per month" for an offer; "—" when the server offered none. */
+export function offerText(offer: PlanOffer | undefined): string {
+  if (!offer) return '—';
+  return `${formatMoney(offer.seatPrice)} per seat per ${periodName(offer.periodMonths)}`;
 }

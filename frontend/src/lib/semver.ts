@@ -1,5 +1,6 @@
-// SemVer 2.0 precedence (https://semver.org/#spec-item-11) and the snippets
-// that add a dependency to mix.exs or rebar.config.
+// The snippets that add a dependency to mix.exs or rebar.config. Versions
+// arrive ordered from the server (SemVer precedence lives in Go's semver
+// package); this file only reads their numbers.
 
 export interface Version {
   major: number;
@@ -14,38 +15,6 @@ export function parseVersion(v: string): Version | null {
   const m = re.exec(v.trim());
   if (!m) return null;
   return { major: +m[1], minor: +m[2], patch: +m[3], pre: m[4] ? m[4].split('.') : [] };
-}
-
-function compareIdent(a: string, b: string): number {
-  const an = /^\d+$/.test(a);
-  const bn = /^\d+$/.test(b);
-  if (an && bn) return Math.sign(Number(a) - Number(b));
-  if (an) return -1;
-  if (bn) return 1;
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Negative when a < b, positive when a > b, 0 when equal in precedence. Unparsable versions sort last. */
-export function compareVersions(a: string, b: string): number {
-  const x = parseVersion(a);
-  const y = parseVersion(b);
-  if (!x || !y) return x ? 1 : y ? -1 : a.localeCompare(b);
-  for (const k of ['major', 'minor', 'patch'] as const) {
-    if (x[k] !== y[k]) return Math.sign(x[k] - y[k]);
-  }
-  if (!x.pre.length || !y.pre.length) return Math.sign(y.pre.length - x.pre.length);
-  for (let i = 0; i < Math.max(x.pre.length, y.pre.length); i++) {
-    if (i >= x.pre.length) return -1;
-    if (i >= y.pre.length) return 1;
-    const c = compareIdent(x.pre[i], y.pre[i]);
-    if (c) return c;
-  }
-  return 0;
-}
-
-/** Newest first. */
-export function sortNewestFirst<T>(items: readonly T[], version: (t: T) => string): T[] {
-  return [...items].sort((a, b) => compareVersions(version(b), version(a)));
 }
 
 /**

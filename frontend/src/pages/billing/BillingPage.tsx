@@ -2,6 +2,7 @@ import { useQuery } from 'urql';
 import { graphql } from '../../gql';
 import { RequireViewer } from '../../components/RequireViewer';
 import { NotFound, QueryState } from '../../components/States';
+import { offerText } from '../../lib/money';
 import { Link, paths } from '../../router';
 import { BillingProfileForm } from './BillingProfileForm';
 import { InvoiceList } from './InvoiceList';
@@ -9,6 +10,19 @@ import { SubscriptionPanel } from './SubscriptionPanel';
 
 const OrgBillingDocument = graphql(`
   query OrgBilling($name: String!) {
+    plans {
+      plan
+      seatPrice {
+        cents
+        currency
+      }
+      periodMonths
+    }
+    billingCountries {
+      code
+      name
+      vatPrefix
+    }
     organization(name: $name) {
       id
       name
@@ -70,12 +84,18 @@ function Billing({ name }: { name: string }) {
           </p>
           <h1>Billing</h1>
           <p className="muted">
-            Private packages need a subscription: $7.00 per seat per month, or $70.00 per seat per year (two months free). Prices exclude VAT. Public
-            packages are always free.
+            Private packages need a subscription: {data.plans.map((p) => offerText(p)).join(', or ')}. Prices exclude VAT. Public packages are always
+            free.
           </p>
           <div className="billing-layout">
-            <SubscriptionPanel org={org.name} members={org.members.length} billing={org.billing ?? null} hasProfile={!!org.billingProfile?.country} />
-            <BillingProfileForm org={org.name} profile={org.billingProfile ?? null} />
+            <SubscriptionPanel
+              org={org.name}
+              members={org.members.length}
+              billing={org.billing ?? null}
+              hasProfile={!!org.billingProfile?.country}
+              plans={data.plans}
+            />
+            <BillingProfileForm org={org.name} profile={org.billingProfile ?? null} countries={data.billingCountries} />
           </div>
           <InvoiceList org={org.name} invoices={org.invoices.nodes} more={org.invoices.hasNextPage} />
         </div>

@@ -3,10 +3,9 @@ import { useMutation } from 'urql';
 import { graphql } from '../../gql';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { Field } from '../../components/Field';
-import { errorText } from '../../lib/errors';
+import { errorField, errorText } from '../../lib/errors';
 import { formatVatRate } from '../../lib/money';
 import { validateEmail } from '../../lib/validation';
-import { euCountries, isEU, normalizeVatNumber, validateVatNumber } from '../../lib/vat';
 
 const UpdateBillingProfileDocument = graphql(`
   mutation UpdateBillingProfile($input: UpdateBillingProfileInput!) {
@@ -36,14 +35,28 @@ export interface Profile {
   reverseCharge: boolean;
 }
 
+/** An EU member state as the server lists it (Query.billingCountries). */
+export interface BillingCountry {
+  code: string;
+  name: string;
+  vatPrefix: string;
+}
+
+const inList = (countries: readonly BillingCountry[], code: string) => countries.some((c) => c.code === code.toUpperCase());
+
 /** How VAT applies, in words, as the server decided it. */
-export function vatTreatment(p: Pick<Profile, 'vatRateBasisPoints' | 'reverseCharge' | 'country'>): string {
+export function vatTreatment(p: Pick<Profile, 'vatRateBasisPoints' | 'reverseCharge' | 'country'>, countries: readonly BillingCountry[]): string {
   if (p.reverseCharge) return 'Reverse charge: 0% VAT, accounted for by you (EU business with a valid VAT number).';
-  if (p.vatRateBasisPoints === 0) return isEU(p.country) ? 'No VAT.' : 'No VAT (outside the EU).';
+  if (p.vatRateBasisPoints === 0) return inList(countries, p.country) ? 'No VAT.' : 'No VAT (outside the EU).';
   return `VAT ${formatVatRate(p.vatRateBasisPoints)} is added to every invoice.`;
 }
 
-export function BillingProfileForm({ org, profile }: { org: string; profile: Profile | null }) {
+/**
+ * The organization's billing details. The server checks the VAT number
+ * against the country's format and says which field is wrong; the form
+ * only asks for what is missing.
+ */
+export function BillingProfileForm({ org, profile, countries }: { org: string; profile: Profile | null; countries: readonly BillingCountry[] }) {
   const [v, setV] = useState({
     name: profile?.name ?? '',
     email: profile?.email ?? '',
@@ -55,8 +68,9 @@ export function BillingProfileForm({ org, profile }: { org: string; profile: Pro
   // Admins always get a profile back; until the details are saved it has no
   // country, which is neither "in" nor "outside" the EU.
   const hasCountry = !!profile?.country;
-  const [outside, setOutside] = useState(() => (profile?.country ? !isEU(profile.country) : false));
+  const [outside, setOutside] = useState(() => (profile?.country ? !inList(countries, profile.country) : false));
   const [fieldErrors, setFieldErrors] = useState<Record<string, string | null>>({});
+  const prefix = countries.find((c) => c.code === v.country)?.vatPrefix;
   const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
   const [state, update] = useMutation(UpdateBillingProfileDocument);
@@ -69,7 +83,7 @@ export function BillingProfileForm({ org, profile }: { org: string; profile: Pro
       name: v.name.trim() ? null : 'Enter the name to put on invoices.',
       email: validateEmail(v.email.trim()),
       country: /^[A-Z]{2}$/.test(v.country) ? null : 'Choose a country.',
-      vatNumber: v.company ? validateVatNumber(v.vatNumber, v.country) : null,
+      vatNumber: null as string | null, // checked by the server
     };
     setFieldErrors(errs);
     if (Object.values(errs).some(Boolean)) return;
@@ -81,10 +95,16 @@ export function BillingProfileForm({ org, profile }: { org: string; profile: Pro
         address: v.address.trim() || null,
         country: v.country,
         company: v.company,
-        vatNumber: v.company && v.vatNumber.trim() ? normalizeVatNumber(v.vatNumber) : null,
+        vatNumber: v.company && v.vatNumber.trim() ? v.vatNumber.trim() : null,
       },
     });
-    if (r.error) return setError(errorText(r.error));
+    if (r.error) {
+      // The server's own check (the VAT number's format for the country, say)
+      // goes beside the field it names.
+      const field = errorField(r.error);
+      if (field && field in errs) return setFieldErrors({ ...errs, [field]: errorText(r.error) });
+      return setError(errorText(r.error));
+    }
     setSaved(true);
   }
 
@@ -93,7 +113,7 @@ export function BillingProfileForm({ org, profile }: { org: string; profile: Pro
       <h2 id="profile-title">Billing details</h2>
       {profile && hasCountry ? (
         <p className="muted small" data-testid="vat-treatment">
-          {vatTreatment(profile)}
+          {vatTreatment(profile, countries)}
         </p>
       ) : null}
       <form className="stack" onSubmit={submit} noValidate>
@@ -117,9 +137,9 @@ export function BillingProfileForm({ org, profile }: { org: string; profile: Pro
             data-testid="billing-country"
           >
             <option value="">Choose…</option>
-            {euCountries.map(([code, label]) => (
-              <option key={code} value={code}>
-                {label}
+            {countries.map((c) => (
+              <option key={c.code} value={c.code}>
+                {c.name}
               </option>
             ))}
             <option value="other">Outside the EU…</option>
@@ -150,7 +170,7 @@ export function BillingProfileForm({ org, profile }: { org: string; profile: Pro
             value={v.vatNumber}
             onChange={(e) => setV({ ...v, vatNumber: e.target.value })}
             error={fieldErrors.vatNumber}
-            hint="EU businesses with a valid VAT number are reverse charged (0% VAT)."
+            hint={`EU businesses with a valid VAT number are reverse charged (0% VAT).${prefix ? ` Numbers from this country start with ${prefix}.` : ''}`}
             spellCheck={false}
             data-testid="billing-vat-number"
           />

@@ -5,7 +5,7 @@ import type { BillingStateFragment, Plan, SubscriptionStatus } from '../../gql/g
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { errorText } from '../../lib/errors';
-import { formatMoney, formatVatRate, planPrice, type Money } from '../../lib/money';
+import { formatMoney, formatVatRate, offerText, periodName, type Money, type PlanOffer } from '../../lib/money';
 import { formatDate, formatExact } from '../../lib/time';
 import { Link, paths } from '../../router';
 
@@ -117,9 +117,9 @@ const PayInvoiceDocument = graphql(`
 
 export type BillingState = BillingStateFragment;
 
-/** List prices (SPEC §6); the server computes every amount that is charged. */
-export function seatPrice(plan: Plan): Money {
-  return { cents: plan === 'ANNUAL' ? 7000 : 700, currency: 'USD' };
+/** The server's offer for plan (Query.plans); it computes every amount that is charged. */
+export function offerFor(plans: readonly PlanOffer[], plan: Plan): PlanOffer | undefined {
+  return plans.find((p) => p.plan === plan);
 }
 
 const statusText: Record<SubscriptionStatus, string> = {
@@ -130,18 +130,31 @@ const statusText: Record<SubscriptionStatus, string> = {
   CANCELED: 'Cancelled',
 };
 
-export function SubscriptionPanel({ org, members, billing, hasProfile }: { org: string; members: number; billing: BillingState | null; hasProfile: boolean }) {
+export function SubscriptionPanel({
+  org,
+  members,
+  billing,
+  hasProfile,
+  plans,
+}: {
+  org: string;
+  members: number;
+  billing: BillingState | null;
+  hasProfile: boolean;
+  plans: readonly PlanOffer[];
+}) {
   const live = billing && billing.status !== 'CANCELED';
   return (
     <section className="card" aria-labelledby="plan-title">
       <h2 id="plan-title">Plan</h2>
-      {billing ? <CurrentPlan org={org} billing={billing} /> : <p>No subscription: this organization can have public packages only.</p>}
-      {live ? <SeatsForm org={org} members={members} billing={billing} /> : <StartForm org={org} members={members} hasProfile={hasProfile} />}
+      {billing ? <CurrentPlan org={org} billing={billing} plans={plans} /> : <p>No subscription: this organization can have public packages only.</p>}
+      {live ? <SeatsForm org={org} members={members} billing={billing} /> : <StartForm org={org} members={members} hasProfile={hasProfile} plans={plans} />}
     </section>
   );
 }
 
-function CurrentPlan({ org, billing }: { org: string; billing: BillingState }) {
+function CurrentPlan({ org, billing, plans }: { org: string; billing: BillingState; plans: readonly PlanOffer[] }) {
+  const annual = offerFor(plans, 'ANNUAL');
   const [error, setError] = useState<string | null>(null);
   const [cancelState, cancel] = useMutation(CancelSubscriptionDocument);
   const [resumeState, resume] = useMutation(ResumeSubscriptionDocument);
@@ -162,7 +175,7 @@ function CurrentPlan({ org, billing }: { org: string; billing: BillingState }) {
         </dd>
         <dt>Plan</dt>
         <dd>
-          {billing.plan === 'ANNUAL' ? 'Annual' : 'Monthly'} · {formatMoney(seatPrice(billing.plan))} per seat per {billing.plan === 'ANNUAL' ? 'year' : 'month'}
+          {billing.plan === 'ANNUAL' ? 'Annual' : 'Monthly'} · {offerText(offerFor(plans, billing.plan))}
         </dd>
         <dt>Seats</dt>
         <dd data-testid="seats">
@@ -202,7 +215,7 @@ function CurrentPlan({ org, billing }: { org: string; billing: BillingState }) {
         <ConfirmButton
           label="Switch to annual…"
           className="secondary"
-          question={`Switch to the annual plan now? ${billing.seats} × ${formatMoney(seatPrice('ANNUAL'))} per year, minus a credit for the unused part of this month.`}
+          question={`Switch to the annual plan now? ${billing.seats} × ${offerText(annual)}, minus a credit for the unused part of this month.`}
           confirmLabel="Switch to annual"
           busy={planState.fetching}
           onConfirm={() => run(changePlan({ input: { organization: org, plan: 'ANNUAL' } }))}
@@ -352,12 +365,12 @@ export function SeatPreviewText({ from, plan, preview }: { from: number; plan: P
   );
 }
 
-function StartForm({ org, members, hasProfile }: { org: string; members: number; hasProfile: boolean }) {
+function StartForm({ org, members, hasProfile, plans }: { org: string; members: number; hasProfile: boolean; plans: readonly PlanOffer[] }) {
   const [plan, setPlan] = useState<Plan>('MONTHLY');
   const [seats, setSeats] = useState(Math.max(1, members));
   const [error, setError] = useState<string | null>(null);
   const [state, start] = useMutation(StartSubscriptionDocument);
-  const perSeat = plan === 'ANNUAL' ? 7000 : 700;
+  const offer = offerFor(plans, plan);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -375,11 +388,11 @@ function StartForm({ org, members, hasProfile }: { org: string; members: number;
         <legend>Plan</legend>
         <label className="check">
           <input type="radio" name="plan" value="MONTHLY" checked={plan === 'MONTHLY'} onChange={() => setPlan('MONTHLY')} data-testid="plan-monthly" /> Monthly —{' '}
-          {planPrice('MONTHLY')}
+          {offerText(offerFor(plans, 'MONTHLY'))}
         </label>
         <label className="check">
           <input type="radio" name="plan" value="ANNUAL" checked={plan === 'ANNUAL'} onChange={() => setPlan('ANNUAL')} data-testid="plan-annual" /> Annual —{' '}
-          {planPrice('ANNUAL')} (two months free)
+          {offerText(offerFor(plans, 'ANNUAL'))}
         </label>
       </fieldset>
       <div className="field">
@@ -387,10 +400,10 @@ function StartForm({ org, members, hasProfile }: { org: string; members: number;
         <input id="start-seats" type="number" min={Math.max(1, members)} value={Number.isNaN(seats) ? '' : seats} onChange={(e) => setSeats(e.target.valueAsNumber)} data-testid="start-seats" />
       </div>
       <p className="price-preview">
-        {Number.isInteger(seats) && seats > 0 ? (
+        {Number.isInteger(seats) && seats > 0 && offer ? (
           <>
-            {seats} × {formatMoney({ cents: perSeat, currency: 'USD' })} = <strong>{formatMoney({ cents: seats * perSeat, currency: 'USD' })}</strong> per{' '}
-            {plan === 'ANNUAL' ? 'year' : 'month'}, plus VAT where it applies. Charged today, then on this day every {plan === 'ANNUAL' ? 'year' : 'month'}.
+            {seats} × {formatMoney(offer.seatPrice)} = <strong>{formatMoney({ cents: seats * offer.seatPrice.cents, currency: offer.seatPrice.currency })}</strong> per{' '}
+            {periodName(offer.periodMonths)}, plus VAT where it applies. Charged today, then on this day every {periodName(offer.periodMonths)}.
           </>
         ) : (
           'Choose the number of seats.'

@@ -28,11 +28,18 @@ describe('SeatPreviewText', () => {
   });
 });
 
+// The member states as the server lists them (Query.billingCountries).
+const countries = [
+  { code: 'DE', name: 'Germany', vatPrefix: 'DE' },
+  { code: 'GR', name: 'Greece', vatPrefix: 'EL' },
+];
+
 describe('vatTreatment', () => {
   it('explains the VAT that applies', () => {
-    expect(vatTreatment({ vatRateBasisPoints: 1900, reverseCharge: false, country: 'DE' })).toBe('VAT 19% is added to every invoice.');
-    expect(vatTreatment({ vatRateBasisPoints: 0, reverseCharge: true, country: 'DE' })).toMatch(/Reverse charge/);
-    expect(vatTreatment({ vatRateBasisPoints: 0, reverseCharge: false, country: 'US' })).toMatch(/outside the EU/);
+    expect(vatTreatment({ vatRateBasisPoints: 1900, reverseCharge: false, country: 'DE' }, countries)).toBe('VAT 19% is added to every invoice.');
+    expect(vatTreatment({ vatRateBasisPoints: 0, reverseCharge: true, country: 'DE' }, countries)).toMatch(/Reverse charge/);
+    expect(vatTreatment({ vatRateBasisPoints: 0, reverseCharge: false, country: 'US' }, countries)).toMatch(/outside the EU/);
+    expect(vatTreatment({ vatRateBasisPoints: 0, reverseCharge: false, country: 'DE' }, countries)).toBe('No VAT.');
   });
 });
 
@@ -40,7 +47,7 @@ describe('BillingProfileForm', () => {
   const unsaved = { name: '', email: 'alice@example.com', address: '', country: '', company: false, vatNumber: '', vatRateBasisPoints: 0, reverseCharge: false };
 
   it('treats a profile without a country as not filled in (admins always get one back)', () => {
-    renderWithClient(<BillingProfileForm org="acme" profile={unsaved} />, mockClient().client);
+    renderWithClient(<BillingProfileForm org="acme" profile={unsaved} countries={countries} />, mockClient().client);
     expect(screen.queryByTestId('vat-treatment')).toBeNull();
     expect(screen.getByTestId('billing-country')).toHaveValue('');
     expect(screen.queryByTestId('billing-country-code')).toBeNull();
@@ -48,9 +55,20 @@ describe('BillingProfileForm', () => {
   });
 
   it('shows the VAT decision of a saved profile', () => {
-    renderWithClient(<BillingProfileForm org="acme" profile={{ ...unsaved, country: 'US' }} />, mockClient().client);
+    renderWithClient(<BillingProfileForm org="acme" profile={{ ...unsaved, country: 'US' }} countries={countries} />, mockClient().client);
     expect(screen.getByTestId('vat-treatment')).toHaveTextContent('outside the EU');
     expect(screen.getByTestId('billing-country-code')).toHaveValue('US');
+  });
+});
+
+describe('BillingProfileForm countries', () => {
+  it("offers the server's member states and their VAT prefix", () => {
+    const profile = { name: 'Olympos', email: 'o@x.example', address: '', country: 'GR', company: true, vatNumber: '', vatRateBasisPoints: 2400, reverseCharge: false };
+    renderWithClient(<BillingProfileForm org="acme" profile={profile} countries={countries} />, mockClient().client);
+    const options = Array.from(screen.getByTestId('billing-country').querySelectorAll('option')).map((o) => o.textContent);
+    expect(options).toEqual(['Choose…', 'Germany', 'Greece', 'Outside the EU…']);
+    expect(screen.getByTestId('billing-country')).toHaveValue('GR');
+    expect(screen.getByText(/start with EL/)).toBeInTheDocument();
   });
 });
 

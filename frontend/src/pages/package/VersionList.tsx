@@ -1,7 +1,6 @@
 import { RelativeTime } from '../../components/RelativeTime';
 import { RetiredBadge } from '../../components/RetiredBadge';
 import { Empty } from '../../components/States';
-import { sortNewestFirst } from '../../lib/semver';
 import { Link, paths } from '../../router';
 
 export interface VersionRow {
@@ -13,7 +12,7 @@ export interface VersionRow {
   retirement?: { reason: string; message?: string | null } | null;
 }
 
-/** All versions, newest first in SemVer order, retired ones marked with their reason. */
+/** All versions in the order the server gives (SemVer, newest first), retired ones marked with their reason. */
 export function VersionList({
   name,
   repository,
@@ -26,7 +25,6 @@ export function VersionList({
   latest?: string | null;
 }) {
   if (!versions.length) return <Empty>No versions.</Empty>;
-  const sorted = sortNewestFirst(versions, (v) => v.version);
   return (
     <table className="versions">
       <thead>
@@ -39,7 +37,7 @@ export function VersionList({
         </tr>
       </thead>
       <tbody>
-        {sorted.map((v) => (
+        {versions.map((v) => (
           <tr key={v.id} data-testid="version-row" data-version={v.version} className={v.retirement ? 'is-retired' : undefined}>
             <td>
               <Link to={paths.release(name, v.version, repository)} className="version-link">
