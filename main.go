@@ -8,11 +8,12 @@ import (
 
 	"github.com/depot-registry/depot/bench"
 	"github.com/depot-registry/depot/cli"
+	"github.com/depot-registry/depot/internal/command"
 	"github.com/depot-registry/depot/server"
 )
 
 // commands is every subcommand, in the order `depot help` lists them.
-func commands() []server.Command {
+func commands() []command.Command {
 	return slices.Concat(
 		server.Commands(), // serve, migrate, admin
 		cli.Commands(),    // repo-key, build, publish, docs, revert, retire, owner, watch
@@ -21,5 +22,5 @@ func commands() []server.Command {
 }
 
 func main() {
-	os.Exit(server.Main(os.Args[1:], commands()))
+	os.Exit(command.Main(os.Args[1:], commands()))
 }

@@ -13,13 +13,14 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/depot-registry/depot/server"
+	"github.com/depot-registry/depot/config"
+	"github.com/depot-registry/depot/internal/command"
 	"github.com/depot-registry/depot/store"
 )
 
 // Commands are the `depot bench ...` subcommands, for main to register.
-func Commands() []server.Command {
-	return []server.Command{{Name: "bench", Summary: "read benchmarks: seed a data set, load a server, report (see BENCHMARKS.md)", Run: run}}
+func Commands() []command.Command {
+	return []command.Command{{Name: "bench", Summary: "read benchmarks: seed a data set, load a server, report (see BENCHMARKS.md)", Run: run}}
 }
 
 func run(ctx context.Context, args []string) error {
@@ -66,7 +67,7 @@ func seedCmd(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	secret, err := server.Config{SecretKey: *secretKey, DataDir: *dataDir}.Secret()
+	secret, err := config.Config{SecretKey: *secretKey, DataDir: *dataDir}.Secret()
 	if err != nil {
 		return fmt.Errorf("secret key: %w", err)
 	}

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/depot-registry/depot/server"
+	"github.com/depot-registry/depot/internal/command"
 )
 
 // App is the client's environment: where it writes, how it reads settings
@@ -33,11 +33,11 @@ func Default() *App {
 
 // Commands lists the client's subcommands (main.go puts them in the
 // command table).
-func Commands() []server.Command { return Default().Commands() }
+func Commands() []command.Command { return Default().Commands() }
 
 // Commands lists the subcommands bound to a.
-func (a *App) Commands() []server.Command {
-	return []server.Command{
+func (a *App) Commands() []command.Command {
+	return []command.Command{
 		{Name: "repo-key", Summary: "print the registry public key and rebar3/mix configuration", Run: a.repoKey},
 		{Name: "build", Summary: "build a Hex package tarball from a folder with depot.json", Run: a.build},
 		{Name: "publish", Summary: "publish a package (folder or tarball) through the API", Run: a.publish},

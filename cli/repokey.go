@@ -10,8 +10,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/depot-registry/depot/config"
 	"github.com/depot-registry/depot/repo"
-	"github.com/depot-registry/depot/server"
 )
 
 // repoKey is `depot repo-key [serve flags]` or `depot repo-key --from URL`:
@@ -55,7 +55,7 @@ func (a *App) repoKey(ctx context.Context, args []string) error {
 			name = rest[0]
 		}
 	} else {
-		cfg, err := server.ParseConfig(rest)
+		cfg, err := config.Parse(rest)
 		if err != nil {
 			return err
 		}

@@ -3,6 +3,7 @@ package server_test
 import (
 	"testing"
 
+	"github.com/depot-registry/depot/internal/command"
 	"github.com/depot-registry/depot/internal/pkgtest"
 	"github.com/depot-registry/depot/server"
 	"github.com/depot-registry/depot/server/servertest"
@@ -22,7 +23,7 @@ func TestAdminRemoveCommandReserves(t *testing.T) {
 	}
 	t.Setenv("DEPOT_DATABASE_URL", url)
 	t.Setenv("DEPOT_DATA_DIR", env.Server.Config.DataDir)
-	if code := server.Main([]string{"admin", "remove", "-reason", "legal request", "leftpad", "1.0.0"}, server.Commands()); code != 0 {
+	if code := command.Main([]string{"admin", "remove", "-reason", "legal request", "leftpad", "1.0.0"}, server.Commands()); code != 0 {
 		t.Fatalf("depot admin remove exited %d", code)
 	}
 

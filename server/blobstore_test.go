@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/depot-registry/depot/config"
 	"github.com/depot-registry/depot/internal/testdb"
 	"github.com/depot-registry/depot/server"
 )
@@ -24,7 +25,7 @@ func TestBlobConfig(t *testing.T) {
 		{[]string{"-blob-url", "file:///srv/blobs", "-blob-redirect", "5m"}, "", 0, "needs an s3:// blob URL"},
 	}
 	for _, tt := range tests {
-		cfg, err := server.ParseConfig(tt.args)
+		cfg, err := config.Parse(tt.args)
 		if tt.wantErr != "" {
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("ParseConfig(%q) err = %v, want %q", tt.args, err, tt.wantErr)
@@ -42,7 +43,7 @@ func TestBlobConfig(t *testing.T) {
 
 // A blob store URL that cannot be opened stops the server at start.
 func TestServerRefusesBadBlobURL(t *testing.T) {
-	cfg, err := server.ParseConfig(nil)
+	cfg, err := config.Parse(nil)
 	if err != nil {
 		t.Fatal(err)
 	}

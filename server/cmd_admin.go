@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 
+	"github.com/depot-registry/depot/config"
 	"github.com/depot-registry/depot/registry"
 	"github.com/depot-registry/depot/store"
 	"github.com/depot-registry/depot/viewer"
@@ -35,7 +36,7 @@ func adminCmd(ctx context.Context, args []string) error {
 	}
 	// The database and data folder come from the environment, as for serve
 	// (DEPOT_DATABASE_URL, DEPOT_DATA_DIR).
-	cfg, err := ParseConfig(nil)
+	cfg, err := config.Parse(nil)
 	if err != nil {
 		return err
 	}

@@ -25,6 +25,7 @@ import (
 	"entgo.io/ent/dialect"
 
 	"github.com/depot-registry/depot/blob"
+	"github.com/depot-registry/depot/config"
 	"github.com/depot-registry/depot/hextar"
 	"github.com/depot-registry/depot/internal/pkgtest"
 	"github.com/depot-registry/depot/internal/testdb"
@@ -414,7 +415,7 @@ func TestBlobSweepConfig(t *testing.T) {
 		{[]string{"-blob-sweep-interval=-1m"}, true},
 	}
 	for _, tt := range tests {
-		cfg, err := server.ParseConfig(tt.args)
+		cfg, err := config.Parse(tt.args)
 		if (err != nil) != tt.wantErr {
 			t.Errorf("ParseConfig(%q) err = %v, want error %v", tt.args, err, tt.wantErr)
 		}

@@ -524,7 +524,9 @@ func (w *readWorld) cases() []readCase {
 		{"billingCountries", "EU member states", `{ billingCountries { code name vatPrefix } }`, nil,
 			func(t *testing.T, p readPrincipal, r *servertest.Result) {
 				wantRead(t, r, "")
-				got := decodeAs[struct{ BillingCountries []struct{ Code, VatPrefix string } }](t, r).BillingCountries
+				got := decodeAs[struct {
+					BillingCountries []struct{ Code, VatPrefix string }
+				}](t, r).BillingCountries
 				if len(got) != 27 {
 					t.Errorf("billing countries are public, the 27 member states: %+v", got)
 				}

@@ -93,7 +93,7 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 func (s *Server) securityTxt(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	exp := time.Now().AddDate(1, 0, 0).UTC().Format(time.RFC3339)
-	_, _ = w.Write([]byte("Contact: mailto:" + s.Config.SecurityContact() + "\nExpires: " + exp +
+	_, _ = w.Write([]byte("Contact: mailto:" + s.Config.SecurityContact + "\nExpires: " + exp +
 		"\nPreferred-Languages: en\nCanonical: " + s.Config.PublicURL + "/.well-known/security.txt\n"))
 }
 

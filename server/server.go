@@ -17,6 +17,7 @@ import (
 	"github.com/depot-registry/depot/billing/service"
 	"github.com/depot-registry/depot/blob"
 	"github.com/depot-registry/depot/breach"
+	"github.com/depot-registry/depot/config"
 	"github.com/depot-registry/depot/docshost"
 	"github.com/depot-registry/depot/events"
 	"github.com/depot-registry/depot/graph"
@@ -28,6 +29,10 @@ import (
 	"github.com/depot-registry/depot/repo"
 	"github.com/depot-registry/depot/store"
 )
+
+// Config is the server's configuration, parsed and validated by package
+// config.
+type Config = config.Config
 
 // Server is one running Depot instance.
 type Server struct {

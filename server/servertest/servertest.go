@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/depot-registry/depot/account"
+	"github.com/depot-registry/depot/config"
 	"github.com/depot-registry/depot/internal/testdb"
 	"github.com/depot-registry/depot/server"
 )
@@ -76,7 +77,7 @@ func New(t testing.TB, opts ...Option) *Env {
 func NewOnDatabase(t testing.TB, dbURL string, opts ...Option) *Env {
 	t.Helper()
 	hs := httptest.NewUnstartedServer(nil)
-	cfg, err := server.ParseConfig(nil)
+	cfg, err := config.Parse(nil)
 	if err != nil {
 		t.Fatal(err)
 	}

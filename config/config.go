@@ -1,4 +1,8 @@
-package server
+// Package config is every setting of `depot serve` and the commands that
+// share them: parsed from flags over DEPOT_* environment variables over
+// defaults, and validated, in Parse alone. Nothing else reads the
+// environment for a setting.
+package config
 
 import (
 	"crypto/rand"
@@ -48,6 +52,7 @@ type Config struct {
 	BlobSweepAge     time.Duration // DEPOT_BLOB_SWEEP_AGE
 	BlobURL          string        // DEPOT_BLOB_URL (empty: file:DATA_DIR/blobs)
 	BlobRedirect     time.Duration // DEPOT_BLOB_REDIRECT (0: tarballs stream through Depot)
+	SecurityContact  string        // DEPOT_SECURITY_CONTACT (default security@ the public host)
 }
 
 // env returns the DEPOT_ variable name or the fallback.
@@ -58,8 +63,9 @@ func env(name, fallback string) string {
 	return fallback
 }
 
-// ParseConfig reads flags (args) over environment variables over defaults.
-func ParseConfig(args []string) (Config, error) {
+// Parse reads flags (args) over environment variables over defaults, and
+// validates the result.
+func Parse(args []string) (Config, error) {
 	var c Config
 	fs := flag.NewFlagSet("depot serve", flag.ContinueOnError)
 	fs.StringVar(&c.Listen, "listen", env("DEPOT_LISTEN", "127.0.0.1:8080"), "address to listen on (DEPOT_LISTEN)")
@@ -92,6 +98,7 @@ func ParseConfig(args []string) (Config, error) {
 	fs.DurationVar(&c.BlobSweepAge, "blob-sweep-age", durEnv("DEPOT_BLOB_SWEEP_AGE", time.Hour), "how old an unreferenced blob or partial upload must be to be removed; must exceed the request timeout (DEPOT_BLOB_SWEEP_AGE)")
 	fs.StringVar(&c.BlobURL, "blob-url", env("DEPOT_BLOB_URL", ""), "where tarballs and docs are kept: file:///FOLDER or s3://BUCKET/PREFIX?endpoint=HOST:PORT&region=REGION (credentials from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY); empty: the data folder's blobs (DEPOT_BLOB_URL)")
 	fs.DurationVar(&c.BlobRedirect, "blob-redirect", durEnv("DEPOT_BLOB_REDIRECT", 0), "with an s3:// blob store, answer tarball downloads with a redirect to a presigned URL valid this long; 0: stream through Depot (DEPOT_BLOB_REDIRECT)")
+	fs.StringVar(&c.SecurityContact, "security-contact", env("DEPOT_SECURITY_CONTACT", ""), "address in /.well-known/security.txt; default security@ the public host (DEPOT_SECURITY_CONTACT)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -114,8 +121,12 @@ func ParseConfig(args []string) (Config, error) {
 		c.PublicURL = "http://" + c.Listen
 	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
-	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	u, err := url.Parse(c.PublicURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return c, fmt.Errorf("public URL %q must be an absolute http(s) URL", c.PublicURL)
+	}
+	if c.SecurityContact == "" {
+		c.SecurityContact = "security@" + u.Hostname()
 	}
 	return c, nil
 }
@@ -178,14 +189,4 @@ func (c Config) Logger() *slog.Logger {
 		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
 	}
 	return slog.New(slog.NewTextHandler(os.Stderr, opts))
-}
-
-// SecurityContact is the address in /.well-known/security.txt
-// (DEPOT_SECURITY_CONTACT, default security@ the public host).
-func (c Config) SecurityContact() string {
-	if v := os.Getenv("DEPOT_SECURITY_CONTACT"); v != "" {
-		return v
-	}
-	u, _ := url.Parse(c.PublicURL)
-	return "security@" + u.Hostname()
 }
