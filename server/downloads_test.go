@@ -1,0 +1,180 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/depot-registry/depot/internal/pkgtest"
+	"github.com/depot-registry/depot/server/servertest"
+)
+
+// fetchTarball downloads path n times as c, as a Hex client does.
+func fetchTarball(t *testing.T, c *servertest.Client, path string, n int) {
+	t.Helper()
+	for range n {
+		resp := c.Get(path, nil)
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %d", path, resp.StatusCode)
+		}
+	}
+}
+
+func flushDownloads(t *testing.T, env *servertest.Env) {
+	t.Helper()
+	if err := env.Server.Registry.FlushDownloads(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+const downloadsDoc = `query($p: String!, $r: String) {
+  package(name: $p, repository: $r) {
+    downloads
+    downloadStats { allTime recent week day }
+    downloadsByDay { day downloads }
+    versions { version downloads downloadStats { allTime day } downloadsByDay(from: "2026-01-14", to: "2026-01-15") { day downloads } }
+  }
+  release(package: $p, version: "1.0.0", repository: $r) { downloadStats { allTime week } }
+}`
+
+type downloadsOut struct {
+	Package *struct {
+		Downloads      int
+		DownloadStats  struct{ AllTime, Recent, Week, Day int }
+		DownloadsByDay []struct {
+			Day       string
+			Downloads int
+		}
+		Versions []struct {
+			Version        string
+			Downloads      int
+			DownloadStats  struct{ AllTime, Day int }
+			DownloadsByDay []struct {
+				Day       string
+				Downloads int
+			}
+		}
+	}
+	Release *struct {
+		DownloadStats struct{ AllTime, Week int }
+	}
+}
+
+// A private package's download statistics, on Package and Release, answer
+// only to those who may read the package: the matrix's principals.
+func TestDownloadStatsPrivacyMatrix(t *testing.T) {
+	env := servertest.New(t)
+	f := newFixture(t, env, 1)
+	f.ada.Do(`mutation($o: String!) { updateBillingProfile(input: {organization: $o, email: "b@example.com", name: "B Ltd", country: "US", company: true}) { billingProfile { country } } }`,
+		map[string]any{"o": f.org}).MustOK(t)
+	f.ada.Do(`mutation($o: String!) { startSubscription(input: {organization: $o, plan: MONTHLY, seats: 10}) { billing { status } } }`,
+		map[string]any{"o": f.org}).MustOK(t)
+	f.ada.Publish(pkgtest.Tarball(t, "hushdl", "1.0.0"), map[string]any{"r": f.org}).MustOK(t)
+	// The server's clock stands at 2026-01-15 12:00 UTC.
+	fetchTarball(t, f.ada.WithKey("api:read"), "/repo/repos/"+f.org+"/tarballs/hushdl-1.0.0.tar", 3)
+	env.Clock.Advance(24 * time.Hour)
+	flushDownloads(t, env)
+
+	cols := []string{"anonymous", "user", "other user", "org read", "org write", "org admin",
+		"key api:read", "key api:write", "key package:x", "key repository:ORG"}
+	sees := []bool{false, true, false, true, true, true, true, true, false, true}
+	for i, col := range cols {
+		t.Run(col, func(t *testing.T) {
+			var out downloadsOut
+			f.principal(t, env, col).Do(downloadsDoc, map[string]any{"p": "hushdl", "r": f.org}).MustOK(t).Decode(t, &out)
+			if !sees[i] {
+				if out.Package != nil || out.Release != nil {
+					t.Fatalf("%s sees a private package's downloads: %+v %+v", col, out.Package, out.Release)
+				}
+				return
+			}
+			p := out.Package
+			if p == nil || out.Release == nil {
+				t.Fatalf("%s cannot read the package: %+v", col, out)
+			}
+			if p.Downloads != 3 || p.DownloadStats != (struct{ AllTime, Recent, Week, Day int }{3, 3, 3, 3}) {
+				t.Errorf("package stats %+v, total %d", p.DownloadStats, p.Downloads)
+			}
+			if n := len(p.DownloadsByDay); n != 90 || p.DownloadsByDay[89].Day != "2026-01-15" || p.DownloadsByDay[89].Downloads != 3 || p.DownloadsByDay[0].Day != "2025-10-18" {
+				t.Errorf("default series: %d days, %+v", n, p.DownloadsByDay)
+			}
+			v := p.Versions[0]
+			if v.DownloadStats.AllTime != 3 || v.DownloadStats.Day != 3 || len(v.DownloadsByDay) != 2 || v.DownloadsByDay[1].Downloads != 3 {
+				t.Errorf("release stats %+v", v)
+			}
+			if out.Release.DownloadStats.AllTime != 3 || out.Release.DownloadStats.Week != 3 {
+				t.Errorf("release() stats %+v", out.Release.DownloadStats)
+			}
+		})
+	}
+}
+
+// downloadsByDay refuses a range over 366 days (or a malformed one) with
+// BAD_USER_INPUT; complexity prices the days, so a list of long series
+// cannot ask for unbounded rows.
+func TestDownloadsByDayLimits(t *testing.T) {
+	env := servertest.New(t)
+	ada := env.SignUp("ada")
+	ada.Publish(pkgtest.Tarball(t, "ranged", "1.0.0"), nil).MustOK(t)
+	q := `query($f: String, $t: String) { package(name: "ranged") { downloadsByDay(from: $f, to: $t) { day downloads } } }`
+	for _, c := range []struct {
+		from, to, code string
+		days           int
+	}{
+		{"2025-01-15", "2026-01-15", "", 366},
+		{"2025-01-14", "2026-01-15", "BAD_USER_INPUT", 0},
+		{"2026-01-15", "2026-01-14", "BAD_USER_INPUT", 0},
+		{"15/01/2026", "2026-01-15", "BAD_USER_INPUT", 0},
+	} {
+		r := ada.Do(q, map[string]any{"f": c.from, "t": c.to})
+		if c.code != "" {
+			wantCode(t, r, c.code)
+			continue
+		}
+		var out struct {
+			Package struct{ DownloadsByDay []struct{ Day string } }
+		}
+		r.MustOK(t).Decode(t, &out)
+		if len(out.Package.DownloadsByDay) != c.days {
+			t.Errorf("%s..%s: %d days, want %d", c.from, c.to, len(out.Package.DownloadsByDay), c.days)
+		}
+	}
+	long := `{ packages(first: 100) { edges { node { releases(first: 100) { edges { node { downloadsByDay(from: "2025-01-15", to: "2026-01-15") { day downloads } } } } } } } }`
+	wantCode(t, ada.Do(long, nil), "QUERY_TOO_COMPLEX")
+	short := `{ packages(first: 100) { edges { node { downloadStats { week } downloadsByDay { day downloads } } } } }`
+	ada.Do(short, nil).MustOK(t)
+}
+
+// Listing packages with their stats and series costs the same number of
+// statements for 3 packages as for 30 (the loaders batch them).
+func TestDownloadStatsStatementsDoNotGrow(t *testing.T) {
+	env := servertest.New(t)
+	ada := env.SignUp("ada")
+	for i := range 30 {
+		name := fmt.Sprintf("stat%02d", i)
+		ada.Publish(pkgtest.Tarball(t, name, "1.0.0"), nil).MustOK(t)
+		fetchTarball(t, env.Anonymous(), "/repo/tarballs/"+name+"-1.0.0.tar", 1)
+	}
+	env.Clock.Advance(24 * time.Hour)
+	flushDownloads(t, env)
+	q := `query($n: Int!) { packages(first: $n, orderBy: {field: NAME, direction: ASC}) { edges { node { name downloadStats { day } downloadsByDay { downloads }
+	  versions { downloadStats { day } downloadsByDay { downloads } } } } } }`
+	count := func(n int) int {
+		r := ada.Do(q, map[string]any{"n": n}).MustOK(t)
+		if got := strings.Count(string(r.Raw), `"day":1`); got != 2*n {
+			t.Fatalf("%d packages: %d stats with yesterday's download, want %d: %s", n, got, 2*n, r.Raw)
+		}
+		return r.Statements
+	}
+	small, large := count(3), count(30)
+	if small == 0 || large != small {
+		t.Fatalf("statements for 3 packages: %d, for 30: %d; want equal", small, large)
+	}
+	t.Logf("statements per request: %d", large)
+}
