@@ -13,9 +13,12 @@ import (
 	"github.com/depot-registry/depot/server/servertest"
 )
 
-// fetchTarball downloads path n times as c, as a Hex client does.
-func fetchTarball(t *testing.T, c *servertest.Client, path string, n int) {
+// fetchTarball downloads path n times as c, as a Hex client does, then
+// flushes until the downloads are counted: the handler counts after the
+// body is sent, so the day they count on is the clock's before it returns.
+func fetchTarball(t *testing.T, env *servertest.Env, c *servertest.Client, path string, n int) {
 	t.Helper()
+	before := totalDownloads(t, env)
 	for range n {
 		resp := c.Get(path, nil)
 		_, _ = io.Copy(io.Discard, resp.Body)
@@ -24,6 +27,23 @@ func fetchTarball(t *testing.T, c *servertest.Client, path string, n int) {
 			t.Fatalf("GET %s: %d", path, resp.StatusCode)
 		}
 	}
+	for deadline := time.Now().Add(5 * time.Second); totalDownloads(t, env) != before+int64(n); {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d downloads of %s never counted", n, path)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// totalDownloads flushes the counters and returns all releases' downloads.
+func totalDownloads(t *testing.T, env *servertest.Env) int64 {
+	t.Helper()
+	flushDownloads(t, env)
+	var total int64
+	for _, rel := range env.Server.DB.Release.Query().AllX(sys()) {
+		total += rel.Downloads
+	}
+	return total
 }
 
 func flushDownloads(t *testing.T, env *servertest.Env) {
@@ -77,7 +97,7 @@ func TestDownloadStatsPrivacyMatrix(t *testing.T) {
 		map[string]any{"o": f.org}).MustOK(t)
 	f.ada.Publish(pkgtest.Tarball(t, "hushdl", "1.0.0"), map[string]any{"r": f.org}).MustOK(t)
 	// The server's clock stands at 2026-01-15 12:00 UTC.
-	fetchTarball(t, f.ada.WithKey("api:read"), "/repo/repos/"+f.org+"/tarballs/hushdl-1.0.0.tar", 3)
+	fetchTarball(t, env, f.ada.WithKey("api:read"), "/repo/repos/"+f.org+"/tarballs/hushdl-1.0.0.tar", 3)
 	env.Clock.Advance(24 * time.Hour)
 	flushDownloads(t, env)
 
@@ -159,7 +179,7 @@ func TestDownloadStatsStatementsDoNotGrow(t *testing.T) {
 	for i := range 30 {
 		name := fmt.Sprintf("stat%02d", i)
 		ada.Publish(pkgtest.Tarball(t, name, "1.0.0"), nil).MustOK(t)
-		fetchTarball(t, env.Anonymous(), "/repo/tarballs/"+name+"-1.0.0.tar", 1)
+		fetchTarball(t, env, env.Anonymous(), "/repo/tarballs/"+name+"-1.0.0.tar", 1)
 	}
 	env.Clock.Advance(24 * time.Hour)
 	flushDownloads(t, env)
@@ -177,4 +197,39 @@ func TestDownloadStatsStatementsDoNotGrow(t *testing.T) {
 		t.Fatalf("statements for 3 packages: %d, for 30: %d; want equal", small, large)
 	}
 	t.Logf("statements per request: %d", large)
+}
+
+// Anonymous answers with download stats stay cached: a counter flush does
+// not empty the read cache, so stats show up to its max age late, as the
+// totals do.
+func TestReadCacheKeepsDownloadStats(t *testing.T) {
+	env := servertest.New(t)
+	env.SignUp("ada").Publish(pkgtest.Tarball(t, "cachedl", "1.0.0"), nil).MustOK(t)
+	fetchTarball(t, env, env.Anonymous(), "/repo/tarballs/cachedl-1.0.0.tar", 2)
+	env.Clock.Advance(24 * time.Hour) // the 2 are yesterday's now
+	q := `{ package(name: "cachedl") { downloadStats { allTime day } downloadsByDay { downloads } } }`
+	type out struct {
+		Package struct {
+			DownloadStats  struct{ AllTime, Day int }
+			DownloadsByDay []struct{ Downloads int }
+		}
+	}
+	read := func() (out, int) {
+		var o out
+		r := env.Anonymous().Do(q, nil).MustOK(t)
+		r.Decode(t, &o)
+		return o, r.Statements
+	}
+	if o, _ := read(); o.Package.DownloadStats.AllTime != 2 || o.Package.DownloadStats.Day != 2 {
+		t.Fatalf("first read: %+v, want 2", o.Package.DownloadStats)
+	}
+	fetchTarball(t, env, env.Anonymous(), "/repo/tarballs/cachedl-1.0.0.tar", 3) // today's, flushed
+	if o, n := read(); o.Package.DownloadStats.AllTime != 2 || n != 1 {
+		t.Fatalf("right after a flush: %+v in %d statements; want the cached 2 in 1", o.Package.DownloadStats, n)
+	}
+	env.Clock.Advance(env.Server.Config.ReadCacheMaxAge)
+	o, _ := read()
+	if s := o.Package.DownloadStats; s.AllTime != 5 || s.Day != 2 || o.Package.DownloadsByDay[89].Downloads != 2 {
+		t.Fatalf("after the max age: %+v, last day %+v; want 5 in all, 2 yesterday", s, o.Package.DownloadsByDay[89])
+	}
 }
