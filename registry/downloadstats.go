@@ -90,6 +90,9 @@ func (s *Service) DownloadStats(ctx context.Context, of string, ids []int) (map[
 	err = s.DB.DownloadDay.Query().
 		Where(downloadday.DayGTE(recentFrom), downloadday.DayLTE(yesterday), sql.FieldIn(of, ids...)).
 		Modify(func(q *sql.Selector) {
+			// The days are written into the SQL as literals: they come from
+			// time.Format with dayLayout (digits and hyphens only), and
+			// keep one statement text per day for the plan cache.
 			d, n := q.C(downloadday.FieldDay), q.C(downloadday.FieldDownloads)
 			sumIf := func(cond string) string { return "SUM(CASE WHEN " + cond + " THEN " + n + " ELSE 0 END)" }
 			q.Select(
