@@ -53,6 +53,12 @@ describe('DownloadsChart', () => {
     expect(screen.getByRole('img')).toHaveAccessibleName(/from 2026-01-13 to 2026-01-15, at most 1,234 a day/);
   });
 
+  it('labels the scale with whole numbers only', () => {
+    const { container } = render(<DownloadsChart label="Downloads" days={[{ day: '2026-01-15', downloads: 3 }]} stats={stats} />);
+    const labels = [...container.querySelectorAll('.chart-grid text')].map((e) => e.textContent);
+    expect(labels).toEqual(['0', '5']);
+  });
+
   it('draws no chart without days', () => {
     render(<DownloadsChart label="Downloads" days={[]} stats={{ allTime: 0, recent: 0, week: 0, day: 0 }} />);
     expect(screen.queryAllByTestId('downloads-point')).toHaveLength(0);

@@ -67,7 +67,7 @@ export function DownloadsChart({ days, stats, label }: { days: DayCount[]; stats
             aria-label={`Downloads per day from ${first} to ${last}, at most ${fmt(Math.max(...days.map((d) => d.downloads)))} a day; the table below lists each day.`}
             onMouseLeave={() => setActive(null)}
           >
-            {[0, top / 2, top].map((v) => (
+            {[0, top / 2, top].filter(Number.isInteger).map((v) => (
               <g key={v} className="chart-grid">
                 <line x1={PAD.left} x2={W - PAD.right} y1={y(v)} y2={y(v)} />
                 <text x={PAD.left - 6} y={y(v) + 4} textAnchor="end">
