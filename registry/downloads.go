@@ -128,17 +128,36 @@ func flush(ctx context.Context, tx *ent.Tx, pending map[dayKey]int64) error {
 			return fmt.Errorf("count downloads per day: %w", err)
 		}
 	}
-	for _, id := range slices.Sorted(maps.Keys(perRelease)) {
-		if err := tx.Release.Update().Where(release.ID(id)).AddDownloads(perRelease[id]).Modify(keepUpdatedAt).Exec(ctx); err != nil {
-			return fmt.Errorf("count downloads of release %d: %w", id, err)
+	// Totals: one UPDATE per chunk of ids, each row adding its own count
+	// (downloads = downloads + CASE id WHEN ... END), in id order.
+	for chunk := range slices.Chunk(slices.Sorted(maps.Keys(perRelease)), flushChunk) {
+		err := tx.Release.Update().Where(release.IDIn(chunk...)).
+			Modify(keepUpdatedAt, addEach(release.FieldID, release.FieldDownloads, chunk, perRelease)).Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("count downloads of releases: %w", err)
 		}
 	}
-	for _, id := range slices.Sorted(maps.Keys(perPackage)) {
-		if err := tx.Pkg.Update().Where(pkg.ID(id)).AddDownloads(perPackage[id]).Modify(keepUpdatedAt).Exec(ctx); err != nil {
-			return fmt.Errorf("count downloads of package %d: %w", id, err)
+	for chunk := range slices.Chunk(slices.Sorted(maps.Keys(perPackage)), flushChunk) {
+		err := tx.Pkg.Update().Where(pkg.IDIn(chunk...)).
+			Modify(keepUpdatedAt, addEach(pkg.FieldID, pkg.FieldDownloads, chunk, perPackage)).Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("count downloads of packages: %w", err)
 		}
 	}
 	return nil
+}
+
+// addEach sets col = col + CASE idCol WHEN id THEN n ... END for ids.
+func addEach(idCol, col string, ids []int, n map[int]int64) func(*sql.UpdateBuilder) {
+	return func(u *sql.UpdateBuilder) {
+		u.Set(col, sql.ExprFunc(func(b *sql.Builder) {
+			b.Ident(col).WriteString(" + CASE ").Ident(idCol)
+			for _, id := range ids {
+				b.WriteString(" WHEN ").Arg(id).WriteString(" THEN ").Arg(n[id])
+			}
+			b.WriteString(" ELSE 0 END")
+		}))
+	}
 }
 
 // addExcluded makes an upsert add the new count to the stored one
