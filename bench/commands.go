@@ -63,9 +63,18 @@ func seedCmd(ctx context.Context, args []string) error {
 	dataDir := fs.String("data-dir", env("DEPOT_DATA_DIR", "data"), "data folder (DEPOT_DATA_DIR)")
 	secretKey := fs.String("secret-key", env("DEPOT_SECRET_KEY", ""), "the server's secret key, which keys API key hashes; default: the data folder's (DEPOT_SECRET_KEY)")
 	repoName := fs.String("repository-name", env("DEPOT_REPOSITORY_NAME", "depot"), "public repository name (DEPOT_REPOSITORY_NAME)")
+	today := fs.String("today", "", "YYYY-MM-DD: the seeded daily downloads cover the 90 days before it; default: today (UTC)")
 	seed, size := sizeFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	var day time.Time
+	if *today != "" {
+		t, err := time.Parse(time.DateOnly, *today)
+		if err != nil {
+			return fmt.Errorf("-today: %w", err)
+		}
+		day = t
 	}
 	secret, err := config.Config{SecretKey: *secretKey, DataDir: *dataDir}.Secret()
 	if err != nil {
@@ -73,6 +82,7 @@ func seedCmd(ctx context.Context, args []string) error {
 	}
 	start := time.Now()
 	plan := NewPlan(*seed, *size)
+	plan.Today = day
 	planned := time.Since(start)
 	db, err := store.Open(ctx, *dbURL, *dataDir)
 	if err != nil {

@@ -35,7 +35,10 @@ var DefaultSize = Size{Packages: 10000, ReleasesPerPackage: 10, Users: 2000, Org
 // generator rebuilds the same plan to pick names and versions that exist,
 // without asking the server.
 type Plan struct {
-	Seed     uint64
+	Seed uint64
+	// Today is the day the seeded daily downloads end before (DownloadDays);
+	// the zero time means the wall clock's day when Seed runs.
+	Today    time.Time
 	Size     Size
 	Users    []User
 	Orgs     []Org

@@ -27,13 +27,13 @@ const dummyPasswordHash = "$bench$no-password"
 
 // Counts is what a seed made.
 type Counts struct {
-	Users, Orgs, Memberships, Packages, Owners, Releases, Requirements, Retirements, Keys int
-	Took                                                                                  time.Duration
+	Users, Orgs, Memberships, Packages, Owners, Releases, Requirements, Retirements, Keys, DownloadDays int
+	Took                                                                                                time.Duration
 }
 
 func (c Counts) String() string {
-	return fmt.Sprintf("%d users, %d organizations (%d memberships), %d packages (%d owners), %d releases, %d requirements, %d retirements, %d API keys in %s",
-		c.Users, c.Orgs, c.Memberships, c.Packages, c.Owners, c.Releases, c.Requirements, c.Retirements, c.Keys, c.Took.Round(time.Millisecond))
+	return fmt.Sprintf("%d users, %d organizations (%d memberships), %d packages (%d owners), %d releases, %d requirements, %d retirements, %d API keys, %d daily download rows in %s",
+		c.Users, c.Orgs, c.Memberships, c.Packages, c.Owners, c.Releases, c.Requirements, c.Retirements, c.Keys, c.DownloadDays, c.Took.Round(time.Millisecond))
 }
 
 // batch is the most rows one INSERT carries: the widest table (releases,
@@ -148,11 +148,15 @@ func Seed(ctx context.Context, db *ent.Client, plan *Plan, secret []byte) (Count
 	// Packages go in groups, each group with its owners, releases,
 	// requirements and retirements in one transaction. Dependencies point to
 	// earlier packages only, so their ids are known when a group is written.
+	today := plan.Today
+	if today.IsZero() {
+		today = time.Now().UTC()
+	}
 	pkgIDs := make([]int, len(plan.Packages))
 	for lo := 0; lo < len(plan.Packages); lo += batch {
 		hi := min(lo+batch, len(plan.Packages))
 		err := store.WithTx(ctx, db, func(tx *ent.Tx) error {
-			return seedPackages(ctx, tx, plan, lo, hi, public.ID, pkgIDs, userIDs, orgIDs, &c)
+			return seedPackages(ctx, tx, plan, today, lo, hi, public.ID, pkgIDs, userIDs, orgIDs, &c)
 		})
 		if err != nil {
 			return c, err
@@ -162,14 +166,26 @@ func Seed(ctx context.Context, db *ent.Client, plan *Plan, secret []byte) (Count
 	return c, nil
 }
 
-func seedPackages(ctx context.Context, tx *ent.Tx, plan *Plan, lo, hi, repoID int, pkgIDs, userIDs, orgIDs []int, c *Counts) error {
+func seedPackages(ctx context.Context, tx *ent.Tx, plan *Plan, today time.Time, lo, hi, repoID int, pkgIDs, userIDs, orgIDs []int, c *Counts) error {
+	// Daily downloads of the recent window come on top of the plan's
+	// totals (its history before daily rows, as on an upgraded server), so
+	// each total is its history plus the sum of its days.
+	days := make([][]DayDownloads, hi-lo)
+	inWindow := make([]map[int]int64, hi-lo)
 	pcs := make([]*ent.PkgCreate, 0, hi-lo)
 	for i := lo; i < hi; i++ {
 		p := plan.Packages[i]
+		days[i-lo] = plan.DownloadDays(i, today)
+		inWindow[i-lo] = map[int]int64{}
+		var sum int64
+		for _, d := range days[i-lo] {
+			inWindow[i-lo][d.Release] += d.Downloads
+			sum += d.Downloads
+		}
 		first := p.Releases[0].Published
 		last := p.Releases[len(p.Releases)-1].Published
 		pcs = append(pcs, tx.Pkg.Create().SetName(p.Name).SetRepositoryID(repoID).SetDescription(p.Description).
-			SetLatestVersion(p.Latest).SetDownloads(p.Downloads).SetFirstPublishedAt(first).
+			SetLatestVersion(p.Latest).SetDownloads(p.Downloads+sum).SetFirstPublishedAt(first).
 			SetCreatedAt(first).SetUpdatedAt(last))
 	}
 	ps, err := tx.Pkg.CreateBulk(pcs...).Save(ctx)
@@ -210,7 +226,7 @@ func seedPackages(ctx context.Context, tx *ent.Tx, plan *Plan, lo, hi, repoID in
 				SetSize(int64(4096+len(p.Name)*97+j*311)).SetApp(p.Name).SetDescription(p.Description).
 				SetLicenses(p.Licenses).SetBuildTools([]string{"mix"}).SetElixirRequirement("~> 1.14").
 				SetFirstPublishedAt(r.Published).SetCreatedAt(r.Published).SetUpdatedAt(r.Published).
-				SetNillablePublisherID(publisher).SetDownloads(r.Downloads))
+				SetNillablePublisherID(publisher).SetDownloads(r.Downloads+inWindow[i-lo][j]))
 			refs = append(refs, relRef{i, j})
 		}
 	}
@@ -223,6 +239,7 @@ func seedPackages(ctx context.Context, tx *ent.Tx, plan *Plan, lo, hi, repoID in
 
 	var reqs []*ent.RequirementCreate
 	var rets []*ent.RetirementCreate
+	var dds []*ent.DownloadDayCreate
 	for k := 0; k < len(rels); k += batch {
 		end := min(k+batch, len(rels))
 		saved, err := tx.Release.CreateBulk(rels[k:end]...).Save(ctx)
@@ -232,6 +249,12 @@ func seedPackages(ctx context.Context, tx *ent.Tx, plan *Plan, lo, hi, repoID in
 		for m, rel := range saved {
 			ref := refs[k+m]
 			r := plan.Packages[ref.pkg].Releases[ref.rel]
+			for _, d := range days[ref.pkg-lo] {
+				if d.Release == ref.rel {
+					dds = append(dds, tx.DownloadDay.Create().SetReleaseID(rel.ID).SetPackageID(pkgIDs[ref.pkg]).
+						SetDay(d.Day).SetDownloads(d.Downloads))
+				}
+			}
 			for _, d := range r.Deps {
 				dep := plan.Packages[d.Package].Name
 				reqs = append(reqs, tx.Requirement.Create().SetReleaseID(rel.ID).SetName(dep).SetRequirement(d.Requirement).
@@ -257,6 +280,12 @@ func seedPackages(ctx context.Context, tx *ent.Tx, plan *Plan, lo, hi, repoID in
 		}
 	}
 	c.Retirements += len(rets)
+	for k := 0; k < len(dds); k += 2 * batch {
+		if err := tx.DownloadDay.CreateBulk(dds[k:min(k+2*batch, len(dds))]...).Exec(ctx); err != nil {
+			return fmt.Errorf("download days: %w", err)
+		}
+	}
+	c.DownloadDays += len(dds)
 	return nil
 }
 

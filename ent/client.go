@@ -19,6 +19,7 @@ import (
 	"github.com/depot-registry/depot/ent/apikey"
 	"github.com/depot-registry/depot/ent/auditlog"
 	"github.com/depot-registry/depot/ent/billingprofile"
+	"github.com/depot-registry/depot/ent/downloadday"
 	"github.com/depot-registry/depot/ent/invoice"
 	"github.com/depot-registry/depot/ent/invoiceline"
 	"github.com/depot-registry/depot/ent/mailmessage"
@@ -55,6 +56,8 @@ type Client struct {
 	AuditLog *AuditLogClient
 	// BillingProfile is the client for interacting with the BillingProfile builders.
 	BillingProfile *BillingProfileClient
+	// DownloadDay is the client for interacting with the DownloadDay builders.
+	DownloadDay *DownloadDayClient
 	// Invoice is the client for interacting with the Invoice builders.
 	Invoice *InvoiceClient
 	// InvoiceLine is the client for interacting with the InvoiceLine builders.
@@ -108,6 +111,7 @@ func (c *Client) init() {
 	c.AccountName = NewAccountNameClient(c.config)
 	c.AuditLog = NewAuditLogClient(c.config)
 	c.BillingProfile = NewBillingProfileClient(c.config)
+	c.DownloadDay = NewDownloadDayClient(c.config)
 	c.Invoice = NewInvoiceClient(c.config)
 	c.InvoiceLine = NewInvoiceLineClient(c.config)
 	c.MailMessage = NewMailMessageClient(c.config)
@@ -223,6 +227,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		AccountName:      NewAccountNameClient(cfg),
 		AuditLog:         NewAuditLogClient(cfg),
 		BillingProfile:   NewBillingProfileClient(cfg),
+		DownloadDay:      NewDownloadDayClient(cfg),
 		Invoice:          NewInvoiceClient(cfg),
 		InvoiceLine:      NewInvoiceLineClient(cfg),
 		MailMessage:      NewMailMessageClient(cfg),
@@ -265,6 +270,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		AccountName:      NewAccountNameClient(cfg),
 		AuditLog:         NewAuditLogClient(cfg),
 		BillingProfile:   NewBillingProfileClient(cfg),
+		DownloadDay:      NewDownloadDayClient(cfg),
 		Invoice:          NewInvoiceClient(cfg),
 		InvoiceLine:      NewInvoiceLineClient(cfg),
 		MailMessage:      NewMailMessageClient(cfg),
@@ -313,11 +319,11 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.APIKey, c.AccountName, c.AuditLog, c.BillingProfile, c.Invoice, c.InvoiceLine,
-		c.MailMessage, c.Membership, c.Organization, c.PackageOwner, c.PaymentAttempt,
-		c.Pkg, c.ProcessedWebhook, c.Release, c.ReleaseEvent, c.Repository,
-		c.Requirement, c.Reservation, c.Retirement, c.Session, c.Subscription, c.Token,
-		c.User,
+		c.APIKey, c.AccountName, c.AuditLog, c.BillingProfile, c.DownloadDay, c.Invoice,
+		c.InvoiceLine, c.MailMessage, c.Membership, c.Organization, c.PackageOwner,
+		c.PaymentAttempt, c.Pkg, c.ProcessedWebhook, c.Release, c.ReleaseEvent,
+		c.Repository, c.Requirement, c.Reservation, c.Retirement, c.Session,
+		c.Subscription, c.Token, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -327,11 +333,11 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.APIKey, c.AccountName, c.AuditLog, c.BillingProfile, c.Invoice, c.InvoiceLine,
-		c.MailMessage, c.Membership, c.Organization, c.PackageOwner, c.PaymentAttempt,
-		c.Pkg, c.ProcessedWebhook, c.Release, c.ReleaseEvent, c.Repository,
-		c.Requirement, c.Reservation, c.Retirement, c.Session, c.Subscription, c.Token,
-		c.User,
+		c.APIKey, c.AccountName, c.AuditLog, c.BillingProfile, c.DownloadDay, c.Invoice,
+		c.InvoiceLine, c.MailMessage, c.Membership, c.Organization, c.PackageOwner,
+		c.PaymentAttempt, c.Pkg, c.ProcessedWebhook, c.Release, c.ReleaseEvent,
+		c.Repository, c.Requirement, c.Reservation, c.Retirement, c.Session,
+		c.Subscription, c.Token, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -348,6 +354,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.AuditLog.mutate(ctx, m)
 	case *BillingProfileMutation:
 		return c.BillingProfile.mutate(ctx, m)
+	case *DownloadDayMutation:
+		return c.DownloadDay.mutate(ctx, m)
 	case *InvoiceMutation:
 		return c.Invoice.mutate(ctx, m)
 	case *InvoiceLineMutation:
@@ -968,6 +976,140 @@ func (c *BillingProfileClient) mutate(ctx context.Context, m *BillingProfileMuta
 		return (&BillingProfileDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown BillingProfile mutation op: %q", m.Op())
+	}
+}
+
+// DownloadDayClient is a client for the DownloadDay schema.
+type DownloadDayClient struct {
+	config
+}
+
+// NewDownloadDayClient returns a client for the DownloadDay from the given config.
+func NewDownloadDayClient(c config) *DownloadDayClient {
+	return &DownloadDayClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `downloadday.Hooks(f(g(h())))`.
+func (c *DownloadDayClient) Use(hooks ...Hook) {
+	c.hooks.DownloadDay = append(c.hooks.DownloadDay, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `downloadday.Intercept(f(g(h())))`.
+func (c *DownloadDayClient) Intercept(interceptors ...Interceptor) {
+	c.inters.DownloadDay = append(c.inters.DownloadDay, interceptors...)
+}
+
+// Create returns a builder for creating a DownloadDay entity.
+func (c *DownloadDayClient) Create() *DownloadDayCreate {
+	mutation := newDownloadDayMutation(c.config, OpCreate)
+	return &DownloadDayCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of DownloadDay entities.
+func (c *DownloadDayClient) CreateBulk(builders ...*DownloadDayCreate) *DownloadDayCreateBulk {
+	return &DownloadDayCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *DownloadDayClient) MapCreateBulk(slice any, setFunc func(*DownloadDayCreate, int)) *DownloadDayCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &DownloadDayCreateBulk{err: fmt.Errorf("calling to DownloadDayClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*DownloadDayCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &DownloadDayCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for DownloadDay.
+func (c *DownloadDayClient) Update() *DownloadDayUpdate {
+	mutation := newDownloadDayMutation(c.config, OpUpdate)
+	return &DownloadDayUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *DownloadDayClient) UpdateOne(_m *DownloadDay) *DownloadDayUpdateOne {
+	mutation := newDownloadDayMutation(c.config, OpUpdateOne, withDownloadDay(_m))
+	return &DownloadDayUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *DownloadDayClient) UpdateOneID(id int) *DownloadDayUpdateOne {
+	mutation := newDownloadDayMutation(c.config, OpUpdateOne, withDownloadDayID(id))
+	return &DownloadDayUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for DownloadDay.
+func (c *DownloadDayClient) Delete() *DownloadDayDelete {
+	mutation := newDownloadDayMutation(c.config, OpDelete)
+	return &DownloadDayDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *DownloadDayClient) DeleteOne(_m *DownloadDay) *DownloadDayDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *DownloadDayClient) DeleteOneID(id int) *DownloadDayDeleteOne {
+	builder := c.Delete().Where(downloadday.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &DownloadDayDeleteOne{builder}
+}
+
+// Query returns a query builder for DownloadDay.
+func (c *DownloadDayClient) Query() *DownloadDayQuery {
+	return &DownloadDayQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeDownloadDay},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a DownloadDay entity by its id.
+func (c *DownloadDayClient) Get(ctx context.Context, id int) (*DownloadDay, error) {
+	return c.Query().Where(downloadday.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *DownloadDayClient) GetX(ctx context.Context, id int) *DownloadDay {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *DownloadDayClient) Hooks() []Hook {
+	return c.hooks.DownloadDay
+}
+
+// Interceptors returns the client interceptors.
+func (c *DownloadDayClient) Interceptors() []Interceptor {
+	inters := c.inters.DownloadDay
+	return append(inters[:len(inters):len(inters)], downloadday.Interceptors[:]...)
+}
+
+func (c *DownloadDayClient) mutate(ctx context.Context, m *DownloadDayMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&DownloadDayCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&DownloadDayUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&DownloadDayUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&DownloadDayDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown DownloadDay mutation op: %q", m.Op())
 	}
 }
 
@@ -4083,16 +4225,18 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		APIKey, AccountName, AuditLog, BillingProfile, Invoice, InvoiceLine,
-		MailMessage, Membership, Organization, PackageOwner, PaymentAttempt, Pkg,
-		ProcessedWebhook, Release, ReleaseEvent, Repository, Requirement, Reservation,
-		Retirement, Session, Subscription, Token, User []ent.Hook
+		APIKey, AccountName, AuditLog, BillingProfile, DownloadDay, Invoice,
+		InvoiceLine, MailMessage, Membership, Organization, PackageOwner,
+		PaymentAttempt, Pkg, ProcessedWebhook, Release, ReleaseEvent, Repository,
+		Requirement, Reservation, Retirement, Session, Subscription, Token,
+		User []ent.Hook
 	}
 	inters struct {
-		APIKey, AccountName, AuditLog, BillingProfile, Invoice, InvoiceLine,
-		MailMessage, Membership, Organization, PackageOwner, PaymentAttempt, Pkg,
-		ProcessedWebhook, Release, ReleaseEvent, Repository, Requirement, Reservation,
-		Retirement, Session, Subscription, Token, User []ent.Interceptor
+		APIKey, AccountName, AuditLog, BillingProfile, DownloadDay, Invoice,
+		InvoiceLine, MailMessage, Membership, Organization, PackageOwner,
+		PaymentAttempt, Pkg, ProcessedWebhook, Release, ReleaseEvent, Repository,
+		Requirement, Reservation, Retirement, Session, Subscription, Token,
+		User []ent.Interceptor
 	}
 )
 

@@ -16,6 +16,7 @@ import (
 	"github.com/depot-registry/depot/ent/apikey"
 	"github.com/depot-registry/depot/ent/auditlog"
 	"github.com/depot-registry/depot/ent/billingprofile"
+	"github.com/depot-registry/depot/ent/downloadday"
 	"github.com/depot-registry/depot/ent/invoice"
 	"github.com/depot-registry/depot/ent/invoiceline"
 	"github.com/depot-registry/depot/ent/mailmessage"
@@ -99,6 +100,7 @@ func checkColumn(t, c string) error {
 			accountname.Table:      accountname.ValidColumn,
 			auditlog.Table:         auditlog.ValidColumn,
 			billingprofile.Table:   billingprofile.ValidColumn,
+			downloadday.Table:      downloadday.ValidColumn,
 			invoice.Table:          invoice.ValidColumn,
 			invoiceline.Table:      invoiceline.ValidColumn,
 			mailmessage.Table:      mailmessage.ValidColumn,

@@ -15,6 +15,7 @@ import (
 	"github.com/depot-registry/depot/ent/apikey"
 	"github.com/depot-registry/depot/ent/auditlog"
 	"github.com/depot-registry/depot/ent/billingprofile"
+	"github.com/depot-registry/depot/ent/downloadday"
 	"github.com/depot-registry/depot/ent/invoice"
 	"github.com/depot-registry/depot/ent/invoiceline"
 	"github.com/depot-registry/depot/ent/mailmessage"
@@ -51,6 +52,7 @@ const (
 	TypeAccountName      = "AccountName"
 	TypeAuditLog         = "AuditLog"
 	TypeBillingProfile   = "BillingProfile"
+	TypeDownloadDay      = "DownloadDay"
 	TypeInvoice          = "Invoice"
 	TypeInvoiceLine      = "InvoiceLine"
 	TypeMailMessage      = "MailMessage"
@@ -3498,6 +3500,706 @@ func (m *BillingProfileMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown BillingProfile edge %s", name)
+}
+
+// DownloadDayMutation represents an operation that mutates the DownloadDay nodes in the graph.
+type DownloadDayMutation struct {
+	config
+	op                Op
+	typ               string
+	id                *int
+	private_org_id    *int
+	addprivate_org_id *int
+	release_id        *int
+	addrelease_id     *int
+	package_id        *int
+	addpackage_id     *int
+	day               *string
+	downloads         *int64
+	adddownloads      *int64
+	clearedFields     map[string]struct{}
+	done              bool
+	oldValue          func(context.Context) (*DownloadDay, error)
+	predicates        []predicate.DownloadDay
+}
+
+var _ ent.Mutation = (*DownloadDayMutation)(nil)
+
+// downloaddayOption allows management of the mutation configuration using functional options.
+type downloaddayOption func(*DownloadDayMutation)
+
+// newDownloadDayMutation creates new mutation for the DownloadDay entity.
+func newDownloadDayMutation(c config, op Op, opts ...downloaddayOption) *DownloadDayMutation {
+	m := &DownloadDayMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeDownloadDay,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withDownloadDayID sets the ID field of the mutation.
+func withDownloadDayID(id int) downloaddayOption {
+	return func(m *DownloadDayMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *DownloadDay
+		)
+		m.oldValue = func(ctx context.Context) (*DownloadDay, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().DownloadDay.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withDownloadDay sets the old DownloadDay of the mutation.
+func withDownloadDay(node *DownloadDay) downloaddayOption {
+	return func(m *DownloadDayMutation) {
+		m.oldValue = func(context.Context) (*DownloadDay, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m DownloadDayMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m DownloadDayMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *DownloadDayMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *DownloadDayMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().DownloadDay.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetPrivateOrgID sets the "private_org_id" field.
+func (m *DownloadDayMutation) SetPrivateOrgID(i int) {
+	m.private_org_id = &i
+	m.addprivate_org_id = nil
+}
+
+// PrivateOrgID returns the value of the "private_org_id" field in the mutation.
+func (m *DownloadDayMutation) PrivateOrgID() (r int, exists bool) {
+	v := m.private_org_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPrivateOrgID returns the old "private_org_id" field's value of the DownloadDay entity.
+// If the DownloadDay object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DownloadDayMutation) OldPrivateOrgID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPrivateOrgID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPrivateOrgID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPrivateOrgID: %w", err)
+	}
+	return oldValue.PrivateOrgID, nil
+}
+
+// AddPrivateOrgID adds i to the "private_org_id" field.
+func (m *DownloadDayMutation) AddPrivateOrgID(i int) {
+	if m.addprivate_org_id != nil {
+		*m.addprivate_org_id += i
+	} else {
+		m.addprivate_org_id = &i
+	}
+}
+
+// AddedPrivateOrgID returns the value that was added to the "private_org_id" field in this mutation.
+func (m *DownloadDayMutation) AddedPrivateOrgID() (r int, exists bool) {
+	v := m.addprivate_org_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearPrivateOrgID clears the value of the "private_org_id" field.
+func (m *DownloadDayMutation) ClearPrivateOrgID() {
+	m.private_org_id = nil
+	m.addprivate_org_id = nil
+	m.clearedFields[downloadday.FieldPrivateOrgID] = struct{}{}
+}
+
+// PrivateOrgIDCleared returns if the "private_org_id" field was cleared in this mutation.
+func (m *DownloadDayMutation) PrivateOrgIDCleared() bool {
+	_, ok := m.clearedFields[downloadday.FieldPrivateOrgID]
+	return ok
+}
+
+// ResetPrivateOrgID resets all changes to the "private_org_id" field.
+func (m *DownloadDayMutation) ResetPrivateOrgID() {
+	m.private_org_id = nil
+	m.addprivate_org_id = nil
+	delete(m.clearedFields, downloadday.FieldPrivateOrgID)
+}
+
+// SetReleaseID sets the "release_id" field.
+func (m *DownloadDayMutation) SetReleaseID(i int) {
+	m.release_id = &i
+	m.addrelease_id = nil
+}
+
+// ReleaseID returns the value of the "release_id" field in the mutation.
+func (m *DownloadDayMutation) ReleaseID() (r int, exists bool) {
+	v := m.release_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReleaseID returns the old "release_id" field's value of the DownloadDay entity.
+// If the DownloadDay object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DownloadDayMutation) OldReleaseID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReleaseID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReleaseID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReleaseID: %w", err)
+	}
+	return oldValue.ReleaseID, nil
+}
+
+// AddReleaseID adds i to the "release_id" field.
+func (m *DownloadDayMutation) AddReleaseID(i int) {
+	if m.addrelease_id != nil {
+		*m.addrelease_id += i
+	} else {
+		m.addrelease_id = &i
+	}
+}
+
+// AddedReleaseID returns the value that was added to the "release_id" field in this mutation.
+func (m *DownloadDayMutation) AddedReleaseID() (r int, exists bool) {
+	v := m.addrelease_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetReleaseID resets all changes to the "release_id" field.
+func (m *DownloadDayMutation) ResetReleaseID() {
+	m.release_id = nil
+	m.addrelease_id = nil
+}
+
+// SetPackageID sets the "package_id" field.
+func (m *DownloadDayMutation) SetPackageID(i int) {
+	m.package_id = &i
+	m.addpackage_id = nil
+}
+
+// PackageID returns the value of the "package_id" field in the mutation.
+func (m *DownloadDayMutation) PackageID() (r int, exists bool) {
+	v := m.package_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPackageID returns the old "package_id" field's value of the DownloadDay entity.
+// If the DownloadDay object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DownloadDayMutation) OldPackageID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPackageID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPackageID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPackageID: %w", err)
+	}
+	return oldValue.PackageID, nil
+}
+
+// AddPackageID adds i to the "package_id" field.
+func (m *DownloadDayMutation) AddPackageID(i int) {
+	if m.addpackage_id != nil {
+		*m.addpackage_id += i
+	} else {
+		m.addpackage_id = &i
+	}
+}
+
+// AddedPackageID returns the value that was added to the "package_id" field in this mutation.
+func (m *DownloadDayMutation) AddedPackageID() (r int, exists bool) {
+	v := m.addpackage_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPackageID resets all changes to the "package_id" field.
+func (m *DownloadDayMutation) ResetPackageID() {
+	m.package_id = nil
+	m.addpackage_id = nil
+}
+
+// SetDay sets the "day" field.
+func (m *DownloadDayMutation) SetDay(s string) {
+	m.day = &s
+}
+
+// Day returns the value of the "day" field in the mutation.
+func (m *DownloadDayMutation) Day() (r string, exists bool) {
+	v := m.day
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDay returns the old "day" field's value of the DownloadDay entity.
+// If the DownloadDay object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DownloadDayMutation) OldDay(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDay is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDay requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDay: %w", err)
+	}
+	return oldValue.Day, nil
+}
+
+// ResetDay resets all changes to the "day" field.
+func (m *DownloadDayMutation) ResetDay() {
+	m.day = nil
+}
+
+// SetDownloads sets the "downloads" field.
+func (m *DownloadDayMutation) SetDownloads(i int64) {
+	m.downloads = &i
+	m.adddownloads = nil
+}
+
+// Downloads returns the value of the "downloads" field in the mutation.
+func (m *DownloadDayMutation) Downloads() (r int64, exists bool) {
+	v := m.downloads
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDownloads returns the old "downloads" field's value of the DownloadDay entity.
+// If the DownloadDay object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DownloadDayMutation) OldDownloads(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDownloads is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDownloads requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDownloads: %w", err)
+	}
+	return oldValue.Downloads, nil
+}
+
+// AddDownloads adds i to the "downloads" field.
+func (m *DownloadDayMutation) AddDownloads(i int64) {
+	if m.adddownloads != nil {
+		*m.adddownloads += i
+	} else {
+		m.adddownloads = &i
+	}
+}
+
+// AddedDownloads returns the value that was added to the "downloads" field in this mutation.
+func (m *DownloadDayMutation) AddedDownloads() (r int64, exists bool) {
+	v := m.adddownloads
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetDownloads resets all changes to the "downloads" field.
+func (m *DownloadDayMutation) ResetDownloads() {
+	m.downloads = nil
+	m.adddownloads = nil
+}
+
+// Where appends a list predicates to the DownloadDayMutation builder.
+func (m *DownloadDayMutation) Where(ps ...predicate.DownloadDay) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the DownloadDayMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *DownloadDayMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.DownloadDay, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *DownloadDayMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *DownloadDayMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (DownloadDay).
+func (m *DownloadDayMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *DownloadDayMutation) Fields() []string {
+	fields := make([]string, 0, 5)
+	if m.private_org_id != nil {
+		fields = append(fields, downloadday.FieldPrivateOrgID)
+	}
+	if m.release_id != nil {
+		fields = append(fields, downloadday.FieldReleaseID)
+	}
+	if m.package_id != nil {
+		fields = append(fields, downloadday.FieldPackageID)
+	}
+	if m.day != nil {
+		fields = append(fields, downloadday.FieldDay)
+	}
+	if m.downloads != nil {
+		fields = append(fields, downloadday.FieldDownloads)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *DownloadDayMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case downloadday.FieldPrivateOrgID:
+		return m.PrivateOrgID()
+	case downloadday.FieldReleaseID:
+		return m.ReleaseID()
+	case downloadday.FieldPackageID:
+		return m.PackageID()
+	case downloadday.FieldDay:
+		return m.Day()
+	case downloadday.FieldDownloads:
+		return m.Downloads()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *DownloadDayMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case downloadday.FieldPrivateOrgID:
+		return m.OldPrivateOrgID(ctx)
+	case downloadday.FieldReleaseID:
+		return m.OldReleaseID(ctx)
+	case downloadday.FieldPackageID:
+		return m.OldPackageID(ctx)
+	case downloadday.FieldDay:
+		return m.OldDay(ctx)
+	case downloadday.FieldDownloads:
+		return m.OldDownloads(ctx)
+	}
+	return nil, fmt.Errorf("unknown DownloadDay field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *DownloadDayMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case downloadday.FieldPrivateOrgID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPrivateOrgID(v)
+		return nil
+	case downloadday.FieldReleaseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReleaseID(v)
+		return nil
+	case downloadday.FieldPackageID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPackageID(v)
+		return nil
+	case downloadday.FieldDay:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDay(v)
+		return nil
+	case downloadday.FieldDownloads:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDownloads(v)
+		return nil
+	}
+	return fmt.Errorf("unknown DownloadDay field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *DownloadDayMutation) AddedFields() []string {
+	var fields []string
+	if m.addprivate_org_id != nil {
+		fields = append(fields, downloadday.FieldPrivateOrgID)
+	}
+	if m.addrelease_id != nil {
+		fields = append(fields, downloadday.FieldReleaseID)
+	}
+	if m.addpackage_id != nil {
+		fields = append(fields, downloadday.FieldPackageID)
+	}
+	if m.adddownloads != nil {
+		fields = append(fields, downloadday.FieldDownloads)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *DownloadDayMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case downloadday.FieldPrivateOrgID:
+		return m.AddedPrivateOrgID()
+	case downloadday.FieldReleaseID:
+		return m.AddedReleaseID()
+	case downloadday.FieldPackageID:
+		return m.AddedPackageID()
+	case downloadday.FieldDownloads:
+		return m.AddedDownloads()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *DownloadDayMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case downloadday.FieldPrivateOrgID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPrivateOrgID(v)
+		return nil
+	case downloadday.FieldReleaseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddReleaseID(v)
+		return nil
+	case downloadday.FieldPackageID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPackageID(v)
+		return nil
+	case downloadday.FieldDownloads:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddDownloads(v)
+		return nil
+	}
+	return fmt.Errorf("unknown DownloadDay numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *DownloadDayMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(downloadday.FieldPrivateOrgID) {
+		fields = append(fields, downloadday.FieldPrivateOrgID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *DownloadDayMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *DownloadDayMutation) ClearField(name string) error {
+	switch name {
+	case downloadday.FieldPrivateOrgID:
+		m.ClearPrivateOrgID()
+		return nil
+	}
+	return fmt.Errorf("unknown DownloadDay nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *DownloadDayMutation) ResetField(name string) error {
+	switch name {
+	case downloadday.FieldPrivateOrgID:
+		m.ResetPrivateOrgID()
+		return nil
+	case downloadday.FieldReleaseID:
+		m.ResetReleaseID()
+		return nil
+	case downloadday.FieldPackageID:
+		m.ResetPackageID()
+		return nil
+	case downloadday.FieldDay:
+		m.ResetDay()
+		return nil
+	case downloadday.FieldDownloads:
+		m.ResetDownloads()
+		return nil
+	}
+	return fmt.Errorf("unknown DownloadDay field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *DownloadDayMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *DownloadDayMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *DownloadDayMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *DownloadDayMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *DownloadDayMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *DownloadDayMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *DownloadDayMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown DownloadDay unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *DownloadDayMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown DownloadDay edge %s", name)
 }
 
 // InvoiceMutation represents an operation that mutates the Invoice nodes in the graph.

@@ -22,6 +22,8 @@ type Tx struct {
 	AuditLog *AuditLogClient
 	// BillingProfile is the client for interacting with the BillingProfile builders.
 	BillingProfile *BillingProfileClient
+	// DownloadDay is the client for interacting with the DownloadDay builders.
+	DownloadDay *DownloadDayClient
 	// Invoice is the client for interacting with the Invoice builders.
 	Invoice *InvoiceClient
 	// InvoiceLine is the client for interacting with the InvoiceLine builders.
@@ -195,6 +197,7 @@ func (tx *Tx) init() {
 	tx.AccountName = NewAccountNameClient(tx.config)
 	tx.AuditLog = NewAuditLogClient(tx.config)
 	tx.BillingProfile = NewBillingProfileClient(tx.config)
+	tx.DownloadDay = NewDownloadDayClient(tx.config)
 	tx.Invoice = NewInvoiceClient(tx.config)
 	tx.InvoiceLine = NewInvoiceLineClient(tx.config)
 	tx.MailMessage = NewMailMessageClient(tx.config)

@@ -50,5 +50,7 @@ func Complexity() generated.ComplexityRoot {
 	c.Query.Organizations = func(child int, first *int, _ *entgql.Cursor[int]) int { return listCost(child, first, 20) }
 	c.User.Organizations = func(child int) int { return listCost(child, nil, 10) }
 	c.User.Packages = func(child int, first *int, _ *entgql.Cursor[int]) int { return listCost(child, first, 20) }
+	c.Package.DownloadsByDay = func(child int, from, to *string) int { return downloadDaysCost(child, from, to) }
+	c.Release.DownloadsByDay = func(child int, from, to *string) int { return downloadDaysCost(child, from, to) }
 	return c
 }

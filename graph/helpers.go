@@ -40,6 +40,8 @@ type loaders struct {
 	userOrg *loader.Loader[int, []*ent.Membership]
 	pkg     *pkgLoaders
 	mu      sync.Mutex
+	// downloads are the download stats and series loaders, by kind and range.
+	downloads map[string]any
 }
 
 type loadersKey struct{}

@@ -40,6 +40,9 @@ type pkgLoaders struct {
 	// listed are the package ids of the lists resolved so far, primed into
 	// each versions loader when it is made.
 	listed []int
+	// listedReleases are the release ids of the lists resolved so far, for
+	// the download loaders.
+	listedReleases []int
 }
 
 func (r *Resolver) newPkgLoaders() *pkgLoaders {
@@ -212,6 +215,11 @@ func (r *Resolver) primePackages(ctx context.Context, ps []*ent.Pkg) {
 // primeReleases announces releases to the loaders of release fields.
 func (r *Resolver) primeReleases(ctx context.Context, rels []*ent.Release) {
 	l := r.loaders(ctx)
+	l.mu.Lock()
+	for _, rel := range rels {
+		l.pkg.listedReleases = append(l.pkg.listedReleases, rel.ID)
+	}
+	l.mu.Unlock()
 	for _, rel := range rels {
 		l.pkg.retirements.Prime(rel.ID)
 		l.pkg.requirements.Prime(rel.ID)

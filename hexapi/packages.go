@@ -29,7 +29,12 @@ func (h *Handler) pkg(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	reply(w, r, http.StatusOK, h.packageView(p, true))
+	st, err := h.Registry.DownloadStats(r.Context(), registry.OfPackages, []int{p.ID})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	reply(w, r, http.StatusOK, h.packageView(p, true, st[p.ID]))
 }
 
 // sorts maps hexpm's sort names onto the domain's orders.
@@ -77,9 +82,18 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	ids := make([]int, len(res.Packages))
+	for i, p := range res.Packages {
+		ids[i] = p.ID
+	}
+	stats, err := h.Registry.DownloadStats(r.Context(), registry.OfPackages, ids)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	out := make([]any, 0, len(res.Packages))
 	for _, p := range res.Packages {
-		out = append(out, h.packageView(p, false))
+		out = append(out, h.packageView(p, false, stats[p.ID]))
 	}
 	reply(w, r, http.StatusOK, out)
 }

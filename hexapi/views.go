@@ -144,7 +144,7 @@ func (h *Handler) releaseView(rel *registry.Release) map[string]any {
 // packageView is PackageView "show". With detail, p carries its releases
 // (newest first, with retirements) and owners, as registry.PackageDetail
 // loads them; without, it is a search result.
-func (h *Handler) packageView(p *registry.Package, detail bool) map[string]any {
+func (h *Handler) packageView(p *registry.Package, detail bool, downloads registry.DownloadStats) map[string]any {
 	ps := h.pathsOf(p)
 	latest, stable := p.LatestVersion, ""
 	var newest *registry.Release
@@ -188,7 +188,7 @@ func (h *Handler) packageView(p *registry.Package, detail bool) map[string]any {
 		"latest_stable_version": stableV,
 		"configs":               configs(p, latest, repositoryName(p), ps.repo == ""),
 		"meta":                  meta,
-		"downloads":             map[string]any{"all": p.Downloads},
+		"downloads":             downloadsView(downloads),
 	}
 	if !detail {
 		return out
@@ -214,6 +214,13 @@ func (h *Handler) packageView(p *registry.Package, detail bool) map[string]any {
 	}
 	out["owners"] = owners
 	return out
+}
+
+// downloadsView is hexpm's package downloads object (DownloadView, merged
+// by PackageView's group_downloads): "all" the total, "recent" the 90 days,
+// "week" the 7 days and "day" the day up to yesterday, in whole UTC days.
+func downloadsView(st registry.DownloadStats) map[string]any {
+	return map[string]any{"all": st.AllTime, "recent": st.Recent, "week": st.Week, "day": st.Day}
 }
 
 // ownerView is OwnerView "show": the owner (a user, or an organization,

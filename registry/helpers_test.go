@@ -44,7 +44,7 @@ func (c *clock) set(d time.Duration) {
 }
 
 type fixture struct {
-	t       *testing.T
+	t       testing.TB
 	db      *store.DB
 	blobs   *memory.Store
 	clock   *clock
@@ -58,14 +58,14 @@ type fixture struct {
 // the same time (the race detector catches it).
 var migrating sync.Mutex
 
-func openDB(t *testing.T) *store.DB {
+func openDB(t testing.TB) *store.DB {
 	t.Helper()
 	migrating.Lock()
 	defer migrating.Unlock()
 	return testdb.Open(t)
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	fx := &fixture{t: t, db: openDB(t), blobs: memory.New(), clock: &clock{now: t0}}
 	fx.svc = &registry.Service{

@@ -8,6 +8,7 @@ import (
 
 	"github.com/depot-registry/depot/apperr"
 	"github.com/depot-registry/depot/ent"
+	"github.com/depot-registry/depot/ent/downloadday"
 	"github.com/depot-registry/depot/ent/packageowner"
 	"github.com/depot-registry/depot/ent/release"
 	"github.com/depot-registry/depot/ent/releaseevent"
@@ -61,6 +62,10 @@ func removeReleases(ctx context.Context, tx *ent.Tx, now time.Time, r repo, p *e
 	}
 	if _, err := tx.PackageOwner.Delete().Where(packageowner.PackageID(p.ID)).Exec(sys); err != nil {
 		return out, fmt.Errorf("delete owners: %w", err)
+	}
+	// The days of its releases went with the package's total.
+	if _, err := tx.DownloadDay.Delete().Where(downloadday.PackageID(p.ID)).Exec(sys); err != nil {
+		return out, fmt.Errorf("delete download days: %w", err)
 	}
 	if err := tx.Pkg.DeleteOne(p).Exec(sys); err != nil {
 		return out, fmt.Errorf("delete package %s: %w", p.Name, err)

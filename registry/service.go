@@ -34,8 +34,8 @@ type Service struct {
 
 	repoCache sync.Map // repository name ("" = public) → repo; see resolveRepo
 	mu        sync.Mutex
-	inflight  map[string]int // blob keys of uploads not yet committed or failed
-	downloads map[int]int64  // release id → downloads not yet flushed
+	inflight  map[string]int   // blob keys of uploads not yet committed or failed
+	downloads map[dayKey]int64 // (release, day) → downloads not yet flushed
 }
 
 func (s *Service) now() time.Time {

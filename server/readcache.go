@@ -118,13 +118,13 @@ var (
 		"OrganizationEdge":       "node cursor",
 		"Owner":                  "account level",
 		"Package": "id createdAt updatedAt name description latestVersion downloads firstPublishedAt repository releases " +
-			"repositoryName private versions latestRelease owners dependents",
+			"repositoryName private versions latestRelease owners dependents downloadStats downloadsByDay",
 		"PackageConnection": "edges pageInfo totalCount",
 		"PackageEdge":       "node cursor",
 		"PageInfo":          "hasNextPage hasPreviousPage startCursor endCursor",
 		"Release": "id createdAt updatedAt version prerelease innerChecksum outerChecksum size app description licenses " +
 			"buildTools elixirRequirement firstPublishedAt downloads docsPublishedAt package packageName links publishedAt " +
-			"revertableUntil hasDocs docsUrl tarballUrl retirement requirements publisher",
+			"revertableUntil hasDocs docsUrl tarballUrl retirement requirements publisher downloadStats downloadsByDay",
 		"ReleaseConnection": "edges pageInfo totalCount",
 		"ReleaseEdge":       "node cursor",
 		"ReleaseEvent":      "id kind occurredAt repository packageName version previousOwner newOwner actor cursor package release retirement",
@@ -134,6 +134,8 @@ var (
 		"Retirement":        "id createdAt updatedAt reason message release",
 		"RetirementInfo":    "reason message",
 		"Link":              "name url",
+		"DownloadStats":     "allTime recent week day",
+		"DownloadCount":     "day downloads",
 		"User":              "id createdAt updatedAt username fullName packages",
 	})
 	// viewerFields depend on who asks: the viewer's own account (email,

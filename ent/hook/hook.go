@@ -57,6 +57,18 @@ func (f BillingProfileFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Val
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.BillingProfileMutation", m)
 }
 
+// The DownloadDayFunc type is an adapter to allow the use of ordinary
+// function as DownloadDay mutator.
+type DownloadDayFunc func(context.Context, *ent.DownloadDayMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f DownloadDayFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.DownloadDayMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.DownloadDayMutation", m)
+}
+
 // The InvoiceFunc type is an adapter to allow the use of ordinary
 // function as Invoice mutator.
 type InvoiceFunc func(context.Context, *ent.InvoiceMutation) (ent.Value, error)

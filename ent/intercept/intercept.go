@@ -12,6 +12,7 @@ import (
 	"github.com/depot-registry/depot/ent/apikey"
 	"github.com/depot-registry/depot/ent/auditlog"
 	"github.com/depot-registry/depot/ent/billingprofile"
+	"github.com/depot-registry/depot/ent/downloadday"
 	"github.com/depot-registry/depot/ent/invoice"
 	"github.com/depot-registry/depot/ent/invoiceline"
 	"github.com/depot-registry/depot/ent/mailmessage"
@@ -196,6 +197,33 @@ func (f TraverseBillingProfile) Traverse(ctx context.Context, q ent.Query) error
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.BillingProfileQuery", q)
+}
+
+// The DownloadDayFunc type is an adapter to allow the use of ordinary function as a Querier.
+type DownloadDayFunc func(context.Context, *ent.DownloadDayQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f DownloadDayFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.DownloadDayQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.DownloadDayQuery", q)
+}
+
+// The TraverseDownloadDay type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseDownloadDay func(context.Context, *ent.DownloadDayQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseDownloadDay) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseDownloadDay) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.DownloadDayQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.DownloadDayQuery", q)
 }
 
 // The InvoiceFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -722,6 +750,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.AuditLogQuery, predicate.AuditLog, auditlog.OrderOption]{typ: ent.TypeAuditLog, tq: q}, nil
 	case *ent.BillingProfileQuery:
 		return &query[*ent.BillingProfileQuery, predicate.BillingProfile, billingprofile.OrderOption]{typ: ent.TypeBillingProfile, tq: q}, nil
+	case *ent.DownloadDayQuery:
+		return &query[*ent.DownloadDayQuery, predicate.DownloadDay, downloadday.OrderOption]{typ: ent.TypeDownloadDay, tq: q}, nil
 	case *ent.InvoiceQuery:
 		return &query[*ent.InvoiceQuery, predicate.Invoice, invoice.OrderOption]{typ: ent.TypeInvoice, tq: q}, nil
 	case *ent.InvoiceLineQuery:

@@ -131,6 +131,33 @@ var (
 			},
 		},
 	}
+	// DownloadDaysColumns holds the columns for the "download_days" table.
+	DownloadDaysColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "private_org_id", Type: field.TypeInt, Nullable: true},
+		{Name: "release_id", Type: field.TypeInt},
+		{Name: "package_id", Type: field.TypeInt},
+		{Name: "day", Type: field.TypeString, Size: 10},
+		{Name: "downloads", Type: field.TypeInt64, Default: 0},
+	}
+	// DownloadDaysTable holds the schema information for the "download_days" table.
+	DownloadDaysTable = &schema.Table{
+		Name:       "download_days",
+		Columns:    DownloadDaysColumns,
+		PrimaryKey: []*schema.Column{DownloadDaysColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "downloadday_release_id_day",
+				Unique:  true,
+				Columns: []*schema.Column{DownloadDaysColumns[2], DownloadDaysColumns[4]},
+			},
+			{
+				Name:    "downloadday_package_id_day",
+				Unique:  false,
+				Columns: []*schema.Column{DownloadDaysColumns[3], DownloadDaysColumns[4]},
+			},
+		},
+	}
 	// InvoicesColumns holds the columns for the "invoices" table.
 	InvoicesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -753,6 +780,7 @@ var (
 		AccountNamesTable,
 		AuditLogsTable,
 		BillingProfilesTable,
+		DownloadDaysTable,
 		InvoicesTable,
 		InvoiceLinesTable,
 		MailMessagesTable,
@@ -790,6 +818,10 @@ func init() {
 	BillingProfilesTable.ForeignKeys[0].RefTable = OrganizationsTable
 	BillingProfilesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(12884901888),
+	}
+	DownloadDaysTable.Annotation = &entsql.Annotation{
+		Table:          "download_days",
+		IncrementStart: func(i int) *int { return &i }(98784247808),
 	}
 	InvoicesTable.ForeignKeys[0].RefTable = OrganizationsTable
 	InvoicesTable.Annotation = &entsql.Annotation{

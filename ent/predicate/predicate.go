@@ -18,6 +18,9 @@ type AuditLog func(*sql.Selector)
 // BillingProfile is the predicate function for billingprofile builders.
 type BillingProfile func(*sql.Selector)
 
+// DownloadDay is the predicate function for downloadday builders.
+type DownloadDay func(*sql.Selector)
+
 // Invoice is the predicate function for invoice builders.
 type Invoice func(*sql.Selector)
 

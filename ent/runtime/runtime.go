@@ -8,6 +8,7 @@ import (
 	"github.com/depot-registry/depot/ent/apikey"
 	"github.com/depot-registry/depot/ent/auditlog"
 	"github.com/depot-registry/depot/ent/billingprofile"
+	"github.com/depot-registry/depot/ent/downloadday"
 	"github.com/depot-registry/depot/ent/invoice"
 	"github.com/depot-registry/depot/ent/invoiceline"
 	"github.com/depot-registry/depot/ent/mailmessage"
@@ -98,6 +99,19 @@ func init() {
 	billingprofileDescProcessorCustomerRef := billingprofileFields[7].Descriptor()
 	// billingprofile.DefaultProcessorCustomerRef holds the default value on creation for the processor_customer_ref field.
 	billingprofile.DefaultProcessorCustomerRef = billingprofileDescProcessorCustomerRef.Default.(string)
+	downloaddayMixin := schema.DownloadDay{}.Mixin()
+	downloaddayMixinInters0 := downloaddayMixin[0].Interceptors()
+	downloadday.Interceptors[0] = downloaddayMixinInters0[0]
+	downloaddayFields := schema.DownloadDay{}.Fields()
+	_ = downloaddayFields
+	// downloaddayDescDay is the schema descriptor for day field.
+	downloaddayDescDay := downloaddayFields[2].Descriptor()
+	// downloadday.DayValidator is a validator for the "day" field. It is called by the builders before save.
+	downloadday.DayValidator = downloaddayDescDay.Validators[0].(func(string) error)
+	// downloaddayDescDownloads is the schema descriptor for downloads field.
+	downloaddayDescDownloads := downloaddayFields[3].Descriptor()
+	// downloadday.DefaultDownloads holds the default value on creation for the downloads field.
+	downloadday.DefaultDownloads = downloaddayDescDownloads.Default.(int64)
 	invoiceMixin := schema.Invoice{}.Mixin()
 	invoiceMixinFields0 := invoiceMixin[0].Fields()
 	_ = invoiceMixinFields0

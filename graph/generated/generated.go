@@ -22,6 +22,7 @@ import (
 	"github.com/depot-registry/depot/ent/retirement"
 	"github.com/depot-registry/depot/graph/gid"
 	"github.com/depot-registry/depot/graph/model"
+	"github.com/depot-registry/depot/registry"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -164,6 +165,18 @@ type ComplexityRoot struct {
 
 	CreateOrganizationPayload struct {
 		Organization func(childComplexity int) int
+	}
+
+	DownloadCount struct {
+		Day       func(childComplexity int) int
+		Downloads func(childComplexity int) int
+	}
+
+	DownloadStats struct {
+		AllTime func(childComplexity int) int
+		Day     func(childComplexity int) int
+		Recent  func(childComplexity int) int
+		Week    func(childComplexity int) int
 	}
 
 	Invoice struct {
@@ -310,7 +323,9 @@ type ComplexityRoot struct {
 		CreatedAt         func(childComplexity int) int
 		Dependents        func(childComplexity int, first *int) int
 		Description       func(childComplexity int) int
+		DownloadStats     func(childComplexity int) int
 		Downloads         func(childComplexity int) int
+		DownloadsByDay    func(childComplexity int, from *string, to *string) int
 		FirstPublishedAt  func(childComplexity int) int
 		ID                func(childComplexity int) int
 		LatestRelease     func(childComplexity int) int
@@ -409,7 +424,9 @@ type ComplexityRoot struct {
 		Description       func(childComplexity int) int
 		DocsPublishedAt   func(childComplexity int) int
 		DocsURL           func(childComplexity int) int
+		DownloadStats     func(childComplexity int) int
 		Downloads         func(childComplexity int) int
+		DownloadsByDay    func(childComplexity int, from *string, to *string) int
 		ElixirRequirement func(childComplexity int) int
 		FirstPublishedAt  func(childComplexity int) int
 		HasDocs           func(childComplexity int) int
@@ -673,6 +690,8 @@ type OrganizationResolver interface {
 	Packages(ctx context.Context, obj *ent.Organization, first *int, after *entgql.Cursor[int]) (*ent.PackageConnection, error)
 }
 type PackageResolver interface {
+	DownloadStats(ctx context.Context, obj *ent.Pkg) (*registry.DownloadStats, error)
+	DownloadsByDay(ctx context.Context, obj *ent.Pkg, from *string, to *string) ([]*registry.DayCount, error)
 	RepositoryName(ctx context.Context, obj *ent.Pkg) (string, error)
 	Private(ctx context.Context, obj *ent.Pkg) (bool, error)
 	Versions(ctx context.Context, obj *ent.Pkg, first *int) ([]*ent.Release, error)
@@ -700,6 +719,8 @@ type QueryResolver interface {
 	Release(ctx context.Context, packageArg string, version string, repository *string) (*ent.Release, error)
 }
 type ReleaseResolver interface {
+	DownloadStats(ctx context.Context, obj *ent.Release) (*registry.DownloadStats, error)
+	DownloadsByDay(ctx context.Context, obj *ent.Release, from *string, to *string) ([]*registry.DayCount, error)
 	PackageName(ctx context.Context, obj *ent.Release) (string, error)
 	Links(ctx context.Context, obj *ent.Release) ([]*model.Link, error)
 	PublishedAt(ctx context.Context, obj *ent.Release) (*time.Time, error)
@@ -1140,6 +1161,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreateOrganizationPayload.Organization(childComplexity), true
+
+	case "DownloadCount.day":
+		if e.ComplexityRoot.DownloadCount.Day == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DownloadCount.Day(childComplexity), true
+	case "DownloadCount.downloads":
+		if e.ComplexityRoot.DownloadCount.Downloads == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DownloadCount.Downloads(childComplexity), true
+
+	case "DownloadStats.allTime":
+		if e.ComplexityRoot.DownloadStats.AllTime == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DownloadStats.AllTime(childComplexity), true
+	case "DownloadStats.day":
+		if e.ComplexityRoot.DownloadStats.Day == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DownloadStats.Day(childComplexity), true
+	case "DownloadStats.recent":
+		if e.ComplexityRoot.DownloadStats.Recent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DownloadStats.Recent(childComplexity), true
+	case "DownloadStats.week":
+		if e.ComplexityRoot.DownloadStats.Week == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DownloadStats.Week(childComplexity), true
 
 	case "Invoice.buyer":
 		if e.ComplexityRoot.Invoice.Buyer == nil {
@@ -1926,12 +1985,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Package.Description(childComplexity), true
+	case "Package.downloadStats":
+		if e.ComplexityRoot.Package.DownloadStats == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Package.DownloadStats(childComplexity), true
 	case "Package.downloads":
 		if e.ComplexityRoot.Package.Downloads == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Package.Downloads(childComplexity), true
+	case "Package.downloadsByDay":
+		if e.ComplexityRoot.Package.DownloadsByDay == nil {
+			break
+		}
+
+		args, err := ec.field_Package_downloadsByDay_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Package.DownloadsByDay(childComplexity, args["from"].(*string), args["to"].(*string)), true
 	case "Package.firstPublishedAt":
 		if e.ComplexityRoot.Package.FirstPublishedAt == nil {
 			break
@@ -2399,12 +2475,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Release.DocsURL(childComplexity), true
+	case "Release.downloadStats":
+		if e.ComplexityRoot.Release.DownloadStats == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Release.DownloadStats(childComplexity), true
 	case "Release.downloads":
 		if e.ComplexityRoot.Release.Downloads == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Release.Downloads(childComplexity), true
+	case "Release.downloadsByDay":
+		if e.ComplexityRoot.Release.DownloadsByDay == nil {
+			break
+		}
+
+		args, err := ec.field_Release_downloadsByDay_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Release.DownloadsByDay(childComplexity, args["from"].(*string), args["to"].(*string)), true
 	case "Release.elixirRequirement":
 		if e.ComplexityRoot.Release.ElixirRequirement == nil {
 			break
@@ -6140,6 +6233,7 @@ A plan on sale: what one seat costs for one period, excluding VAT. The web
 app shows these; it holds no prices of its own.
 """
 type PlanOffer {
+  "The plan."
   plan: Plan!
   "Price of one seat for one period, excluding VAT."
   seatPrice: Money!
@@ -6310,6 +6404,53 @@ type Money {
   cents: Int!
   "ISO 4217 currency code, upper case (USD)."
   currency: String!
+}
+`, BuiltIn: false},
+	{Name: "../schema/downloads.graphqls", Input: `"""
+Download counts of a package or a release, as hex.pm reports them: the
+windows are whole UTC days that have ended (` + "`" + `day` + "`" + ` is yesterday). Counts are
+written every few seconds and cached answers may be up to the read cache's
+max age late.
+"""
+type DownloadStats {
+  "Every download counted, today's included (the same number as ` + "`" + `downloads` + "`" + `)."
+  allTime: Int!
+  "The 90 days up to yesterday."
+  recent: Int!
+  "The 7 days up to yesterday."
+  week: Int!
+  "Yesterday."
+  day: Int!
+}
+
+"The downloads of one UTC day."
+type DownloadCount {
+  "The day, as YYYY-MM-DD (UTC)."
+  day: String!
+  "Downloads on that day."
+  downloads: Int!
+}
+
+extend type Package {
+  "Downloads of all its releases: all time and hex.pm's recent, week and day windows."
+  downloadStats: DownloadStats!
+  """
+  Downloads of all its releases per UTC day from ` + "`" + `from` + "`" + ` to ` + "`" + `to` + "`" + ` (YYYY-MM-DD,
+  both included), every day listed, days without downloads as 0. ` + "`" + `to` + "`" + `
+  defaults to yesterday and ` + "`" + `from` + "`" + ` to 89 days before ` + "`" + `to` + "`" + ` (the 90 days of
+  ` + "`" + `recent` + "`" + `). At most 366 days per request (BAD_USER_INPUT beyond).
+  """
+  downloadsByDay("First day, YYYY-MM-DD." from: String, "Last day, YYYY-MM-DD." to: String): [DownloadCount!]!
+}
+
+extend type Release {
+  "Downloads of this release: all time and hex.pm's recent, week and day windows."
+  downloadStats: DownloadStats!
+  """
+  Downloads of this release per UTC day from ` + "`" + `from` + "`" + ` to ` + "`" + `to` + "`" + ` (YYYY-MM-DD,
+  both included), as on Package.
+  """
+  downloadsByDay("First day, YYYY-MM-DD." from: String, "Last day, YYYY-MM-DD." to: String): [DownloadCount!]!
 }
 `, BuiltIn: false},
 	{Name: "../schema/events.graphqls", Input: `extend type Query {
@@ -6934,6 +7075,30 @@ func (ec *executionContext) childFields_CreateOrganizationPayload(ctx context.Co
 	return nil, fmt.Errorf("no field named %q was found under type CreateOrganizationPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_DownloadCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "day":
+		return ec.fieldContext_DownloadCount_day(ctx, field)
+	case "downloads":
+		return ec.fieldContext_DownloadCount_downloads(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DownloadCount", field.Name)
+}
+
+func (ec *executionContext) childFields_DownloadStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "allTime":
+		return ec.fieldContext_DownloadStats_allTime(ctx, field)
+	case "recent":
+		return ec.fieldContext_DownloadStats_recent(ctx, field)
+	case "week":
+		return ec.fieldContext_DownloadStats_week(ctx, field)
+	case "day":
+		return ec.fieldContext_DownloadStats_day(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DownloadStats", field.Name)
+}
+
 func (ec *executionContext) childFields_Invoice(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "number":
@@ -7160,6 +7325,10 @@ func (ec *executionContext) childFields_Package(ctx context.Context, field graph
 		return ec.fieldContext_Package_repository(ctx, field)
 	case "releases":
 		return ec.fieldContext_Package_releases(ctx, field)
+	case "downloadStats":
+		return ec.fieldContext_Package_downloadStats(ctx, field)
+	case "downloadsByDay":
+		return ec.fieldContext_Package_downloadsByDay(ctx, field)
 	case "repositoryName":
 		return ec.fieldContext_Package_repositoryName(ctx, field)
 	case "private":
@@ -7304,6 +7473,10 @@ func (ec *executionContext) childFields_Release(ctx context.Context, field graph
 		return ec.fieldContext_Release_docsPublishedAt(ctx, field)
 	case "package":
 		return ec.fieldContext_Release_package(ctx, field)
+	case "downloadStats":
+		return ec.fieldContext_Release_downloadStats(ctx, field)
+	case "downloadsByDay":
+		return ec.fieldContext_Release_downloadsByDay(ctx, field)
 	case "packageName":
 		return ec.fieldContext_Release_packageName(ctx, field)
 	case "links":
@@ -8266,6 +8439,28 @@ func (ec *executionContext) field_Package_dependents_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Package_downloadsByDay_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Package_releases_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8627,6 +8822,28 @@ func (ec *executionContext) field_Query_user_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["username"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Release_downloadsByDay_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
 	return args, nil
 }
 
@@ -10339,6 +10556,144 @@ func (ec *executionContext) fieldContext_CreateOrganizationPayload_organization(
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _DownloadCount_day(ctx context.Context, field graphql.CollectedField, obj *registry.DayCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DownloadCount_day(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Day, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DownloadCount_day(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DownloadCount", field, false, false, "String")
+}
+
+func (ec *executionContext) _DownloadCount_downloads(ctx context.Context, field graphql.CollectedField, obj *registry.DayCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DownloadCount_downloads(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Downloads, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DownloadCount_downloads(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DownloadCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DownloadStats_allTime(ctx context.Context, field graphql.CollectedField, obj *registry.DownloadStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DownloadStats_allTime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AllTime, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DownloadStats_allTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DownloadStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DownloadStats_recent(ctx context.Context, field graphql.CollectedField, obj *registry.DownloadStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DownloadStats_recent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Recent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DownloadStats_recent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DownloadStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DownloadStats_week(ctx context.Context, field graphql.CollectedField, obj *registry.DownloadStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DownloadStats_week(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Week, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DownloadStats_week(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DownloadStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DownloadStats_day(ctx context.Context, field graphql.CollectedField, obj *registry.DownloadStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DownloadStats_day(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Day, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DownloadStats_day(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DownloadStats", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Invoice_number(ctx context.Context, field graphql.CollectedField, obj *model.Invoice) (ret graphql.Marshaler) {
@@ -13716,6 +14071,82 @@ func (ec *executionContext) fieldContext_Package_releases(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Package_downloadStats(ctx context.Context, field graphql.CollectedField, obj *ent.Pkg) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Package_downloadStats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Package().DownloadStats(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *registry.DownloadStats) graphql.Marshaler {
+			return ec.marshalNDownloadStats2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋregistryᚐDownloadStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Package_downloadStats(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Package",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DownloadStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Package_downloadsByDay(ctx context.Context, field graphql.CollectedField, obj *ent.Pkg) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Package_downloadsByDay(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Package().DownloadsByDay(ctx, obj, fc.Args["from"].(*string), fc.Args["to"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*registry.DayCount) graphql.Marshaler {
+			return ec.marshalNDownloadCount2ᚕᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋregistryᚐDayCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Package_downloadsByDay(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Package",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DownloadCount(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Package_downloadsByDay_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Package_repositoryName(ctx context.Context, field graphql.CollectedField, obj *ent.Pkg) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15833,6 +16264,82 @@ func (ec *executionContext) fieldContext_Release_package(_ context.Context, fiel
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Package(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Release_downloadStats(ctx context.Context, field graphql.CollectedField, obj *ent.Release) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Release_downloadStats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Release().DownloadStats(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *registry.DownloadStats) graphql.Marshaler {
+			return ec.marshalNDownloadStats2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋregistryᚐDownloadStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Release_downloadStats(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Release",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DownloadStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Release_downloadsByDay(ctx context.Context, field graphql.CollectedField, obj *ent.Release) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Release_downloadsByDay(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Release().DownloadsByDay(ctx, obj, fc.Args["from"].(*string), fc.Args["to"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*registry.DayCount) graphql.Marshaler {
+			return ec.marshalNDownloadCount2ᚕᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋregistryᚐDayCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Release_downloadsByDay(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Release",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DownloadCount(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Release_downloadsByDay_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -25040,6 +25547,92 @@ func (ec *executionContext) _CreateOrganizationPayload(ctx context.Context, sel 
 	return out
 }
 
+var downloadCountImplementors = []string{"DownloadCount"}
+
+func (ec *executionContext) _DownloadCount(ctx context.Context, sel ast.SelectionSet, obj *registry.DayCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, downloadCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DownloadCount")
+		case "day":
+			out.Values[i] = ec._DownloadCount_day(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "downloads":
+			out.Values[i] = ec._DownloadCount_downloads(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var downloadStatsImplementors = []string{"DownloadStats"}
+
+func (ec *executionContext) _DownloadStats(ctx context.Context, sel ast.SelectionSet, obj *registry.DownloadStats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, downloadStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DownloadStats")
+		case "allTime":
+			out.Values[i] = ec._DownloadStats_allTime(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recent":
+			out.Values[i] = ec._DownloadStats_recent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "week":
+			out.Values[i] = ec._DownloadStats_week(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "day":
+			out.Values[i] = ec._DownloadStats_day(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var invoiceImplementors = []string{"Invoice"}
 
 func (ec *executionContext) _Invoice(ctx context.Context, sel ast.SelectionSet, obj *model.Invoice) graphql.Marshaler {
@@ -26060,6 +26653,18 @@ func (ec *executionContext) _Package(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Package_releases(ctx, field, obj)
 				})
+		case "downloadStats":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Package_downloadStats(ctx, field, obj)
+				})
+		case "downloadsByDay":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Package_downloadsByDay(ctx, field, obj)
+				})
 		case "repositoryName":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -26766,6 +27371,18 @@ func (ec *executionContext) _Release(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Release_package(ctx, field, obj)
+				})
+		case "downloadStats":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Release_downloadStats(ctx, field, obj)
+				})
+		case "downloadsByDay":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Release_downloadsByDay(ctx, field, obj)
 				})
 		case "packageName":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -28808,6 +29425,38 @@ func (ec *executionContext) unmarshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCur
 
 func (ec *executionContext) marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, sel ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNDownloadCount2ᚕᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋregistryᚐDayCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*registry.DayCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDownloadCount2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋregistryᚐDayCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDownloadCount2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋregistryᚐDayCount(ctx context.Context, sel ast.SelectionSet, v *registry.DayCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DownloadCount!")
+		return graphql.Null
+	}
+	return ec._DownloadCount(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDownloadStats2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋregistryᚐDownloadStats(ctx context.Context, sel ast.SelectionSet, v *registry.DownloadStats) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DownloadStats!")
+		return graphql.Null
+	}
+	return ec._DownloadStats(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNID2int(ctx context.Context, v any) (int, error) {

@@ -330,6 +330,7 @@ type PaymentAttempt struct {
 // A plan on sale: what one seat costs for one period, excluding VAT. The web
 // app shows these; it holds no prices of its own.
 type PlanOffer struct {
+	// The plan.
 	Plan Plan `json:"plan"`
 	// Price of one seat for one period, excluding VAT.
 	SeatPrice *Money `json:"seatPrice"`

@@ -352,6 +352,28 @@ func (tab *Tab) Click(sel string) {
 	})
 }
 
+// Hover moves the mouse over the center of the first element matching the
+// CSS selector (scrolled into view), as a pointing user does: the page gets
+// real mouseover/mousemove events.
+func (tab *Tab) Hover(sel string) {
+	tab.t.Helper()
+	tab.step("hover "+sel, func(ctx context.Context) error {
+		if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(sel))); err != nil {
+			return err
+		}
+		at, err := chromedp.Run(ctx, chromedp.Evaluate[struct{ X, Y float64 }](fmt.Sprintf(`(() => {
+			const el = document.querySelector(%q);
+			el.scrollIntoView({block: 'center', inline: 'center'});
+			const r = el.getBoundingClientRect();
+			return {X: r.left + r.width / 2, Y: r.top + r.height / 2};
+		})()`, sel)))
+		if err != nil {
+			return err
+		}
+		return chromedp.Do(ctx, chromedp.MouseEvent(chromedp.MouseMoved, at.X, at.Y))
+	})
+}
+
 // Type types text into the field matching the CSS selector, key by key.
 func (tab *Tab) Type(sel, text string) {
 	tab.t.Helper()

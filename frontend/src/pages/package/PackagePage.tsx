@@ -10,6 +10,7 @@ import { InstallSnippets } from '../../components/InstallSnippets';
 import { safeUrl } from '../../lib/url';
 import { OwnersPanel } from './OwnersPanel';
 import { VersionList } from './VersionList';
+import { DownloadsChart } from '../../components/DownloadsChart';
 
 const PackagePageDocument = graphql(`
   query PackagePage($name: String!, $repository: String) {
@@ -19,6 +20,16 @@ const PackagePageDocument = graphql(`
       description
       latestVersion
       downloads
+      downloadStats {
+        allTime
+        recent
+        week
+        day
+      }
+      downloadsByDay {
+        day
+        downloads
+      }
       firstPublishedAt
       repositoryName
       private
@@ -120,6 +131,8 @@ export default function PackagePage({ params }: { params: Record<string, string>
               {pkg.latestRelease && pkg.viewerCanPublish ? (
                 <RevertWindowNote revertableUntil={pkg.latestRelease.revertableUntil} isPrivate={pkg.private} subject={`Version ${pkg.latestRelease.version}`} />
               ) : null}
+
+              <DownloadsChart label="Downloads, last 90 days" days={pkg.downloadsByDay} stats={pkg.downloadStats} />
 
               <section aria-labelledby="versions-title">
                 <h2 id="versions-title">Versions</h2>

@@ -8,6 +8,7 @@ import { Link, paths } from '../../router';
 import { InstallSnippets } from '../../components/InstallSnippets';
 import { safeUrl } from '../../lib/url';
 import { ReleaseActions } from './ReleaseActions';
+import { DownloadsChart } from '../../components/DownloadsChart';
 
 const ReleasePageDocument = graphql(`
   query ReleasePage($package: String!, $version: String!, $repository: String) {
@@ -28,6 +29,16 @@ const ReleasePageDocument = graphql(`
       updatedAt
       revertableUntil
       downloads
+      downloadStats {
+        allTime
+        recent
+        week
+        day
+      }
+      downloadsByDay {
+        day
+        downloads
+      }
       hasDocs
       docsUrl
       tarballUrl
@@ -124,6 +135,8 @@ export default function ReleasePage({ params }: { params: Record<string, string>
                   />
                 </>
               ) : null}
+
+              <DownloadsChart label={`Downloads of ${r.version}, last 90 days`} days={r.downloadsByDay} stats={r.downloadStats} />
 
               <section aria-labelledby="deps-title">
                 <h2 id="deps-title">Dependencies</h2>
