@@ -137,9 +137,9 @@ var (
 	// keys, audit log, memberships), roles and rights, billing, and node
 	// lookups (which reach keys and audit entries).
 	viewerFields = fieldSet(map[string]string{
-		"Query":        "node nodes viewer apiKeys auditLog previewSeatChange",
+		"Query":        "node nodes viewer apiKeys auditLog previewSeatChange pendingTrustedPublishers",
 		"Organization": "billing billingProfile invoices invoice members viewerRole",
-		"Package":      "viewerCanPublish viewerIsFullOwner",
+		"Package":      "viewerCanPublish viewerIsFullOwner trustedPublishers",
 		"User":         "email emailVerified organizations",
 	})
 )
