@@ -56,7 +56,9 @@ func (r result) MustOK(t *testing.T) result { t.Helper(); r.Result.MustOK(t); re
 
 func (r result) publisherID(t *testing.T) string {
 	t.Helper()
-	var out struct{ AddTrustedPublisher struct{ TrustedPublisher struct{ ID string } } }
+	var out struct {
+		AddTrustedPublisher struct{ TrustedPublisher struct{ ID string } }
+	}
 	r.Decode(t, &out)
 	return out.AddTrustedPublisher.TrustedPublisher.ID
 }
@@ -175,7 +177,9 @@ func TestTrustedPublishingExchange(t *testing.T) {
 			t.Fatalf("trustedPublish %+v", tp)
 		}
 		wantAudit(t, env, "release.publish")
-		var plain struct{ Release struct{ TrustedPublish *struct{ Publisher string } } }
+		var plain struct {
+			Release struct{ TrustedPublish *struct{ Publisher string } }
+		}
 		env.Anonymous().Do(releaseTrustDoc, map[string]any{"p": "lib", "v": "1.0.0"}).MustOK(t).Decode(t, &plain)
 		if plain.Release.TrustedPublish != nil {
 			t.Fatalf("a release ada published shows %+v", plain.Release.TrustedPublish)
@@ -264,7 +268,12 @@ func TestPendingTrustedPublisher(t *testing.T) {
 	bob, carol := env.SignUp("bob"), env.SignUp("carol")
 	r := te.addGitHub(t, bob, "fresh", "", "acme/fresh", "release.yml").MustOK(t)
 	var out struct {
-		AddTrustedPublisher struct{ TrustedPublisher struct{ Pending bool; Owner, Package string } }
+		AddTrustedPublisher struct {
+			TrustedPublisher struct {
+				Pending        bool
+				Owner, Package string
+			}
+		}
 	}
 	r.Decode(t, &out)
 	if p := out.AddTrustedPublisher.TrustedPublisher; !p.Pending || p.Owner != "bob" || p.Package != "fresh" {
@@ -289,7 +298,12 @@ func TestPendingTrustedPublisher(t *testing.T) {
 	key := keyClient(env, k.Key)
 	var pub struct {
 		PublishRelease struct {
-			Release struct{ Package struct{ Name string; Owners []struct{ Level string } } }
+			Release struct {
+				Package struct {
+					Name   string
+					Owners []struct{ Level string }
+				}
+			}
 		}
 	}
 	key.Publish(pkgtest.Tarball(t, "fresh", "0.1.0"), nil).MustOK(t).Decode(t, &pub)
@@ -298,14 +312,18 @@ func TestPendingTrustedPublisher(t *testing.T) {
 		t.Fatalf("%d packages fresh, %v", n, err)
 	}
 	var pkgOut struct {
-		Package struct{ Owners []struct{ Account struct{ Name string } } }
+		Package struct {
+			Owners []struct{ Account struct{ Name string } }
+		}
 	}
 	env.Anonymous().Do(`{ package(name: "fresh") { owners { account { ... on User { name: username } } } } }`, nil).MustOK(t).Decode(t, &pkgOut)
 	if len(pkgOut.Package.Owners) != 1 || pkgOut.Package.Owners[0].Account.Name != "bob" {
 		t.Fatalf("owners %+v", pkgOut.Package.Owners)
 	}
 	// Created once: the publisher is now the package's, not pending.
-	var list struct{ Package struct{ TrustedPublishers []struct{ Pending bool } } }
+	var list struct {
+		Package struct{ TrustedPublishers []struct{ Pending bool } }
+	}
 	bob.Do(publishersDoc, map[string]any{"p": "fresh"}).MustOK(t).Decode(t, &list)
 	if len(list.Package.TrustedPublishers) != 1 || list.Package.TrustedPublishers[0].Pending {
 		t.Fatalf("%+v", list)

@@ -51,9 +51,9 @@ func TestVerifyAndMatch(t *testing.T) {
 		accepted(t, iss.Mint(iss.GitHub(aud, "Acme/Lib", "release.yml", now)))
 	})
 	mismatch := map[string]oidctest.Claims{
-		"another repository":  iss.GitHub(aud, "acme/other", "release.yml", now),
-		"another owner":       iss.GitHub(aud, "evil/lib", "release.yml", now),
-		"another workflow":    iss.GitHub(aud, "acme/lib", "ci.yml", now),
+		"another repository": iss.GitHub(aud, "acme/other", "release.yml", now),
+		"another owner":      iss.GitHub(aud, "evil/lib", "release.yml", now),
+		"another workflow":   iss.GitHub(aud, "acme/lib", "ci.yml", now),
 		"workflow elsewhere": func() oidctest.Claims {
 			c := good()
 			c["workflow_ref"] = "evil/x/.github/workflows/release.yml@refs/heads/main"
