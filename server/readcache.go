@@ -121,7 +121,7 @@ var (
 		"PageInfo":          "hasNextPage hasPreviousPage startCursor endCursor",
 		"Release": "id createdAt updatedAt version prerelease innerChecksum outerChecksum size app description licenses " +
 			"buildTools elixirRequirement firstPublishedAt downloads docsPublishedAt package packageName links publishedAt " +
-			"revertableUntil hasDocs docsUrl tarballUrl retirement requirements publisher",
+			"revertableUntil hasDocs docsUrl tarballUrl retirement requirements publisher trustedPublish",
 		"ReleaseConnection": "edges pageInfo totalCount",
 		"ReleaseEdge":       "node cursor",
 		"ReleaseEvent":      "id kind occurredAt repository packageName version previousOwner newOwner actor cursor package release retirement",
@@ -131,6 +131,7 @@ var (
 		"Retirement":        "id createdAt updatedAt reason message release",
 		"RetirementInfo":    "reason message",
 		"Link":              "name url",
+		"TrustedPublish":    "publisher issuer runId runUrl sha workflowRef",
 		"User":              "id createdAt updatedAt username fullName packages",
 	})
 	// viewerFields depend on who asks: the viewer's own account (email,
