@@ -10,7 +10,6 @@ import (
 	"sort"
 
 	"github.com/depot-registry/depot/apperr"
-
 	"github.com/depot-registry/depot/ent"
 	"github.com/depot-registry/depot/graph/generated"
 	"github.com/depot-registry/depot/graph/model"

@@ -6907,9 +6907,9 @@ extend type Release {
 
 "Which CI platform a trusted publisher trusts."
 enum TrustedPublisherKind {
-  "GitHub Actions (issuer https://token.actions.githubusercontent.com); claims repository_owner, repository, workflow, optional environment."
+  "GitHub Actions (issuer https://token.actions.githubusercontent.com, or a GitHub Enterprise Server issuer); claims repository_owner, repository, workflow, optional environment."
   GITHUB
-  "GitLab CI on gitlab.com (issuer https://gitlab.com); claims project_path, optional ref and environment."
+  "GitLab CI (issuer https://gitlab.com, or a self-managed GitLab URL); claims project_path, optional ref and environment."
   GITLAB
   "Any OIDC issuer (self-hosted GitLab, Gitea, Forgejo...); every configured claim must match exactly."
   OIDC

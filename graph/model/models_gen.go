@@ -1005,9 +1005,9 @@ func (e SubscriptionStatus) MarshalJSON() ([]byte, error) {
 type TrustedPublisherKind string
 
 const (
-	// GitHub Actions (issuer https://token.actions.githubusercontent.com); claims repository_owner, repository, workflow, optional environment.
+	// GitHub Actions (issuer https://token.actions.githubusercontent.com, or a GitHub Enterprise Server issuer); claims repository_owner, repository, workflow, optional environment.
 	TrustedPublisherKindGithub TrustedPublisherKind = "GITHUB"
-	// GitLab CI on gitlab.com (issuer https://gitlab.com); claims project_path, optional ref and environment.
+	// GitLab CI (issuer https://gitlab.com, or a self-managed GitLab URL); claims project_path, optional ref and environment.
 	TrustedPublisherKindGitlab TrustedPublisherKind = "GITLAB"
 	// Any OIDC issuer (self-hosted GitLab, Gitea, Forgejo...); every configured claim must match exactly.
 	TrustedPublisherKindOidc TrustedPublisherKind = "OIDC"
