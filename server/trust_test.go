@@ -416,3 +416,51 @@ func TestTrustedPublisherAuthorizationMatrix(t *testing.T) {
 		}
 	}
 }
+
+// Listing a package's publishers follows the configuration rule.
+func TestTrustedPublisherListAuthorization(t *testing.T) {
+	env := servertest.New(t)
+	f := newFixture(t, env, 1)
+	f.ada.Publish(pkgtest.Tarball(t, "orgpkg", "1.0.0"), map[string]any{"o": f.org}).MustOK(t)
+	f.ada.Do(addPublisherDoc, map[string]any{"p": "orgpkg", "k": "GITLAB", "c": []map[string]string{
+		{"name": "project_path", "value": "acme/orgpkg"}}}).MustOK(t)
+	want := map[string]string{"anonymous": "UNAUTHENTICATED", "user": "", "other user": "FORBIDDEN", "org read": "FORBIDDEN",
+		"org write": "FORBIDDEN", "org admin": "", "key api:read": "FORBIDDEN", "key api:write": "",
+		"key package:x": "FORBIDDEN", "key repository:ORG": "FORBIDDEN"}
+	for col, code := range want {
+		t.Run(col, func(t *testing.T) {
+			r := f.principal(t, env, col).Do(publishersDoc, map[string]any{"p": "orgpkg"})
+			wantCode(t, r, code)
+			if code == "" {
+				var out struct{ Package struct{ TrustedPublishers []struct{ Description string } } }
+				r.Decode(t, &out)
+				if len(out.Package.TrustedPublishers) != 1 || out.Package.TrustedPublishers[0].Description != "GitLab CI: acme/orgpkg" {
+					t.Fatalf("%+v", out)
+				}
+			}
+		})
+	}
+}
+
+// A pending publisher configured for an organization creates the package
+// owned by the organization.
+func TestPendingTrustedPublisherForOrganization(t *testing.T) {
+	te := newTrustEnv(t)
+	te.ada.Do(createOrgDoc, map[string]any{"n": "acme_org"}).MustOK(t)
+	te.addGitHub(t, te.ada, "orgfresh", "acme_org", "acme/orgfresh", "release.yml").MustOK(t)
+	k, r := te.exchange(t, te.token("acme/orgfresh", "release.yml"))
+	wantCode(t, r, "")
+	keyClient(te.env, k.Key).Publish(pkgtest.Tarball(t, "orgfresh", "1.0.0"), nil).MustOK(t)
+	var out struct {
+		Package struct {
+			Owners []struct {
+				Level   string
+				Account struct{ Name string }
+			}
+		}
+	}
+	te.env.Anonymous().Do(`{ package(name: "orgfresh") { owners { level account { ... on Organization { name } } } } }`, nil).MustOK(t).Decode(t, &out)
+	if len(out.Package.Owners) != 1 || out.Package.Owners[0].Account.Name != "acme_org" || out.Package.Owners[0].Level != "FULL" {
+		t.Fatalf("owners %+v", out.Package.Owners)
+	}
+}
