@@ -432,7 +432,11 @@ func TestTrustedPublisherListAuthorization(t *testing.T) {
 			r := f.principal(t, env, col).Do(publishersDoc, map[string]any{"p": "orgpkg"})
 			wantCode(t, r, code)
 			if code == "" {
-				var out struct{ Package struct{ TrustedPublishers []struct{ Description string } } }
+				var out struct {
+					Package struct {
+						TrustedPublishers []struct{ Description string }
+					}
+				}
 				r.Decode(t, &out)
 				if len(out.Package.TrustedPublishers) != 1 || out.Package.TrustedPublishers[0].Description != "GitLab CI: acme/orgpkg" {
 					t.Fatalf("%+v", out)
