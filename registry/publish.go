@@ -404,6 +404,9 @@ func setContent(m *ent.ReleaseMutation, v *viewer.Viewer, tb *hextar.Package, re
 		m.SetPublisherID(v.UserID)
 	}
 	if tp != nil {
+		// A key may cover packages whose publishers different owners
+		// configured: each release names its own.
+		m.SetPublisherID(tp.ConfiguredBy)
 		m.SetTrustedPublish(tp)
 	} else {
 		m.ClearTrustedPublish()

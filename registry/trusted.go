@@ -438,5 +438,6 @@ func trustedPublish(ctx context.Context, tx *ent.Tx, v *viewer.Viewer, name stri
 	return &schematype.TrustedPublish{
 		PublisherID: id, Publisher: trust.ConfigOf(pub).Describe(), Issuer: pub.Issuer,
 		RunID: run["run_id"], RunURL: run["run_url"], SHA: run["sha"], WorkflowRef: run["workflow_ref"],
+		ConfiguredBy: pub.CreatedByID,
 	}, nil
 }

@@ -468,3 +468,33 @@ func TestPendingTrustedPublisherForOrganization(t *testing.T) {
 		t.Fatalf("owners %+v", out.Package.Owners)
 	}
 }
+
+// One token can match publishers of several packages, configured by
+// different owners: the key publishes each, and every release names the
+// owner who configured its publisher.
+func TestTrustedKeyForSeveralPackages(t *testing.T) {
+	te := newTrustEnv(t)
+	bob := te.env.SignUp("bob")
+	bob.Publish(pkgtest.Tarball(t, "bobpkg", "1.0.0"), nil).MustOK(t)
+	te.addGitHub(t, bob, "bobpkg", "", "acme/lib", "release.yml").MustOK(t)
+	k, r := te.exchange(t, te.token("acme/lib", "release.yml"))
+	wantCode(t, r, "")
+	if fmt.Sprint(k.Packages) != "[bobpkg lib]" {
+		t.Fatalf("packages %v", k.Packages)
+	}
+	key := keyClient(te.env, k.Key)
+	for pkgName, owner := range map[string]string{"lib": "ada", "bobpkg": "bob"} {
+		key.Publish(pkgtest.Tarball(t, pkgName, "1.1.0"), nil).MustOK(t)
+		var out struct {
+			Release struct {
+				Publisher      struct{ Username string }
+				TrustedPublish struct{ Publisher string }
+			}
+		}
+		te.env.Anonymous().Do(`query($p: String!) { release(package: $p, version: "1.1.0") { publisher { username } trustedPublish { publisher } } }`,
+			map[string]any{"p": pkgName}).MustOK(t).Decode(t, &out)
+		if out.Release.Publisher.Username != owner || out.Release.TrustedPublish.Publisher == "" {
+			t.Fatalf("%s: %+v, want publisher %s", pkgName, out.Release, owner)
+		}
+	}
+}

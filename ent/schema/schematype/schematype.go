@@ -19,4 +19,7 @@ type TrustedPublish struct {
 	RunURL      string `json:"run_url,omitempty"`
 	SHA         string `json:"sha,omitempty"`
 	WorkflowRef string `json:"workflow_ref,omitempty"`
+	// ConfiguredBy is the user who configured the publisher, recorded as
+	// the release's publisher (not stored in the column).
+	ConfiguredBy int `json:"-"`
 }
