@@ -2,6 +2,8 @@ package account
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -129,4 +131,39 @@ func (s *Service) RevokeAPIKey(ctx context.Context, id int) (*ent.APIKey, error)
 // KeyActive reports whether k can still be used.
 func (s *Service) KeyActive(k *ent.APIKey) bool {
 	return k.RevokedAt == nil && (k.ExpiresAt == nil || s.now().Before(*k.ExpiresAt))
+}
+
+// TrustedKey describes a key exchanged from a CI job's OIDC token.
+type TrustedKey struct {
+	// UserID is the key's owner: the user who configured the first
+	// matched trusted publisher (the actor the audit log names).
+	UserID int
+	// Packages maps each package the key may publish to the trusted
+	// publisher that allowed it.
+	Packages map[string]int
+	// Run is the CI run (run id, commit, workflow) the token came from.
+	Run       map[string]string
+	ExpiresAt time.Time
+}
+
+// IssueTrustedKey writes, in the caller's transaction, an API key that
+// only publishes in.Packages until in.ExpiresAt (trust/), and returns it
+// with its secret. Its scopes are package:NAME for each package; the
+// registry also asks Viewer.Trusted, so the key cannot do anything else
+// its owner could do with such a scope.
+func (s *Service) IssueTrustedKey(ctx context.Context, tx *ent.Tx, in TrustedKey) (*ent.APIKey, string, error) {
+	scopes := make([]string, 0, len(in.Packages))
+	for name := range in.Packages {
+		scopes = append(scopes, "package:"+name)
+	}
+	slices.Sort(scopes)
+	secret := randomToken(KeyPrefix)
+	k, err := tx.APIKey.Create().SetUserID(in.UserID).SetName("trusted publishing").SetScopes(scopes).
+		SetPrefix(secret[:len(KeyPrefix)+6]).SetSecretHash(s.keyHash(secret)).SetExpiresAt(in.ExpiresAt).
+		SetTrustedPublishers(in.Packages).SetTrustedRun(in.Run).SetCreatedAt(s.now()).SetUpdatedAt(s.now()).
+		Save(ctx)
+	if err != nil {
+		return nil, "", fmt.Errorf("issue trusted key: %w", err)
+	}
+	return k, secret, nil
 }

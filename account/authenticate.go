@@ -100,7 +100,7 @@ func (s *Service) ViewerForKey(ctx context.Context, secret string) (*viewer.View
 	hash := s.keyHash(secret)
 	k, err := s.DB.APIKey.Query().Where(apikey.SecretHash(hash)).
 		Select(apikey.FieldID, apikey.FieldUserID, apikey.FieldScopes, apikey.FieldExpiresAt, apikey.FieldRevokedAt,
-			apikey.FieldLastUsedAt, apikey.FieldLastUsedIP).Modify(withGeneration).Only(ctx)
+			apikey.FieldLastUsedAt, apikey.FieldLastUsedIP, apikey.FieldTrustedPublishers).Modify(withGeneration).Only(ctx)
 	if ent.IsNotFound(err) {
 		return nil, bad
 	}
@@ -126,7 +126,14 @@ func (s *Service) ViewerForKey(ctx context.Context, secret string) (*viewer.View
 	if err != nil {
 		return nil, err
 	}
-	return s.principal(ctx, "k:"+string(hash), gen, k.UserID, k.ID, scopes)
+	v, err := s.principal(ctx, "k:"+string(hash), gen, k.UserID, k.ID, scopes)
+	if err != nil {
+		return nil, err
+	}
+	if len(k.TrustedPublishers) > 0 {
+		v.Trusted = k.TrustedPublishers
+	}
+	return v, nil
 }
 
 // ViewerFor returns the viewer of a user id (tests and CLI tools).

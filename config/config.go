@@ -53,6 +53,8 @@ type Config struct {
 	BlobURL          string        // DEPOT_BLOB_URL (empty: file:DATA_DIR/blobs)
 	BlobRedirect     time.Duration // DEPOT_BLOB_REDIRECT (0: tarballs stream through Depot)
 	SecurityContact  string        // DEPOT_SECURITY_CONTACT (default security@ the public host)
+	OIDCAudience     string        // DEPOT_OIDC_AUDIENCE (empty: the public URL)
+	OIDCAllowHTTP    bool          // DEPOT_OIDC_ALLOW_HTTP (trusted publishers may name http:// issuers)
 }
 
 // env returns the DEPOT_ variable name or the fallback.
@@ -76,6 +78,8 @@ func Parse(args []string) (Config, error) {
 	fs.StringVar(&c.LogLevel, "log-level", env("DEPOT_LOG_LEVEL", "info"), "debug, info, warn or error (DEPOT_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", env("DEPOT_LOG_FORMAT", "text"), "text or json (DEPOT_LOG_FORMAT)")
 	fs.StringVar(&c.PublicRepository, "repository-name", env("DEPOT_REPOSITORY_NAME", "depot"), "name of the public repository, as Hex clients see it (DEPOT_REPOSITORY_NAME)")
+	fs.StringVar(&c.OIDCAudience, "oidc-audience", env("DEPOT_OIDC_AUDIENCE", ""), "aud that CI OIDC tokens must carry for trusted publishing; default the public URL (DEPOT_OIDC_AUDIENCE)")
+	fs.BoolVar(&c.OIDCAllowHTTP, "oidc-allow-http", env("DEPOT_OIDC_ALLOW_HTTP", "") == "true", "let trusted publishers name http:// OIDC issuers (self-hosted CI on a private network only) (DEPOT_OIDC_ALLOW_HTTP=true)")
 	fs.StringVar(&c.HIBPURL, "hibp-url", env("DEPOT_HIBP_URL", ""), "HaveIBeenPwned range API base URL; empty: offline list only (DEPOT_HIBP_URL)")
 	fs.StringVar(&c.SMTPAddr, "smtp-addr", env("DEPOT_SMTP_ADDR", ""), "SMTP relay host:port; empty: mail stays in the outbox (DEPOT_SMTP_ADDR)")
 	fs.StringVar(&c.SMTPFrom, "smtp-from", env("DEPOT_SMTP_FROM", "depot@localhost"), "sender address (DEPOT_SMTP_FROM)")

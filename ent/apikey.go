@@ -43,6 +43,10 @@ type APIKey struct {
 	LastUsedIP string `json:"last_used_ip,omitempty"`
 	// LastUsedUserAgent holds the value of the "last_used_user_agent" field.
 	LastUsedUserAgent string `json:"last_used_user_agent,omitempty"`
+	// for a key exchanged from an OIDC token: package name → trusted publisher id
+	TrustedPublishers map[string]int `json:"trusted_publishers,omitempty"`
+	// the CI run whose OIDC token the key was exchanged for
+	TrustedRun map[string]string `json:"trusted_run,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the APIKeyQuery when eager-loading is set.
 	Edges        APIKeyEdges `json:"edges"`
@@ -76,7 +80,7 @@ func (*APIKey) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case apikey.FieldSecretHash, apikey.FieldScopes:
+		case apikey.FieldSecretHash, apikey.FieldScopes, apikey.FieldTrustedPublishers, apikey.FieldTrustedRun:
 			values[i] = new([]byte)
 		case apikey.FieldID, apikey.FieldUserID:
 			values[i] = new(sql.NullInt64)
@@ -182,6 +186,22 @@ func (_m *APIKey) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.LastUsedUserAgent = value.String
 			}
+		case apikey.FieldTrustedPublishers:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field trusted_publishers", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.TrustedPublishers); err != nil {
+					return fmt.Errorf("unmarshal field trusted_publishers: %w", err)
+				}
+			}
+		case apikey.FieldTrustedRun:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field trusted_run", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.TrustedRun); err != nil {
+					return fmt.Errorf("unmarshal field trusted_run: %w", err)
+				}
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -263,6 +283,12 @@ func (_m *APIKey) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("last_used_user_agent=")
 	builder.WriteString(_m.LastUsedUserAgent)
+	builder.WriteString(", ")
+	builder.WriteString("trusted_publishers=")
+	builder.WriteString(fmt.Sprintf("%v", _m.TrustedPublishers))
+	builder.WriteString(", ")
+	builder.WriteString("trusted_run=")
+	builder.WriteString(fmt.Sprintf("%v", _m.TrustedRun))
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -151,6 +151,18 @@ func (_c *APIKeyCreate) SetNillableLastUsedUserAgent(v *string) *APIKeyCreate {
 	return _c
 }
 
+// SetTrustedPublishers sets the "trusted_publishers" field.
+func (_c *APIKeyCreate) SetTrustedPublishers(v map[string]int) *APIKeyCreate {
+	_c.mutation.SetTrustedPublishers(v)
+	return _c
+}
+
+// SetTrustedRun sets the "trusted_run" field.
+func (_c *APIKeyCreate) SetTrustedRun(v map[string]string) *APIKeyCreate {
+	_c.mutation.SetTrustedRun(v)
+	return _c
+}
+
 // SetUser sets the "user" edge to the User entity.
 func (_c *APIKeyCreate) SetUser(v *User) *APIKeyCreate {
 	return _c.SetUserID(v.ID)
@@ -297,6 +309,14 @@ func (_c *APIKeyCreate) createSpec() (*APIKey, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.LastUsedUserAgent(); ok {
 		_spec.SetField(apikey.FieldLastUsedUserAgent, field.TypeString, value)
 		_node.LastUsedUserAgent = value
+	}
+	if value, ok := _c.mutation.TrustedPublishers(); ok {
+		_spec.SetField(apikey.FieldTrustedPublishers, field.TypeJSON, value)
+		_node.TrustedPublishers = value
+	}
+	if value, ok := _c.mutation.TrustedRun(); ok {
+		_spec.SetField(apikey.FieldTrustedRun, field.TypeJSON, value)
+		_node.TrustedRun = value
 	}
 	if nodes := _c.mutation.UserIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -491,6 +511,12 @@ func (u *APIKeyUpsertOne) UpdateNewValues() *APIKeyUpsertOne {
 		}
 		if _, exists := u.create.mutation.ExpiresAt(); exists {
 			s.SetIgnore(apikey.FieldExpiresAt)
+		}
+		if _, exists := u.create.mutation.TrustedPublishers(); exists {
+			s.SetIgnore(apikey.FieldTrustedPublishers)
+		}
+		if _, exists := u.create.mutation.TrustedRun(); exists {
+			s.SetIgnore(apikey.FieldTrustedRun)
 		}
 	}))
 	return u
@@ -828,6 +854,12 @@ func (u *APIKeyUpsertBulk) UpdateNewValues() *APIKeyUpsertBulk {
 			}
 			if _, exists := b.mutation.ExpiresAt(); exists {
 				s.SetIgnore(apikey.FieldExpiresAt)
+			}
+			if _, exists := b.mutation.TrustedPublishers(); exists {
+				s.SetIgnore(apikey.FieldTrustedPublishers)
+			}
+			if _, exists := b.mutation.TrustedRun(); exists {
+				s.SetIgnore(apikey.FieldTrustedRun)
 			}
 		}
 	}))

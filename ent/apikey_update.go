@@ -229,6 +229,12 @@ func (_u *APIKeyUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if _u.mutation.LastUsedUserAgentCleared() {
 		_spec.ClearField(apikey.FieldLastUsedUserAgent, field.TypeString)
 	}
+	if _u.mutation.TrustedPublishersCleared() {
+		_spec.ClearField(apikey.FieldTrustedPublishers, field.TypeJSON)
+	}
+	if _u.mutation.TrustedRunCleared() {
+		_spec.ClearField(apikey.FieldTrustedRun, field.TypeJSON)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -480,6 +486,12 @@ func (_u *APIKeyUpdateOne) sqlSave(ctx context.Context) (_node *APIKey, err erro
 	}
 	if _u.mutation.LastUsedUserAgentCleared() {
 		_spec.ClearField(apikey.FieldLastUsedUserAgent, field.TypeString)
+	}
+	if _u.mutation.TrustedPublishersCleared() {
+		_spec.ClearField(apikey.FieldTrustedPublishers, field.TypeJSON)
+	}
+	if _u.mutation.TrustedRunCleared() {
+		_spec.ClearField(apikey.FieldTrustedRun, field.TypeJSON)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &APIKey{config: _u.config}

@@ -24,6 +24,7 @@ import (
 	"github.com/depot-registry/depot/ent/invoiceline"
 	"github.com/depot-registry/depot/ent/mailmessage"
 	"github.com/depot-registry/depot/ent/membership"
+	"github.com/depot-registry/depot/ent/oidctoken"
 	"github.com/depot-registry/depot/ent/organization"
 	"github.com/depot-registry/depot/ent/packageowner"
 	"github.com/depot-registry/depot/ent/paymentattempt"
@@ -38,6 +39,7 @@ import (
 	"github.com/depot-registry/depot/ent/session"
 	"github.com/depot-registry/depot/ent/subscription"
 	"github.com/depot-registry/depot/ent/token"
+	"github.com/depot-registry/depot/ent/trustedpublisher"
 	"github.com/depot-registry/depot/ent/user"
 
 	stdsql "database/sql"
@@ -66,6 +68,8 @@ type Client struct {
 	MailMessage *MailMessageClient
 	// Membership is the client for interacting with the Membership builders.
 	Membership *MembershipClient
+	// OIDCToken is the client for interacting with the OIDCToken builders.
+	OIDCToken *OIDCTokenClient
 	// Organization is the client for interacting with the Organization builders.
 	Organization *OrganizationClient
 	// PackageOwner is the client for interacting with the PackageOwner builders.
@@ -94,6 +98,8 @@ type Client struct {
 	Subscription *SubscriptionClient
 	// Token is the client for interacting with the Token builders.
 	Token *TokenClient
+	// TrustedPublisher is the client for interacting with the TrustedPublisher builders.
+	TrustedPublisher *TrustedPublisherClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
 }
@@ -116,6 +122,7 @@ func (c *Client) init() {
 	c.InvoiceLine = NewInvoiceLineClient(c.config)
 	c.MailMessage = NewMailMessageClient(c.config)
 	c.Membership = NewMembershipClient(c.config)
+	c.OIDCToken = NewOIDCTokenClient(c.config)
 	c.Organization = NewOrganizationClient(c.config)
 	c.PackageOwner = NewPackageOwnerClient(c.config)
 	c.PaymentAttempt = NewPaymentAttemptClient(c.config)
@@ -130,6 +137,7 @@ func (c *Client) init() {
 	c.Session = NewSessionClient(c.config)
 	c.Subscription = NewSubscriptionClient(c.config)
 	c.Token = NewTokenClient(c.config)
+	c.TrustedPublisher = NewTrustedPublisherClient(c.config)
 	c.User = NewUserClient(c.config)
 }
 
@@ -232,6 +240,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		InvoiceLine:      NewInvoiceLineClient(cfg),
 		MailMessage:      NewMailMessageClient(cfg),
 		Membership:       NewMembershipClient(cfg),
+		OIDCToken:        NewOIDCTokenClient(cfg),
 		Organization:     NewOrganizationClient(cfg),
 		PackageOwner:     NewPackageOwnerClient(cfg),
 		PaymentAttempt:   NewPaymentAttemptClient(cfg),
@@ -246,6 +255,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Session:          NewSessionClient(cfg),
 		Subscription:     NewSubscriptionClient(cfg),
 		Token:            NewTokenClient(cfg),
+		TrustedPublisher: NewTrustedPublisherClient(cfg),
 		User:             NewUserClient(cfg),
 	}, nil
 }
@@ -275,6 +285,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		InvoiceLine:      NewInvoiceLineClient(cfg),
 		MailMessage:      NewMailMessageClient(cfg),
 		Membership:       NewMembershipClient(cfg),
+		OIDCToken:        NewOIDCTokenClient(cfg),
 		Organization:     NewOrganizationClient(cfg),
 		PackageOwner:     NewPackageOwnerClient(cfg),
 		PaymentAttempt:   NewPaymentAttemptClient(cfg),
@@ -289,6 +300,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Session:          NewSessionClient(cfg),
 		Subscription:     NewSubscriptionClient(cfg),
 		Token:            NewTokenClient(cfg),
+		TrustedPublisher: NewTrustedPublisherClient(cfg),
 		User:             NewUserClient(cfg),
 	}, nil
 }
@@ -320,10 +332,10 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.APIKey, c.AccountName, c.AuditLog, c.BillingProfile, c.DownloadDay, c.Invoice,
-		c.InvoiceLine, c.MailMessage, c.Membership, c.Organization, c.PackageOwner,
-		c.PaymentAttempt, c.Pkg, c.ProcessedWebhook, c.Release, c.ReleaseEvent,
-		c.Repository, c.Requirement, c.Reservation, c.Retirement, c.Session,
-		c.Subscription, c.Token, c.User,
+		c.InvoiceLine, c.MailMessage, c.Membership, c.OIDCToken, c.Organization,
+		c.PackageOwner, c.PaymentAttempt, c.Pkg, c.ProcessedWebhook, c.Release,
+		c.ReleaseEvent, c.Repository, c.Requirement, c.Reservation, c.Retirement,
+		c.Session, c.Subscription, c.Token, c.TrustedPublisher, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -334,10 +346,10 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.APIKey, c.AccountName, c.AuditLog, c.BillingProfile, c.DownloadDay, c.Invoice,
-		c.InvoiceLine, c.MailMessage, c.Membership, c.Organization, c.PackageOwner,
-		c.PaymentAttempt, c.Pkg, c.ProcessedWebhook, c.Release, c.ReleaseEvent,
-		c.Repository, c.Requirement, c.Reservation, c.Retirement, c.Session,
-		c.Subscription, c.Token, c.User,
+		c.InvoiceLine, c.MailMessage, c.Membership, c.OIDCToken, c.Organization,
+		c.PackageOwner, c.PaymentAttempt, c.Pkg, c.ProcessedWebhook, c.Release,
+		c.ReleaseEvent, c.Repository, c.Requirement, c.Reservation, c.Retirement,
+		c.Session, c.Subscription, c.Token, c.TrustedPublisher, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -364,6 +376,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.MailMessage.mutate(ctx, m)
 	case *MembershipMutation:
 		return c.Membership.mutate(ctx, m)
+	case *OIDCTokenMutation:
+		return c.OIDCToken.mutate(ctx, m)
 	case *OrganizationMutation:
 		return c.Organization.mutate(ctx, m)
 	case *PackageOwnerMutation:
@@ -392,6 +406,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Subscription.mutate(ctx, m)
 	case *TokenMutation:
 		return c.Token.mutate(ctx, m)
+	case *TrustedPublisherMutation:
+		return c.TrustedPublisher.mutate(ctx, m)
 	case *UserMutation:
 		return c.User.mutate(ctx, m)
 	default:
@@ -1741,6 +1757,139 @@ func (c *MembershipClient) mutate(ctx context.Context, m *MembershipMutation) (V
 	}
 }
 
+// OIDCTokenClient is a client for the OIDCToken schema.
+type OIDCTokenClient struct {
+	config
+}
+
+// NewOIDCTokenClient returns a client for the OIDCToken from the given config.
+func NewOIDCTokenClient(c config) *OIDCTokenClient {
+	return &OIDCTokenClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `oidctoken.Hooks(f(g(h())))`.
+func (c *OIDCTokenClient) Use(hooks ...Hook) {
+	c.hooks.OIDCToken = append(c.hooks.OIDCToken, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `oidctoken.Intercept(f(g(h())))`.
+func (c *OIDCTokenClient) Intercept(interceptors ...Interceptor) {
+	c.inters.OIDCToken = append(c.inters.OIDCToken, interceptors...)
+}
+
+// Create returns a builder for creating a OIDCToken entity.
+func (c *OIDCTokenClient) Create() *OIDCTokenCreate {
+	mutation := newOIDCTokenMutation(c.config, OpCreate)
+	return &OIDCTokenCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of OIDCToken entities.
+func (c *OIDCTokenClient) CreateBulk(builders ...*OIDCTokenCreate) *OIDCTokenCreateBulk {
+	return &OIDCTokenCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *OIDCTokenClient) MapCreateBulk(slice any, setFunc func(*OIDCTokenCreate, int)) *OIDCTokenCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &OIDCTokenCreateBulk{err: fmt.Errorf("calling to OIDCTokenClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*OIDCTokenCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &OIDCTokenCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for OIDCToken.
+func (c *OIDCTokenClient) Update() *OIDCTokenUpdate {
+	mutation := newOIDCTokenMutation(c.config, OpUpdate)
+	return &OIDCTokenUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *OIDCTokenClient) UpdateOne(_m *OIDCToken) *OIDCTokenUpdateOne {
+	mutation := newOIDCTokenMutation(c.config, OpUpdateOne, withOIDCToken(_m))
+	return &OIDCTokenUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *OIDCTokenClient) UpdateOneID(id int) *OIDCTokenUpdateOne {
+	mutation := newOIDCTokenMutation(c.config, OpUpdateOne, withOIDCTokenID(id))
+	return &OIDCTokenUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for OIDCToken.
+func (c *OIDCTokenClient) Delete() *OIDCTokenDelete {
+	mutation := newOIDCTokenMutation(c.config, OpDelete)
+	return &OIDCTokenDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *OIDCTokenClient) DeleteOne(_m *OIDCToken) *OIDCTokenDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *OIDCTokenClient) DeleteOneID(id int) *OIDCTokenDeleteOne {
+	builder := c.Delete().Where(oidctoken.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &OIDCTokenDeleteOne{builder}
+}
+
+// Query returns a query builder for OIDCToken.
+func (c *OIDCTokenClient) Query() *OIDCTokenQuery {
+	return &OIDCTokenQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeOIDCToken},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a OIDCToken entity by its id.
+func (c *OIDCTokenClient) Get(ctx context.Context, id int) (*OIDCToken, error) {
+	return c.Query().Where(oidctoken.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *OIDCTokenClient) GetX(ctx context.Context, id int) *OIDCToken {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *OIDCTokenClient) Hooks() []Hook {
+	return c.hooks.OIDCToken
+}
+
+// Interceptors returns the client interceptors.
+func (c *OIDCTokenClient) Interceptors() []Interceptor {
+	return c.inters.OIDCToken
+}
+
+func (c *OIDCTokenClient) mutate(ctx context.Context, m *OIDCTokenMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&OIDCTokenCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&OIDCTokenUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&OIDCTokenUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&OIDCTokenDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown OIDCToken mutation op: %q", m.Op())
+	}
+}
+
 // OrganizationClient is a client for the Organization schema.
 type OrganizationClient struct {
 	config
@@ -2450,6 +2599,22 @@ func (c *PkgClient) QueryOwners(_m *Pkg) *PackageOwnerQuery {
 			sqlgraph.From(pkg.Table, pkg.FieldID, id),
 			sqlgraph.To(packageowner.Table, packageowner.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, pkg.OwnersTable, pkg.OwnersColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryTrustedPublishers queries the trusted_publishers edge of a Pkg.
+func (c *PkgClient) QueryTrustedPublishers(_m *Pkg) *TrustedPublisherQuery {
+	query := (&TrustedPublisherClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(pkg.Table, pkg.FieldID, id),
+			sqlgraph.To(trustedpublisher.Table, trustedpublisher.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, pkg.TrustedPublishersTable, pkg.TrustedPublishersColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -4009,6 +4174,155 @@ func (c *TokenClient) mutate(ctx context.Context, m *TokenMutation) (Value, erro
 	}
 }
 
+// TrustedPublisherClient is a client for the TrustedPublisher schema.
+type TrustedPublisherClient struct {
+	config
+}
+
+// NewTrustedPublisherClient returns a client for the TrustedPublisher from the given config.
+func NewTrustedPublisherClient(c config) *TrustedPublisherClient {
+	return &TrustedPublisherClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `trustedpublisher.Hooks(f(g(h())))`.
+func (c *TrustedPublisherClient) Use(hooks ...Hook) {
+	c.hooks.TrustedPublisher = append(c.hooks.TrustedPublisher, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `trustedpublisher.Intercept(f(g(h())))`.
+func (c *TrustedPublisherClient) Intercept(interceptors ...Interceptor) {
+	c.inters.TrustedPublisher = append(c.inters.TrustedPublisher, interceptors...)
+}
+
+// Create returns a builder for creating a TrustedPublisher entity.
+func (c *TrustedPublisherClient) Create() *TrustedPublisherCreate {
+	mutation := newTrustedPublisherMutation(c.config, OpCreate)
+	return &TrustedPublisherCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of TrustedPublisher entities.
+func (c *TrustedPublisherClient) CreateBulk(builders ...*TrustedPublisherCreate) *TrustedPublisherCreateBulk {
+	return &TrustedPublisherCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *TrustedPublisherClient) MapCreateBulk(slice any, setFunc func(*TrustedPublisherCreate, int)) *TrustedPublisherCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &TrustedPublisherCreateBulk{err: fmt.Errorf("calling to TrustedPublisherClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*TrustedPublisherCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &TrustedPublisherCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for TrustedPublisher.
+func (c *TrustedPublisherClient) Update() *TrustedPublisherUpdate {
+	mutation := newTrustedPublisherMutation(c.config, OpUpdate)
+	return &TrustedPublisherUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *TrustedPublisherClient) UpdateOne(_m *TrustedPublisher) *TrustedPublisherUpdateOne {
+	mutation := newTrustedPublisherMutation(c.config, OpUpdateOne, withTrustedPublisher(_m))
+	return &TrustedPublisherUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *TrustedPublisherClient) UpdateOneID(id int) *TrustedPublisherUpdateOne {
+	mutation := newTrustedPublisherMutation(c.config, OpUpdateOne, withTrustedPublisherID(id))
+	return &TrustedPublisherUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for TrustedPublisher.
+func (c *TrustedPublisherClient) Delete() *TrustedPublisherDelete {
+	mutation := newTrustedPublisherMutation(c.config, OpDelete)
+	return &TrustedPublisherDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *TrustedPublisherClient) DeleteOne(_m *TrustedPublisher) *TrustedPublisherDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *TrustedPublisherClient) DeleteOneID(id int) *TrustedPublisherDeleteOne {
+	builder := c.Delete().Where(trustedpublisher.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &TrustedPublisherDeleteOne{builder}
+}
+
+// Query returns a query builder for TrustedPublisher.
+func (c *TrustedPublisherClient) Query() *TrustedPublisherQuery {
+	return &TrustedPublisherQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeTrustedPublisher},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a TrustedPublisher entity by its id.
+func (c *TrustedPublisherClient) Get(ctx context.Context, id int) (*TrustedPublisher, error) {
+	return c.Query().Where(trustedpublisher.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *TrustedPublisherClient) GetX(ctx context.Context, id int) *TrustedPublisher {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryPackage queries the package edge of a TrustedPublisher.
+func (c *TrustedPublisherClient) QueryPackage(_m *TrustedPublisher) *PkgQuery {
+	query := (&PkgClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(trustedpublisher.Table, trustedpublisher.FieldID, id),
+			sqlgraph.To(pkg.Table, pkg.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, trustedpublisher.PackageTable, trustedpublisher.PackageColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *TrustedPublisherClient) Hooks() []Hook {
+	return c.hooks.TrustedPublisher
+}
+
+// Interceptors returns the client interceptors.
+func (c *TrustedPublisherClient) Interceptors() []Interceptor {
+	return c.inters.TrustedPublisher
+}
+
+func (c *TrustedPublisherClient) mutate(ctx context.Context, m *TrustedPublisherMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&TrustedPublisherCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&TrustedPublisherUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&TrustedPublisherUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&TrustedPublisherDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown TrustedPublisher mutation op: %q", m.Op())
+	}
+}
+
 // UserClient is a client for the User schema.
 type UserClient struct {
 	config
@@ -4226,17 +4540,17 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 type (
 	hooks struct {
 		APIKey, AccountName, AuditLog, BillingProfile, DownloadDay, Invoice,
-		InvoiceLine, MailMessage, Membership, Organization, PackageOwner,
+		InvoiceLine, MailMessage, Membership, OIDCToken, Organization, PackageOwner,
 		PaymentAttempt, Pkg, ProcessedWebhook, Release, ReleaseEvent, Repository,
 		Requirement, Reservation, Retirement, Session, Subscription, Token,
-		User []ent.Hook
+		TrustedPublisher, User []ent.Hook
 	}
 	inters struct {
 		APIKey, AccountName, AuditLog, BillingProfile, DownloadDay, Invoice,
-		InvoiceLine, MailMessage, Membership, Organization, PackageOwner,
+		InvoiceLine, MailMessage, Membership, OIDCToken, Organization, PackageOwner,
 		PaymentAttempt, Pkg, ProcessedWebhook, Release, ReleaseEvent, Repository,
 		Requirement, Reservation, Retirement, Session, Subscription, Token,
-		User []ent.Interceptor
+		TrustedPublisher, User []ent.Interceptor
 	}
 )
 

@@ -21,6 +21,7 @@ import (
 	"github.com/depot-registry/depot/ent/invoiceline"
 	"github.com/depot-registry/depot/ent/mailmessage"
 	"github.com/depot-registry/depot/ent/membership"
+	"github.com/depot-registry/depot/ent/oidctoken"
 	"github.com/depot-registry/depot/ent/organization"
 	"github.com/depot-registry/depot/ent/packageowner"
 	"github.com/depot-registry/depot/ent/paymentattempt"
@@ -35,6 +36,7 @@ import (
 	"github.com/depot-registry/depot/ent/session"
 	"github.com/depot-registry/depot/ent/subscription"
 	"github.com/depot-registry/depot/ent/token"
+	"github.com/depot-registry/depot/ent/trustedpublisher"
 	"github.com/depot-registry/depot/ent/user"
 )
 
@@ -105,6 +107,7 @@ func checkColumn(t, c string) error {
 			invoiceline.Table:      invoiceline.ValidColumn,
 			mailmessage.Table:      mailmessage.ValidColumn,
 			membership.Table:       membership.ValidColumn,
+			oidctoken.Table:        oidctoken.ValidColumn,
 			organization.Table:     organization.ValidColumn,
 			packageowner.Table:     packageowner.ValidColumn,
 			paymentattempt.Table:   paymentattempt.ValidColumn,
@@ -119,6 +122,7 @@ func checkColumn(t, c string) error {
 			session.Table:          session.ValidColumn,
 			subscription.Table:     subscription.ValidColumn,
 			token.Table:            token.ValidColumn,
+			trustedpublisher.Table: trustedpublisher.ValidColumn,
 			user.Table:             user.ValidColumn,
 		})
 	})

@@ -20,6 +20,7 @@ import (
 	"github.com/depot-registry/depot/ent/invoiceline"
 	"github.com/depot-registry/depot/ent/mailmessage"
 	"github.com/depot-registry/depot/ent/membership"
+	"github.com/depot-registry/depot/ent/oidctoken"
 	"github.com/depot-registry/depot/ent/organization"
 	"github.com/depot-registry/depot/ent/packageowner"
 	"github.com/depot-registry/depot/ent/paymentattempt"
@@ -36,6 +37,7 @@ import (
 	"github.com/depot-registry/depot/ent/session"
 	"github.com/depot-registry/depot/ent/subscription"
 	"github.com/depot-registry/depot/ent/token"
+	"github.com/depot-registry/depot/ent/trustedpublisher"
 	"github.com/depot-registry/depot/ent/user"
 )
 
@@ -57,6 +59,7 @@ const (
 	TypeInvoiceLine      = "InvoiceLine"
 	TypeMailMessage      = "MailMessage"
 	TypeMembership       = "Membership"
+	TypeOIDCToken        = "OIDCToken"
 	TypeOrganization     = "Organization"
 	TypePackageOwner     = "PackageOwner"
 	TypePaymentAttempt   = "PaymentAttempt"
@@ -71,6 +74,7 @@ const (
 	TypeSession          = "Session"
 	TypeSubscription     = "Subscription"
 	TypeToken            = "Token"
+	TypeTrustedPublisher = "TrustedPublisher"
 	TypeUser             = "User"
 )
 
@@ -92,6 +96,8 @@ type APIKeyMutation struct {
 	last_used_at         *time.Time
 	last_used_ip         *string
 	last_used_user_agent *string
+	trusted_publishers   *map[string]int
+	trusted_run          *map[string]string
 	clearedFields        map[string]struct{}
 	user                 *int
 	cleareduser          bool
@@ -710,6 +716,104 @@ func (m *APIKeyMutation) ResetLastUsedUserAgent() {
 	delete(m.clearedFields, apikey.FieldLastUsedUserAgent)
 }
 
+// SetTrustedPublishers sets the "trusted_publishers" field.
+func (m *APIKeyMutation) SetTrustedPublishers(value map[string]int) {
+	m.trusted_publishers = &value
+}
+
+// TrustedPublishers returns the value of the "trusted_publishers" field in the mutation.
+func (m *APIKeyMutation) TrustedPublishers() (r map[string]int, exists bool) {
+	v := m.trusted_publishers
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTrustedPublishers returns the old "trusted_publishers" field's value of the APIKey entity.
+// If the APIKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *APIKeyMutation) OldTrustedPublishers(ctx context.Context) (v map[string]int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTrustedPublishers is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTrustedPublishers requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTrustedPublishers: %w", err)
+	}
+	return oldValue.TrustedPublishers, nil
+}
+
+// ClearTrustedPublishers clears the value of the "trusted_publishers" field.
+func (m *APIKeyMutation) ClearTrustedPublishers() {
+	m.trusted_publishers = nil
+	m.clearedFields[apikey.FieldTrustedPublishers] = struct{}{}
+}
+
+// TrustedPublishersCleared returns if the "trusted_publishers" field was cleared in this mutation.
+func (m *APIKeyMutation) TrustedPublishersCleared() bool {
+	_, ok := m.clearedFields[apikey.FieldTrustedPublishers]
+	return ok
+}
+
+// ResetTrustedPublishers resets all changes to the "trusted_publishers" field.
+func (m *APIKeyMutation) ResetTrustedPublishers() {
+	m.trusted_publishers = nil
+	delete(m.clearedFields, apikey.FieldTrustedPublishers)
+}
+
+// SetTrustedRun sets the "trusted_run" field.
+func (m *APIKeyMutation) SetTrustedRun(value map[string]string) {
+	m.trusted_run = &value
+}
+
+// TrustedRun returns the value of the "trusted_run" field in the mutation.
+func (m *APIKeyMutation) TrustedRun() (r map[string]string, exists bool) {
+	v := m.trusted_run
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTrustedRun returns the old "trusted_run" field's value of the APIKey entity.
+// If the APIKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *APIKeyMutation) OldTrustedRun(ctx context.Context) (v map[string]string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTrustedRun is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTrustedRun requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTrustedRun: %w", err)
+	}
+	return oldValue.TrustedRun, nil
+}
+
+// ClearTrustedRun clears the value of the "trusted_run" field.
+func (m *APIKeyMutation) ClearTrustedRun() {
+	m.trusted_run = nil
+	m.clearedFields[apikey.FieldTrustedRun] = struct{}{}
+}
+
+// TrustedRunCleared returns if the "trusted_run" field was cleared in this mutation.
+func (m *APIKeyMutation) TrustedRunCleared() bool {
+	_, ok := m.clearedFields[apikey.FieldTrustedRun]
+	return ok
+}
+
+// ResetTrustedRun resets all changes to the "trusted_run" field.
+func (m *APIKeyMutation) ResetTrustedRun() {
+	m.trusted_run = nil
+	delete(m.clearedFields, apikey.FieldTrustedRun)
+}
+
 // ClearUser clears the "user" edge to the User entity.
 func (m *APIKeyMutation) ClearUser() {
 	m.cleareduser = true
@@ -771,7 +875,7 @@ func (m *APIKeyMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *APIKeyMutation) Fields() []string {
-	fields := make([]string, 0, 12)
+	fields := make([]string, 0, 14)
 	if m.created_at != nil {
 		fields = append(fields, apikey.FieldCreatedAt)
 	}
@@ -808,6 +912,12 @@ func (m *APIKeyMutation) Fields() []string {
 	if m.last_used_user_agent != nil {
 		fields = append(fields, apikey.FieldLastUsedUserAgent)
 	}
+	if m.trusted_publishers != nil {
+		fields = append(fields, apikey.FieldTrustedPublishers)
+	}
+	if m.trusted_run != nil {
+		fields = append(fields, apikey.FieldTrustedRun)
+	}
 	return fields
 }
 
@@ -840,6 +950,10 @@ func (m *APIKeyMutation) Field(name string) (ent.Value, bool) {
 		return m.LastUsedIP()
 	case apikey.FieldLastUsedUserAgent:
 		return m.LastUsedUserAgent()
+	case apikey.FieldTrustedPublishers:
+		return m.TrustedPublishers()
+	case apikey.FieldTrustedRun:
+		return m.TrustedRun()
 	}
 	return nil, false
 }
@@ -873,6 +987,10 @@ func (m *APIKeyMutation) OldField(ctx context.Context, name string) (ent.Value, 
 		return m.OldLastUsedIP(ctx)
 	case apikey.FieldLastUsedUserAgent:
 		return m.OldLastUsedUserAgent(ctx)
+	case apikey.FieldTrustedPublishers:
+		return m.OldTrustedPublishers(ctx)
+	case apikey.FieldTrustedRun:
+		return m.OldTrustedRun(ctx)
 	}
 	return nil, fmt.Errorf("unknown APIKey field %s", name)
 }
@@ -966,6 +1084,20 @@ func (m *APIKeyMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetLastUsedUserAgent(v)
 		return nil
+	case apikey.FieldTrustedPublishers:
+		v, ok := value.(map[string]int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTrustedPublishers(v)
+		return nil
+	case apikey.FieldTrustedRun:
+		v, ok := value.(map[string]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTrustedRun(v)
+		return nil
 	}
 	return fmt.Errorf("unknown APIKey field %s", name)
 }
@@ -1014,6 +1146,12 @@ func (m *APIKeyMutation) ClearedFields() []string {
 	if m.FieldCleared(apikey.FieldLastUsedUserAgent) {
 		fields = append(fields, apikey.FieldLastUsedUserAgent)
 	}
+	if m.FieldCleared(apikey.FieldTrustedPublishers) {
+		fields = append(fields, apikey.FieldTrustedPublishers)
+	}
+	if m.FieldCleared(apikey.FieldTrustedRun) {
+		fields = append(fields, apikey.FieldTrustedRun)
+	}
 	return fields
 }
 
@@ -1042,6 +1180,12 @@ func (m *APIKeyMutation) ClearField(name string) error {
 		return nil
 	case apikey.FieldLastUsedUserAgent:
 		m.ClearLastUsedUserAgent()
+		return nil
+	case apikey.FieldTrustedPublishers:
+		m.ClearTrustedPublishers()
+		return nil
+	case apikey.FieldTrustedRun:
+		m.ClearTrustedRun()
 		return nil
 	}
 	return fmt.Errorf("unknown APIKey nullable field %s", name)
@@ -1086,6 +1230,12 @@ func (m *APIKeyMutation) ResetField(name string) error {
 		return nil
 	case apikey.FieldLastUsedUserAgent:
 		m.ResetLastUsedUserAgent()
+		return nil
+	case apikey.FieldTrustedPublishers:
+		m.ResetTrustedPublishers()
+		return nil
+	case apikey.FieldTrustedRun:
+		m.ResetTrustedRun()
 		return nil
 	}
 	return fmt.Errorf("unknown APIKey field %s", name)
@@ -8415,6 +8565,440 @@ func (m *MembershipMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Membership edge %s", name)
 }
 
+// OIDCTokenMutation represents an operation that mutates the OIDCToken nodes in the graph.
+type OIDCTokenMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *int
+	issuer        *string
+	jti           *string
+	expires_at    *time.Time
+	clearedFields map[string]struct{}
+	done          bool
+	oldValue      func(context.Context) (*OIDCToken, error)
+	predicates    []predicate.OIDCToken
+}
+
+var _ ent.Mutation = (*OIDCTokenMutation)(nil)
+
+// oidctokenOption allows management of the mutation configuration using functional options.
+type oidctokenOption func(*OIDCTokenMutation)
+
+// newOIDCTokenMutation creates new mutation for the OIDCToken entity.
+func newOIDCTokenMutation(c config, op Op, opts ...oidctokenOption) *OIDCTokenMutation {
+	m := &OIDCTokenMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeOIDCToken,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withOIDCTokenID sets the ID field of the mutation.
+func withOIDCTokenID(id int) oidctokenOption {
+	return func(m *OIDCTokenMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *OIDCToken
+		)
+		m.oldValue = func(ctx context.Context) (*OIDCToken, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().OIDCToken.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withOIDCToken sets the old OIDCToken of the mutation.
+func withOIDCToken(node *OIDCToken) oidctokenOption {
+	return func(m *OIDCTokenMutation) {
+		m.oldValue = func(context.Context) (*OIDCToken, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m OIDCTokenMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m OIDCTokenMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *OIDCTokenMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *OIDCTokenMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().OIDCToken.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetIssuer sets the "issuer" field.
+func (m *OIDCTokenMutation) SetIssuer(s string) {
+	m.issuer = &s
+}
+
+// Issuer returns the value of the "issuer" field in the mutation.
+func (m *OIDCTokenMutation) Issuer() (r string, exists bool) {
+	v := m.issuer
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIssuer returns the old "issuer" field's value of the OIDCToken entity.
+// If the OIDCToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OIDCTokenMutation) OldIssuer(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIssuer is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIssuer requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIssuer: %w", err)
+	}
+	return oldValue.Issuer, nil
+}
+
+// ResetIssuer resets all changes to the "issuer" field.
+func (m *OIDCTokenMutation) ResetIssuer() {
+	m.issuer = nil
+}
+
+// SetJti sets the "jti" field.
+func (m *OIDCTokenMutation) SetJti(s string) {
+	m.jti = &s
+}
+
+// Jti returns the value of the "jti" field in the mutation.
+func (m *OIDCTokenMutation) Jti() (r string, exists bool) {
+	v := m.jti
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldJti returns the old "jti" field's value of the OIDCToken entity.
+// If the OIDCToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OIDCTokenMutation) OldJti(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldJti is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldJti requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldJti: %w", err)
+	}
+	return oldValue.Jti, nil
+}
+
+// ResetJti resets all changes to the "jti" field.
+func (m *OIDCTokenMutation) ResetJti() {
+	m.jti = nil
+}
+
+// SetExpiresAt sets the "expires_at" field.
+func (m *OIDCTokenMutation) SetExpiresAt(t time.Time) {
+	m.expires_at = &t
+}
+
+// ExpiresAt returns the value of the "expires_at" field in the mutation.
+func (m *OIDCTokenMutation) ExpiresAt() (r time.Time, exists bool) {
+	v := m.expires_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldExpiresAt returns the old "expires_at" field's value of the OIDCToken entity.
+// If the OIDCToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OIDCTokenMutation) OldExpiresAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldExpiresAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldExpiresAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldExpiresAt: %w", err)
+	}
+	return oldValue.ExpiresAt, nil
+}
+
+// ResetExpiresAt resets all changes to the "expires_at" field.
+func (m *OIDCTokenMutation) ResetExpiresAt() {
+	m.expires_at = nil
+}
+
+// Where appends a list predicates to the OIDCTokenMutation builder.
+func (m *OIDCTokenMutation) Where(ps ...predicate.OIDCToken) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the OIDCTokenMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *OIDCTokenMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.OIDCToken, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *OIDCTokenMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *OIDCTokenMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (OIDCToken).
+func (m *OIDCTokenMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *OIDCTokenMutation) Fields() []string {
+	fields := make([]string, 0, 3)
+	if m.issuer != nil {
+		fields = append(fields, oidctoken.FieldIssuer)
+	}
+	if m.jti != nil {
+		fields = append(fields, oidctoken.FieldJti)
+	}
+	if m.expires_at != nil {
+		fields = append(fields, oidctoken.FieldExpiresAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *OIDCTokenMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case oidctoken.FieldIssuer:
+		return m.Issuer()
+	case oidctoken.FieldJti:
+		return m.Jti()
+	case oidctoken.FieldExpiresAt:
+		return m.ExpiresAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *OIDCTokenMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case oidctoken.FieldIssuer:
+		return m.OldIssuer(ctx)
+	case oidctoken.FieldJti:
+		return m.OldJti(ctx)
+	case oidctoken.FieldExpiresAt:
+		return m.OldExpiresAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown OIDCToken field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *OIDCTokenMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case oidctoken.FieldIssuer:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIssuer(v)
+		return nil
+	case oidctoken.FieldJti:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetJti(v)
+		return nil
+	case oidctoken.FieldExpiresAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetExpiresAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown OIDCToken field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *OIDCTokenMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *OIDCTokenMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *OIDCTokenMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown OIDCToken numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *OIDCTokenMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *OIDCTokenMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *OIDCTokenMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown OIDCToken nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *OIDCTokenMutation) ResetField(name string) error {
+	switch name {
+	case oidctoken.FieldIssuer:
+		m.ResetIssuer()
+		return nil
+	case oidctoken.FieldJti:
+		m.ResetJti()
+		return nil
+	case oidctoken.FieldExpiresAt:
+		m.ResetExpiresAt()
+		return nil
+	}
+	return fmt.Errorf("unknown OIDCToken field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *OIDCTokenMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *OIDCTokenMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *OIDCTokenMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *OIDCTokenMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *OIDCTokenMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *OIDCTokenMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *OIDCTokenMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown OIDCToken unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *OIDCTokenMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown OIDCToken edge %s", name)
+}
+
 // OrganizationMutation represents an operation that mutates the Organization nodes in the graph.
 type OrganizationMutation struct {
 	config
@@ -10888,31 +11472,34 @@ func (m *PaymentAttemptMutation) ResetEdge(name string) error {
 // PkgMutation represents an operation that mutates the Pkg nodes in the graph.
 type PkgMutation struct {
 	config
-	op                 Op
-	typ                string
-	id                 *int
-	created_at         *time.Time
-	updated_at         *time.Time
-	private_org_id     *int
-	addprivate_org_id  *int
-	name               *string
-	description        *string
-	latest_version     *string
-	downloads          *int64
-	adddownloads       *int64
-	first_published_at *time.Time
-	clearedFields      map[string]struct{}
-	repository         *int
-	clearedrepository  bool
-	releases           map[int]struct{}
-	removedreleases    map[int]struct{}
-	clearedreleases    bool
-	owners             map[int]struct{}
-	removedowners      map[int]struct{}
-	clearedowners      bool
-	done               bool
-	oldValue           func(context.Context) (*Pkg, error)
-	predicates         []predicate.Pkg
+	op                        Op
+	typ                       string
+	id                        *int
+	created_at                *time.Time
+	updated_at                *time.Time
+	private_org_id            *int
+	addprivate_org_id         *int
+	name                      *string
+	description               *string
+	latest_version            *string
+	downloads                 *int64
+	adddownloads              *int64
+	first_published_at        *time.Time
+	clearedFields             map[string]struct{}
+	repository                *int
+	clearedrepository         bool
+	releases                  map[int]struct{}
+	removedreleases           map[int]struct{}
+	clearedreleases           bool
+	owners                    map[int]struct{}
+	removedowners             map[int]struct{}
+	clearedowners             bool
+	trusted_publishers        map[int]struct{}
+	removedtrusted_publishers map[int]struct{}
+	clearedtrusted_publishers bool
+	done                      bool
+	oldValue                  func(context.Context) (*Pkg, error)
+	predicates                []predicate.Pkg
 }
 
 var _ ent.Mutation = (*PkgMutation)(nil)
@@ -11539,6 +12126,60 @@ func (m *PkgMutation) ResetOwners() {
 	m.removedowners = nil
 }
 
+// AddTrustedPublisherIDs adds the "trusted_publishers" edge to the TrustedPublisher entity by ids.
+func (m *PkgMutation) AddTrustedPublisherIDs(ids ...int) {
+	if m.trusted_publishers == nil {
+		m.trusted_publishers = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.trusted_publishers[ids[i]] = struct{}{}
+	}
+}
+
+// ClearTrustedPublishers clears the "trusted_publishers" edge to the TrustedPublisher entity.
+func (m *PkgMutation) ClearTrustedPublishers() {
+	m.clearedtrusted_publishers = true
+}
+
+// TrustedPublishersCleared reports if the "trusted_publishers" edge to the TrustedPublisher entity was cleared.
+func (m *PkgMutation) TrustedPublishersCleared() bool {
+	return m.clearedtrusted_publishers
+}
+
+// RemoveTrustedPublisherIDs removes the "trusted_publishers" edge to the TrustedPublisher entity by IDs.
+func (m *PkgMutation) RemoveTrustedPublisherIDs(ids ...int) {
+	if m.removedtrusted_publishers == nil {
+		m.removedtrusted_publishers = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.trusted_publishers, ids[i])
+		m.removedtrusted_publishers[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedTrustedPublishers returns the removed IDs of the "trusted_publishers" edge to the TrustedPublisher entity.
+func (m *PkgMutation) RemovedTrustedPublishersIDs() (ids []int) {
+	for id := range m.removedtrusted_publishers {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// TrustedPublishersIDs returns the "trusted_publishers" edge IDs in the mutation.
+func (m *PkgMutation) TrustedPublishersIDs() (ids []int) {
+	for id := range m.trusted_publishers {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetTrustedPublishers resets all changes to the "trusted_publishers" edge.
+func (m *PkgMutation) ResetTrustedPublishers() {
+	m.trusted_publishers = nil
+	m.clearedtrusted_publishers = false
+	m.removedtrusted_publishers = nil
+}
+
 // Where appends a list predicates to the PkgMutation builder.
 func (m *PkgMutation) Where(ps ...predicate.Pkg) {
 	m.predicates = append(m.predicates, ps...)
@@ -11850,7 +12491,7 @@ func (m *PkgMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *PkgMutation) AddedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 4)
 	if m.repository != nil {
 		edges = append(edges, pkg.EdgeRepository)
 	}
@@ -11859,6 +12500,9 @@ func (m *PkgMutation) AddedEdges() []string {
 	}
 	if m.owners != nil {
 		edges = append(edges, pkg.EdgeOwners)
+	}
+	if m.trusted_publishers != nil {
+		edges = append(edges, pkg.EdgeTrustedPublishers)
 	}
 	return edges
 }
@@ -11883,18 +12527,27 @@ func (m *PkgMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case pkg.EdgeTrustedPublishers:
+		ids := make([]ent.Value, 0, len(m.trusted_publishers))
+		for id := range m.trusted_publishers {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *PkgMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 4)
 	if m.removedreleases != nil {
 		edges = append(edges, pkg.EdgeReleases)
 	}
 	if m.removedowners != nil {
 		edges = append(edges, pkg.EdgeOwners)
+	}
+	if m.removedtrusted_publishers != nil {
+		edges = append(edges, pkg.EdgeTrustedPublishers)
 	}
 	return edges
 }
@@ -11915,13 +12568,19 @@ func (m *PkgMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case pkg.EdgeTrustedPublishers:
+		ids := make([]ent.Value, 0, len(m.removedtrusted_publishers))
+		for id := range m.removedtrusted_publishers {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *PkgMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 4)
 	if m.clearedrepository {
 		edges = append(edges, pkg.EdgeRepository)
 	}
@@ -11930,6 +12589,9 @@ func (m *PkgMutation) ClearedEdges() []string {
 	}
 	if m.clearedowners {
 		edges = append(edges, pkg.EdgeOwners)
+	}
+	if m.clearedtrusted_publishers {
+		edges = append(edges, pkg.EdgeTrustedPublishers)
 	}
 	return edges
 }
@@ -11944,6 +12606,8 @@ func (m *PkgMutation) EdgeCleared(name string) bool {
 		return m.clearedreleases
 	case pkg.EdgeOwners:
 		return m.clearedowners
+	case pkg.EdgeTrustedPublishers:
+		return m.clearedtrusted_publishers
 	}
 	return false
 }
@@ -11971,6 +12635,9 @@ func (m *PkgMutation) ResetEdge(name string) error {
 		return nil
 	case pkg.EdgeOwners:
 		m.ResetOwners()
+		return nil
+	case pkg.EdgeTrustedPublishers:
+		m.ResetTrustedPublishers()
 		return nil
 	}
 	return fmt.Errorf("unknown Pkg edge %s", name)
@@ -12438,6 +13105,7 @@ type ReleaseMutation struct {
 	appendbuild_tools   []string
 	elixir_requirement  *string
 	first_published_at  *time.Time
+	trusted_publish     **schematype.TrustedPublish
 	downloads           *int64
 	adddownloads        *int64
 	docs_blob_key       *string
@@ -13393,6 +14061,55 @@ func (m *ReleaseMutation) ResetPublisherID() {
 	delete(m.clearedFields, release.FieldPublisherID)
 }
 
+// SetTrustedPublish sets the "trusted_publish" field.
+func (m *ReleaseMutation) SetTrustedPublish(sp *schematype.TrustedPublish) {
+	m.trusted_publish = &sp
+}
+
+// TrustedPublish returns the value of the "trusted_publish" field in the mutation.
+func (m *ReleaseMutation) TrustedPublish() (r *schematype.TrustedPublish, exists bool) {
+	v := m.trusted_publish
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTrustedPublish returns the old "trusted_publish" field's value of the Release entity.
+// If the Release object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReleaseMutation) OldTrustedPublish(ctx context.Context) (v *schematype.TrustedPublish, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTrustedPublish is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTrustedPublish requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTrustedPublish: %w", err)
+	}
+	return oldValue.TrustedPublish, nil
+}
+
+// ClearTrustedPublish clears the value of the "trusted_publish" field.
+func (m *ReleaseMutation) ClearTrustedPublish() {
+	m.trusted_publish = nil
+	m.clearedFields[release.FieldTrustedPublish] = struct{}{}
+}
+
+// TrustedPublishCleared returns if the "trusted_publish" field was cleared in this mutation.
+func (m *ReleaseMutation) TrustedPublishCleared() bool {
+	_, ok := m.clearedFields[release.FieldTrustedPublish]
+	return ok
+}
+
+// ResetTrustedPublish resets all changes to the "trusted_publish" field.
+func (m *ReleaseMutation) ResetTrustedPublish() {
+	m.trusted_publish = nil
+	delete(m.clearedFields, release.FieldTrustedPublish)
+}
+
 // SetDownloads sets the "downloads" field.
 func (m *ReleaseMutation) SetDownloads(i int64) {
 	m.downloads = &i
@@ -13728,7 +14445,7 @@ func (m *ReleaseMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ReleaseMutation) Fields() []string {
-	fields := make([]string, 0, 22)
+	fields := make([]string, 0, 23)
 	if m.created_at != nil {
 		fields = append(fields, release.FieldCreatedAt)
 	}
@@ -13786,6 +14503,9 @@ func (m *ReleaseMutation) Fields() []string {
 	if m.publisher != nil {
 		fields = append(fields, release.FieldPublisherID)
 	}
+	if m.trusted_publish != nil {
+		fields = append(fields, release.FieldTrustedPublish)
+	}
 	if m.downloads != nil {
 		fields = append(fields, release.FieldDownloads)
 	}
@@ -13841,6 +14561,8 @@ func (m *ReleaseMutation) Field(name string) (ent.Value, bool) {
 		return m.FirstPublishedAt()
 	case release.FieldPublisherID:
 		return m.PublisherID()
+	case release.FieldTrustedPublish:
+		return m.TrustedPublish()
 	case release.FieldDownloads:
 		return m.Downloads()
 	case release.FieldDocsBlobKey:
@@ -13894,6 +14616,8 @@ func (m *ReleaseMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldFirstPublishedAt(ctx)
 	case release.FieldPublisherID:
 		return m.OldPublisherID(ctx)
+	case release.FieldTrustedPublish:
+		return m.OldTrustedPublish(ctx)
 	case release.FieldDownloads:
 		return m.OldDownloads(ctx)
 	case release.FieldDocsBlobKey:
@@ -14042,6 +14766,13 @@ func (m *ReleaseMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetPublisherID(v)
 		return nil
+	case release.FieldTrustedPublish:
+		v, ok := value.(*schematype.TrustedPublish)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTrustedPublish(v)
+		return nil
 	case release.FieldDownloads:
 		v, ok := value.(int64)
 		if !ok {
@@ -14147,6 +14878,9 @@ func (m *ReleaseMutation) ClearedFields() []string {
 	if m.FieldCleared(release.FieldPublisherID) {
 		fields = append(fields, release.FieldPublisherID)
 	}
+	if m.FieldCleared(release.FieldTrustedPublish) {
+		fields = append(fields, release.FieldTrustedPublish)
+	}
 	if m.FieldCleared(release.FieldDocsBlobKey) {
 		fields = append(fields, release.FieldDocsBlobKey)
 	}
@@ -14181,6 +14915,9 @@ func (m *ReleaseMutation) ClearField(name string) error {
 		return nil
 	case release.FieldPublisherID:
 		m.ClearPublisherID()
+		return nil
+	case release.FieldTrustedPublish:
+		m.ClearTrustedPublish()
 		return nil
 	case release.FieldDocsBlobKey:
 		m.ClearDocsBlobKey()
@@ -14252,6 +14989,9 @@ func (m *ReleaseMutation) ResetField(name string) error {
 		return nil
 	case release.FieldPublisherID:
 		m.ResetPublisherID()
+		return nil
+	case release.FieldTrustedPublish:
+		m.ResetTrustedPublish()
 		return nil
 	case release.FieldDownloads:
 		m.ResetDownloads()
@@ -21432,6 +22172,948 @@ func (m *TokenMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Token edge %s", name)
+}
+
+// TrustedPublisherMutation represents an operation that mutates the TrustedPublisher nodes in the graph.
+type TrustedPublisherMutation struct {
+	config
+	op               Op
+	typ              string
+	id               *int
+	created_at       *time.Time
+	updated_at       *time.Time
+	pending_name     *string
+	owner_org_id     *int
+	addowner_org_id  *int
+	created_by_id    *int
+	addcreated_by_id *int
+	kind             *trustedpublisher.Kind
+	issuer           *string
+	claims           *map[string]string
+	clearedFields    map[string]struct{}
+	_package         *int
+	cleared_package  bool
+	done             bool
+	oldValue         func(context.Context) (*TrustedPublisher, error)
+	predicates       []predicate.TrustedPublisher
+}
+
+var _ ent.Mutation = (*TrustedPublisherMutation)(nil)
+
+// trustedpublisherOption allows management of the mutation configuration using functional options.
+type trustedpublisherOption func(*TrustedPublisherMutation)
+
+// newTrustedPublisherMutation creates new mutation for the TrustedPublisher entity.
+func newTrustedPublisherMutation(c config, op Op, opts ...trustedpublisherOption) *TrustedPublisherMutation {
+	m := &TrustedPublisherMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeTrustedPublisher,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withTrustedPublisherID sets the ID field of the mutation.
+func withTrustedPublisherID(id int) trustedpublisherOption {
+	return func(m *TrustedPublisherMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *TrustedPublisher
+		)
+		m.oldValue = func(ctx context.Context) (*TrustedPublisher, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().TrustedPublisher.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withTrustedPublisher sets the old TrustedPublisher of the mutation.
+func withTrustedPublisher(node *TrustedPublisher) trustedpublisherOption {
+	return func(m *TrustedPublisherMutation) {
+		m.oldValue = func(context.Context) (*TrustedPublisher, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m TrustedPublisherMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m TrustedPublisherMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *TrustedPublisherMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *TrustedPublisherMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().TrustedPublisher.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *TrustedPublisherMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *TrustedPublisherMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the TrustedPublisher entity.
+// If the TrustedPublisher object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrustedPublisherMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *TrustedPublisherMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *TrustedPublisherMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *TrustedPublisherMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the TrustedPublisher entity.
+// If the TrustedPublisher object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrustedPublisherMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *TrustedPublisherMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetPackageID sets the "package_id" field.
+func (m *TrustedPublisherMutation) SetPackageID(i int) {
+	m._package = &i
+}
+
+// PackageID returns the value of the "package_id" field in the mutation.
+func (m *TrustedPublisherMutation) PackageID() (r int, exists bool) {
+	v := m._package
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPackageID returns the old "package_id" field's value of the TrustedPublisher entity.
+// If the TrustedPublisher object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrustedPublisherMutation) OldPackageID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPackageID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPackageID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPackageID: %w", err)
+	}
+	return oldValue.PackageID, nil
+}
+
+// ClearPackageID clears the value of the "package_id" field.
+func (m *TrustedPublisherMutation) ClearPackageID() {
+	m._package = nil
+	m.clearedFields[trustedpublisher.FieldPackageID] = struct{}{}
+}
+
+// PackageIDCleared returns if the "package_id" field was cleared in this mutation.
+func (m *TrustedPublisherMutation) PackageIDCleared() bool {
+	_, ok := m.clearedFields[trustedpublisher.FieldPackageID]
+	return ok
+}
+
+// ResetPackageID resets all changes to the "package_id" field.
+func (m *TrustedPublisherMutation) ResetPackageID() {
+	m._package = nil
+	delete(m.clearedFields, trustedpublisher.FieldPackageID)
+}
+
+// SetPendingName sets the "pending_name" field.
+func (m *TrustedPublisherMutation) SetPendingName(s string) {
+	m.pending_name = &s
+}
+
+// PendingName returns the value of the "pending_name" field in the mutation.
+func (m *TrustedPublisherMutation) PendingName() (r string, exists bool) {
+	v := m.pending_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPendingName returns the old "pending_name" field's value of the TrustedPublisher entity.
+// If the TrustedPublisher object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrustedPublisherMutation) OldPendingName(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPendingName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPendingName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPendingName: %w", err)
+	}
+	return oldValue.PendingName, nil
+}
+
+// ClearPendingName clears the value of the "pending_name" field.
+func (m *TrustedPublisherMutation) ClearPendingName() {
+	m.pending_name = nil
+	m.clearedFields[trustedpublisher.FieldPendingName] = struct{}{}
+}
+
+// PendingNameCleared returns if the "pending_name" field was cleared in this mutation.
+func (m *TrustedPublisherMutation) PendingNameCleared() bool {
+	_, ok := m.clearedFields[trustedpublisher.FieldPendingName]
+	return ok
+}
+
+// ResetPendingName resets all changes to the "pending_name" field.
+func (m *TrustedPublisherMutation) ResetPendingName() {
+	m.pending_name = nil
+	delete(m.clearedFields, trustedpublisher.FieldPendingName)
+}
+
+// SetOwnerOrgID sets the "owner_org_id" field.
+func (m *TrustedPublisherMutation) SetOwnerOrgID(i int) {
+	m.owner_org_id = &i
+	m.addowner_org_id = nil
+}
+
+// OwnerOrgID returns the value of the "owner_org_id" field in the mutation.
+func (m *TrustedPublisherMutation) OwnerOrgID() (r int, exists bool) {
+	v := m.owner_org_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOwnerOrgID returns the old "owner_org_id" field's value of the TrustedPublisher entity.
+// If the TrustedPublisher object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrustedPublisherMutation) OldOwnerOrgID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOwnerOrgID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOwnerOrgID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOwnerOrgID: %w", err)
+	}
+	return oldValue.OwnerOrgID, nil
+}
+
+// AddOwnerOrgID adds i to the "owner_org_id" field.
+func (m *TrustedPublisherMutation) AddOwnerOrgID(i int) {
+	if m.addowner_org_id != nil {
+		*m.addowner_org_id += i
+	} else {
+		m.addowner_org_id = &i
+	}
+}
+
+// AddedOwnerOrgID returns the value that was added to the "owner_org_id" field in this mutation.
+func (m *TrustedPublisherMutation) AddedOwnerOrgID() (r int, exists bool) {
+	v := m.addowner_org_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearOwnerOrgID clears the value of the "owner_org_id" field.
+func (m *TrustedPublisherMutation) ClearOwnerOrgID() {
+	m.owner_org_id = nil
+	m.addowner_org_id = nil
+	m.clearedFields[trustedpublisher.FieldOwnerOrgID] = struct{}{}
+}
+
+// OwnerOrgIDCleared returns if the "owner_org_id" field was cleared in this mutation.
+func (m *TrustedPublisherMutation) OwnerOrgIDCleared() bool {
+	_, ok := m.clearedFields[trustedpublisher.FieldOwnerOrgID]
+	return ok
+}
+
+// ResetOwnerOrgID resets all changes to the "owner_org_id" field.
+func (m *TrustedPublisherMutation) ResetOwnerOrgID() {
+	m.owner_org_id = nil
+	m.addowner_org_id = nil
+	delete(m.clearedFields, trustedpublisher.FieldOwnerOrgID)
+}
+
+// SetCreatedByID sets the "created_by_id" field.
+func (m *TrustedPublisherMutation) SetCreatedByID(i int) {
+	m.created_by_id = &i
+	m.addcreated_by_id = nil
+}
+
+// CreatedByID returns the value of the "created_by_id" field in the mutation.
+func (m *TrustedPublisherMutation) CreatedByID() (r int, exists bool) {
+	v := m.created_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedByID returns the old "created_by_id" field's value of the TrustedPublisher entity.
+// If the TrustedPublisher object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrustedPublisherMutation) OldCreatedByID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedByID: %w", err)
+	}
+	return oldValue.CreatedByID, nil
+}
+
+// AddCreatedByID adds i to the "created_by_id" field.
+func (m *TrustedPublisherMutation) AddCreatedByID(i int) {
+	if m.addcreated_by_id != nil {
+		*m.addcreated_by_id += i
+	} else {
+		m.addcreated_by_id = &i
+	}
+}
+
+// AddedCreatedByID returns the value that was added to the "created_by_id" field in this mutation.
+func (m *TrustedPublisherMutation) AddedCreatedByID() (r int, exists bool) {
+	v := m.addcreated_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCreatedByID resets all changes to the "created_by_id" field.
+func (m *TrustedPublisherMutation) ResetCreatedByID() {
+	m.created_by_id = nil
+	m.addcreated_by_id = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *TrustedPublisherMutation) SetKind(t trustedpublisher.Kind) {
+	m.kind = &t
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *TrustedPublisherMutation) Kind() (r trustedpublisher.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the TrustedPublisher entity.
+// If the TrustedPublisher object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrustedPublisherMutation) OldKind(ctx context.Context) (v trustedpublisher.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *TrustedPublisherMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetIssuer sets the "issuer" field.
+func (m *TrustedPublisherMutation) SetIssuer(s string) {
+	m.issuer = &s
+}
+
+// Issuer returns the value of the "issuer" field in the mutation.
+func (m *TrustedPublisherMutation) Issuer() (r string, exists bool) {
+	v := m.issuer
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIssuer returns the old "issuer" field's value of the TrustedPublisher entity.
+// If the TrustedPublisher object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrustedPublisherMutation) OldIssuer(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIssuer is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIssuer requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIssuer: %w", err)
+	}
+	return oldValue.Issuer, nil
+}
+
+// ResetIssuer resets all changes to the "issuer" field.
+func (m *TrustedPublisherMutation) ResetIssuer() {
+	m.issuer = nil
+}
+
+// SetClaims sets the "claims" field.
+func (m *TrustedPublisherMutation) SetClaims(value map[string]string) {
+	m.claims = &value
+}
+
+// Claims returns the value of the "claims" field in the mutation.
+func (m *TrustedPublisherMutation) Claims() (r map[string]string, exists bool) {
+	v := m.claims
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldClaims returns the old "claims" field's value of the TrustedPublisher entity.
+// If the TrustedPublisher object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TrustedPublisherMutation) OldClaims(ctx context.Context) (v map[string]string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldClaims is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldClaims requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldClaims: %w", err)
+	}
+	return oldValue.Claims, nil
+}
+
+// ResetClaims resets all changes to the "claims" field.
+func (m *TrustedPublisherMutation) ResetClaims() {
+	m.claims = nil
+}
+
+// ClearPackage clears the "package" edge to the Pkg entity.
+func (m *TrustedPublisherMutation) ClearPackage() {
+	m.cleared_package = true
+	m.clearedFields[trustedpublisher.FieldPackageID] = struct{}{}
+}
+
+// PackageCleared reports if the "package" edge to the Pkg entity was cleared.
+func (m *TrustedPublisherMutation) PackageCleared() bool {
+	return m.PackageIDCleared() || m.cleared_package
+}
+
+// PackageIDs returns the "package" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// PackageID instead. It exists only for internal usage by the builders.
+func (m *TrustedPublisherMutation) PackageIDs() (ids []int) {
+	if id := m._package; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetPackage resets all changes to the "package" edge.
+func (m *TrustedPublisherMutation) ResetPackage() {
+	m._package = nil
+	m.cleared_package = false
+}
+
+// Where appends a list predicates to the TrustedPublisherMutation builder.
+func (m *TrustedPublisherMutation) Where(ps ...predicate.TrustedPublisher) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the TrustedPublisherMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *TrustedPublisherMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.TrustedPublisher, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *TrustedPublisherMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *TrustedPublisherMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (TrustedPublisher).
+func (m *TrustedPublisherMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *TrustedPublisherMutation) Fields() []string {
+	fields := make([]string, 0, 9)
+	if m.created_at != nil {
+		fields = append(fields, trustedpublisher.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, trustedpublisher.FieldUpdatedAt)
+	}
+	if m._package != nil {
+		fields = append(fields, trustedpublisher.FieldPackageID)
+	}
+	if m.pending_name != nil {
+		fields = append(fields, trustedpublisher.FieldPendingName)
+	}
+	if m.owner_org_id != nil {
+		fields = append(fields, trustedpublisher.FieldOwnerOrgID)
+	}
+	if m.created_by_id != nil {
+		fields = append(fields, trustedpublisher.FieldCreatedByID)
+	}
+	if m.kind != nil {
+		fields = append(fields, trustedpublisher.FieldKind)
+	}
+	if m.issuer != nil {
+		fields = append(fields, trustedpublisher.FieldIssuer)
+	}
+	if m.claims != nil {
+		fields = append(fields, trustedpublisher.FieldClaims)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *TrustedPublisherMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case trustedpublisher.FieldCreatedAt:
+		return m.CreatedAt()
+	case trustedpublisher.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case trustedpublisher.FieldPackageID:
+		return m.PackageID()
+	case trustedpublisher.FieldPendingName:
+		return m.PendingName()
+	case trustedpublisher.FieldOwnerOrgID:
+		return m.OwnerOrgID()
+	case trustedpublisher.FieldCreatedByID:
+		return m.CreatedByID()
+	case trustedpublisher.FieldKind:
+		return m.Kind()
+	case trustedpublisher.FieldIssuer:
+		return m.Issuer()
+	case trustedpublisher.FieldClaims:
+		return m.Claims()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *TrustedPublisherMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case trustedpublisher.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case trustedpublisher.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case trustedpublisher.FieldPackageID:
+		return m.OldPackageID(ctx)
+	case trustedpublisher.FieldPendingName:
+		return m.OldPendingName(ctx)
+	case trustedpublisher.FieldOwnerOrgID:
+		return m.OldOwnerOrgID(ctx)
+	case trustedpublisher.FieldCreatedByID:
+		return m.OldCreatedByID(ctx)
+	case trustedpublisher.FieldKind:
+		return m.OldKind(ctx)
+	case trustedpublisher.FieldIssuer:
+		return m.OldIssuer(ctx)
+	case trustedpublisher.FieldClaims:
+		return m.OldClaims(ctx)
+	}
+	return nil, fmt.Errorf("unknown TrustedPublisher field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *TrustedPublisherMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case trustedpublisher.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case trustedpublisher.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case trustedpublisher.FieldPackageID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPackageID(v)
+		return nil
+	case trustedpublisher.FieldPendingName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPendingName(v)
+		return nil
+	case trustedpublisher.FieldOwnerOrgID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOwnerOrgID(v)
+		return nil
+	case trustedpublisher.FieldCreatedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedByID(v)
+		return nil
+	case trustedpublisher.FieldKind:
+		v, ok := value.(trustedpublisher.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case trustedpublisher.FieldIssuer:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIssuer(v)
+		return nil
+	case trustedpublisher.FieldClaims:
+		v, ok := value.(map[string]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetClaims(v)
+		return nil
+	}
+	return fmt.Errorf("unknown TrustedPublisher field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *TrustedPublisherMutation) AddedFields() []string {
+	var fields []string
+	if m.addowner_org_id != nil {
+		fields = append(fields, trustedpublisher.FieldOwnerOrgID)
+	}
+	if m.addcreated_by_id != nil {
+		fields = append(fields, trustedpublisher.FieldCreatedByID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *TrustedPublisherMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case trustedpublisher.FieldOwnerOrgID:
+		return m.AddedOwnerOrgID()
+	case trustedpublisher.FieldCreatedByID:
+		return m.AddedCreatedByID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *TrustedPublisherMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case trustedpublisher.FieldOwnerOrgID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOwnerOrgID(v)
+		return nil
+	case trustedpublisher.FieldCreatedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCreatedByID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown TrustedPublisher numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *TrustedPublisherMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(trustedpublisher.FieldPackageID) {
+		fields = append(fields, trustedpublisher.FieldPackageID)
+	}
+	if m.FieldCleared(trustedpublisher.FieldPendingName) {
+		fields = append(fields, trustedpublisher.FieldPendingName)
+	}
+	if m.FieldCleared(trustedpublisher.FieldOwnerOrgID) {
+		fields = append(fields, trustedpublisher.FieldOwnerOrgID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *TrustedPublisherMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *TrustedPublisherMutation) ClearField(name string) error {
+	switch name {
+	case trustedpublisher.FieldPackageID:
+		m.ClearPackageID()
+		return nil
+	case trustedpublisher.FieldPendingName:
+		m.ClearPendingName()
+		return nil
+	case trustedpublisher.FieldOwnerOrgID:
+		m.ClearOwnerOrgID()
+		return nil
+	}
+	return fmt.Errorf("unknown TrustedPublisher nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *TrustedPublisherMutation) ResetField(name string) error {
+	switch name {
+	case trustedpublisher.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case trustedpublisher.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case trustedpublisher.FieldPackageID:
+		m.ResetPackageID()
+		return nil
+	case trustedpublisher.FieldPendingName:
+		m.ResetPendingName()
+		return nil
+	case trustedpublisher.FieldOwnerOrgID:
+		m.ResetOwnerOrgID()
+		return nil
+	case trustedpublisher.FieldCreatedByID:
+		m.ResetCreatedByID()
+		return nil
+	case trustedpublisher.FieldKind:
+		m.ResetKind()
+		return nil
+	case trustedpublisher.FieldIssuer:
+		m.ResetIssuer()
+		return nil
+	case trustedpublisher.FieldClaims:
+		m.ResetClaims()
+		return nil
+	}
+	return fmt.Errorf("unknown TrustedPublisher field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *TrustedPublisherMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m._package != nil {
+		edges = append(edges, trustedpublisher.EdgePackage)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *TrustedPublisherMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case trustedpublisher.EdgePackage:
+		if id := m._package; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *TrustedPublisherMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *TrustedPublisherMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *TrustedPublisherMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.cleared_package {
+		edges = append(edges, trustedpublisher.EdgePackage)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *TrustedPublisherMutation) EdgeCleared(name string) bool {
+	switch name {
+	case trustedpublisher.EdgePackage:
+		return m.cleared_package
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *TrustedPublisherMutation) ClearEdge(name string) error {
+	switch name {
+	case trustedpublisher.EdgePackage:
+		m.ClearPackage()
+		return nil
+	}
+	return fmt.Errorf("unknown TrustedPublisher unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *TrustedPublisherMutation) ResetEdge(name string) error {
+	switch name {
+	case trustedpublisher.EdgePackage:
+		m.ResetPackage()
+		return nil
+	}
+	return fmt.Errorf("unknown TrustedPublisher edge %s", name)
 }
 
 // UserMutation represents an operation that mutates the User nodes in the graph.

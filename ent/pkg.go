@@ -50,14 +50,17 @@ type PkgEdges struct {
 	Releases []*Release `json:"releases,omitempty"`
 	// Owners holds the value of the owners edge.
 	Owners []*PackageOwner `json:"owners,omitempty"`
+	// TrustedPublishers holds the value of the trusted_publishers edge.
+	TrustedPublishers []*TrustedPublisher `json:"trusted_publishers,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [3]bool
+	loadedTypes [4]bool
 	// totalCount holds the count of the edges above.
 	totalCount [2]map[string]int
 
-	namedReleases map[string][]*Release
-	namedOwners   map[string][]*PackageOwner
+	namedReleases          map[string][]*Release
+	namedOwners            map[string][]*PackageOwner
+	namedTrustedPublishers map[string][]*TrustedPublisher
 }
 
 // RepositoryOrErr returns the Repository value or an error if the edge
@@ -87,6 +90,15 @@ func (e PkgEdges) OwnersOrErr() ([]*PackageOwner, error) {
 		return e.Owners, nil
 	}
 	return nil, &NotLoadedError{edge: "owners"}
+}
+
+// TrustedPublishersOrErr returns the TrustedPublishers value or an error if the edge
+// was not loaded in eager-loading.
+func (e PkgEdges) TrustedPublishersOrErr() ([]*TrustedPublisher, error) {
+	if e.loadedTypes[3] {
+		return e.TrustedPublishers, nil
+	}
+	return nil, &NotLoadedError{edge: "trusted_publishers"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -204,6 +216,11 @@ func (_m *Pkg) QueryOwners() *PackageOwnerQuery {
 	return NewPkgClient(_m.config).QueryOwners(_m)
 }
 
+// QueryTrustedPublishers queries the "trusted_publishers" edge of the Pkg entity.
+func (_m *Pkg) QueryTrustedPublishers() *TrustedPublisherQuery {
+	return NewPkgClient(_m.config).QueryTrustedPublishers(_m)
+}
+
 // Update returns a builder for updating this Pkg.
 // Note that you need to call Pkg.Unwrap() before calling this method if this Pkg
 // was returned from a transaction, and the transaction was committed or rolled back.
@@ -304,6 +321,30 @@ func (_m *Pkg) appendNamedOwners(name string, edges ...*PackageOwner) {
 		_m.Edges.namedOwners[name] = []*PackageOwner{}
 	} else {
 		_m.Edges.namedOwners[name] = append(_m.Edges.namedOwners[name], edges...)
+	}
+}
+
+// NamedTrustedPublishers returns the TrustedPublishers named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Pkg) NamedTrustedPublishers(name string) ([]*TrustedPublisher, error) {
+	if _m.Edges.namedTrustedPublishers == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedTrustedPublishers[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Pkg) appendNamedTrustedPublishers(name string, edges ...*TrustedPublisher) {
+	if _m.Edges.namedTrustedPublishers == nil {
+		_m.Edges.namedTrustedPublishers = make(map[string][]*TrustedPublisher)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedTrustedPublishers[name] = []*TrustedPublisher{}
+	} else {
+		_m.Edges.namedTrustedPublishers[name] = append(_m.Edges.namedTrustedPublishers[name], edges...)
 	}
 }
 

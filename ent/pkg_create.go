@@ -15,6 +15,7 @@ import (
 	"github.com/depot-registry/depot/ent/pkg"
 	"github.com/depot-registry/depot/ent/release"
 	"github.com/depot-registry/depot/ent/repository"
+	"github.com/depot-registry/depot/ent/trustedpublisher"
 )
 
 // PkgCreate is the builder for creating a Pkg entity.
@@ -160,6 +161,21 @@ func (_c *PkgCreate) AddOwners(v ...*PackageOwner) *PkgCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddOwnerIDs(ids...)
+}
+
+// AddTrustedPublisherIDs adds the "trusted_publishers" edge to the TrustedPublisher entity by IDs.
+func (_c *PkgCreate) AddTrustedPublisherIDs(ids ...int) *PkgCreate {
+	_c.mutation.AddTrustedPublisherIDs(ids...)
+	return _c
+}
+
+// AddTrustedPublishers adds the "trusted_publishers" edges to the TrustedPublisher entity.
+func (_c *PkgCreate) AddTrustedPublishers(v ...*TrustedPublisher) *PkgCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddTrustedPublisherIDs(ids...)
 }
 
 // Mutation returns the PkgMutation object of the builder.
@@ -342,6 +358,22 @@ func (_c *PkgCreate) createSpec() (*Pkg, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(packageowner.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.TrustedPublishersIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   pkg.TrustedPublishersTable,
+			Columns: []string{pkg.TrustedPublishersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(trustedpublisher.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

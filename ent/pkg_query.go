@@ -18,22 +18,25 @@ import (
 	"github.com/depot-registry/depot/ent/predicate"
 	"github.com/depot-registry/depot/ent/release"
 	"github.com/depot-registry/depot/ent/repository"
+	"github.com/depot-registry/depot/ent/trustedpublisher"
 )
 
 // PkgQuery is the builder for querying Pkg entities.
 type PkgQuery struct {
 	config
-	ctx               *QueryContext
-	order             []pkg.OrderOption
-	inters            []Interceptor
-	predicates        []predicate.Pkg
-	withRepository    *RepositoryQuery
-	withReleases      *ReleaseQuery
-	withOwners        *PackageOwnerQuery
-	loadTotal         []func(context.Context, []*Pkg) error
-	modifiers         []func(*sql.Selector)
-	withNamedReleases map[string]*ReleaseQuery
-	withNamedOwners   map[string]*PackageOwnerQuery
+	ctx                        *QueryContext
+	order                      []pkg.OrderOption
+	inters                     []Interceptor
+	predicates                 []predicate.Pkg
+	withRepository             *RepositoryQuery
+	withReleases               *ReleaseQuery
+	withOwners                 *PackageOwnerQuery
+	withTrustedPublishers      *TrustedPublisherQuery
+	loadTotal                  []func(context.Context, []*Pkg) error
+	modifiers                  []func(*sql.Selector)
+	withNamedReleases          map[string]*ReleaseQuery
+	withNamedOwners            map[string]*PackageOwnerQuery
+	withNamedTrustedPublishers map[string]*TrustedPublisherQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -129,6 +132,28 @@ func (_q *PkgQuery) QueryOwners() *PackageOwnerQuery {
 			sqlgraph.From(pkg.Table, pkg.FieldID, selector),
 			sqlgraph.To(packageowner.Table, packageowner.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, pkg.OwnersTable, pkg.OwnersColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryTrustedPublishers chains the current query on the "trusted_publishers" edge.
+func (_q *PkgQuery) QueryTrustedPublishers() *TrustedPublisherQuery {
+	query := (&TrustedPublisherClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(pkg.Table, pkg.FieldID, selector),
+			sqlgraph.To(trustedpublisher.Table, trustedpublisher.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, pkg.TrustedPublishersTable, pkg.TrustedPublishersColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -323,14 +348,15 @@ func (_q *PkgQuery) Clone() *PkgQuery {
 		return nil
 	}
 	return &PkgQuery{
-		config:         _q.config,
-		ctx:            _q.ctx.Clone(),
-		order:          append([]pkg.OrderOption{}, _q.order...),
-		inters:         append([]Interceptor{}, _q.inters...),
-		predicates:     append([]predicate.Pkg{}, _q.predicates...),
-		withRepository: _q.withRepository.Clone(),
-		withReleases:   _q.withReleases.Clone(),
-		withOwners:     _q.withOwners.Clone(),
+		config:                _q.config,
+		ctx:                   _q.ctx.Clone(),
+		order:                 append([]pkg.OrderOption{}, _q.order...),
+		inters:                append([]Interceptor{}, _q.inters...),
+		predicates:            append([]predicate.Pkg{}, _q.predicates...),
+		withRepository:        _q.withRepository.Clone(),
+		withReleases:          _q.withReleases.Clone(),
+		withOwners:            _q.withOwners.Clone(),
+		withTrustedPublishers: _q.withTrustedPublishers.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -368,6 +394,17 @@ func (_q *PkgQuery) WithOwners(opts ...func(*PackageOwnerQuery)) *PkgQuery {
 		opt(query)
 	}
 	_q.withOwners = query
+	return _q
+}
+
+// WithTrustedPublishers tells the query-builder to eager-load the nodes that are connected to
+// the "trusted_publishers" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *PkgQuery) WithTrustedPublishers(opts ...func(*TrustedPublisherQuery)) *PkgQuery {
+	query := (&TrustedPublisherClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withTrustedPublishers = query
 	return _q
 }
 
@@ -449,10 +486,11 @@ func (_q *PkgQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Pkg, err
 	var (
 		nodes       = []*Pkg{}
 		_spec       = _q.querySpec()
-		loadedTypes = [3]bool{
+		loadedTypes = [4]bool{
 			_q.withRepository != nil,
 			_q.withReleases != nil,
 			_q.withOwners != nil,
+			_q.withTrustedPublishers != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -496,6 +534,13 @@ func (_q *PkgQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Pkg, err
 			return nil, err
 		}
 	}
+	if query := _q.withTrustedPublishers; query != nil {
+		if err := _q.loadTrustedPublishers(ctx, query, nodes,
+			func(n *Pkg) { n.Edges.TrustedPublishers = []*TrustedPublisher{} },
+			func(n *Pkg, e *TrustedPublisher) { n.Edges.TrustedPublishers = append(n.Edges.TrustedPublishers, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedReleases {
 		if err := _q.loadReleases(ctx, query, nodes,
 			func(n *Pkg) { n.appendNamedReleases(name) },
@@ -507,6 +552,13 @@ func (_q *PkgQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Pkg, err
 		if err := _q.loadOwners(ctx, query, nodes,
 			func(n *Pkg) { n.appendNamedOwners(name) },
 			func(n *Pkg, e *PackageOwner) { n.appendNamedOwners(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedTrustedPublishers {
+		if err := _q.loadTrustedPublishers(ctx, query, nodes,
+			func(n *Pkg) { n.appendNamedTrustedPublishers(name) },
+			func(n *Pkg, e *TrustedPublisher) { n.appendNamedTrustedPublishers(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -602,6 +654,39 @@ func (_q *PkgQuery) loadOwners(ctx context.Context, query *PackageOwnerQuery, no
 		node, ok := nodeids[fk]
 		if !ok {
 			return fmt.Errorf(`unexpected referenced foreign-key "package_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *PkgQuery) loadTrustedPublishers(ctx context.Context, query *TrustedPublisherQuery, nodes []*Pkg, init func(*Pkg), assign func(*Pkg, *TrustedPublisher)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Pkg)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(trustedpublisher.FieldPackageID)
+	}
+	query.Where(predicate.TrustedPublisher(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(pkg.TrustedPublishersColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.PackageID
+		if fk == nil {
+			return fmt.Errorf(`foreign-key "package_id" is nil for node %v`, n.ID)
+		}
+		node, ok := nodeids[*fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "package_id" returned %v for node %v`, *fk, n.ID)
 		}
 		assign(node, n)
 	}
@@ -755,6 +840,20 @@ func (_q *PkgQuery) WithNamedOwners(name string, opts ...func(*PackageOwnerQuery
 		_q.withNamedOwners = make(map[string]*PackageOwnerQuery)
 	}
 	_q.withNamedOwners[name] = query
+	return _q
+}
+
+// WithNamedTrustedPublishers tells the query-builder to eager-load the nodes that are connected to the "trusted_publishers"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *PkgQuery) WithNamedTrustedPublishers(name string, opts ...func(*TrustedPublisherQuery)) *PkgQuery {
+	query := (&TrustedPublisherClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedTrustedPublishers == nil {
+		_q.withNamedTrustedPublishers = make(map[string]*TrustedPublisherQuery)
+	}
+	_q.withNamedTrustedPublishers[name] = query
 	return _q
 }
 

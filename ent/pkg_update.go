@@ -15,6 +15,7 @@ import (
 	"github.com/depot-registry/depot/ent/pkg"
 	"github.com/depot-registry/depot/ent/predicate"
 	"github.com/depot-registry/depot/ent/release"
+	"github.com/depot-registry/depot/ent/trustedpublisher"
 )
 
 // PkgUpdate is the builder for updating Pkg entities.
@@ -122,6 +123,21 @@ func (_u *PkgUpdate) AddOwners(v ...*PackageOwner) *PkgUpdate {
 	return _u.AddOwnerIDs(ids...)
 }
 
+// AddTrustedPublisherIDs adds the "trusted_publishers" edge to the TrustedPublisher entity by IDs.
+func (_u *PkgUpdate) AddTrustedPublisherIDs(ids ...int) *PkgUpdate {
+	_u.mutation.AddTrustedPublisherIDs(ids...)
+	return _u
+}
+
+// AddTrustedPublishers adds the "trusted_publishers" edges to the TrustedPublisher entity.
+func (_u *PkgUpdate) AddTrustedPublishers(v ...*TrustedPublisher) *PkgUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddTrustedPublisherIDs(ids...)
+}
+
 // Mutation returns the PkgMutation object of the builder.
 func (_u *PkgUpdate) Mutation() *PkgMutation {
 	return _u.mutation
@@ -167,6 +183,27 @@ func (_u *PkgUpdate) RemoveOwners(v ...*PackageOwner) *PkgUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveOwnerIDs(ids...)
+}
+
+// ClearTrustedPublishers clears all "trusted_publishers" edges to the TrustedPublisher entity.
+func (_u *PkgUpdate) ClearTrustedPublishers() *PkgUpdate {
+	_u.mutation.ClearTrustedPublishers()
+	return _u
+}
+
+// RemoveTrustedPublisherIDs removes the "trusted_publishers" edge to TrustedPublisher entities by IDs.
+func (_u *PkgUpdate) RemoveTrustedPublisherIDs(ids ...int) *PkgUpdate {
+	_u.mutation.RemoveTrustedPublisherIDs(ids...)
+	return _u
+}
+
+// RemoveTrustedPublishers removes "trusted_publishers" edges to TrustedPublisher entities.
+func (_u *PkgUpdate) RemoveTrustedPublishers(v ...*TrustedPublisher) *PkgUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveTrustedPublisherIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -342,6 +379,51 @@ func (_u *PkgUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.TrustedPublishersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   pkg.TrustedPublishersTable,
+			Columns: []string{pkg.TrustedPublishersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(trustedpublisher.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedTrustedPublishersIDs(); len(nodes) > 0 && !_u.mutation.TrustedPublishersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   pkg.TrustedPublishersTable,
+			Columns: []string{pkg.TrustedPublishersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(trustedpublisher.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.TrustedPublishersIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   pkg.TrustedPublishersTable,
+			Columns: []string{pkg.TrustedPublishersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(trustedpublisher.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -455,6 +537,21 @@ func (_u *PkgUpdateOne) AddOwners(v ...*PackageOwner) *PkgUpdateOne {
 	return _u.AddOwnerIDs(ids...)
 }
 
+// AddTrustedPublisherIDs adds the "trusted_publishers" edge to the TrustedPublisher entity by IDs.
+func (_u *PkgUpdateOne) AddTrustedPublisherIDs(ids ...int) *PkgUpdateOne {
+	_u.mutation.AddTrustedPublisherIDs(ids...)
+	return _u
+}
+
+// AddTrustedPublishers adds the "trusted_publishers" edges to the TrustedPublisher entity.
+func (_u *PkgUpdateOne) AddTrustedPublishers(v ...*TrustedPublisher) *PkgUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddTrustedPublisherIDs(ids...)
+}
+
 // Mutation returns the PkgMutation object of the builder.
 func (_u *PkgUpdateOne) Mutation() *PkgMutation {
 	return _u.mutation
@@ -500,6 +597,27 @@ func (_u *PkgUpdateOne) RemoveOwners(v ...*PackageOwner) *PkgUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveOwnerIDs(ids...)
+}
+
+// ClearTrustedPublishers clears all "trusted_publishers" edges to the TrustedPublisher entity.
+func (_u *PkgUpdateOne) ClearTrustedPublishers() *PkgUpdateOne {
+	_u.mutation.ClearTrustedPublishers()
+	return _u
+}
+
+// RemoveTrustedPublisherIDs removes the "trusted_publishers" edge to TrustedPublisher entities by IDs.
+func (_u *PkgUpdateOne) RemoveTrustedPublisherIDs(ids ...int) *PkgUpdateOne {
+	_u.mutation.RemoveTrustedPublisherIDs(ids...)
+	return _u
+}
+
+// RemoveTrustedPublishers removes "trusted_publishers" edges to TrustedPublisher entities.
+func (_u *PkgUpdateOne) RemoveTrustedPublishers(v ...*TrustedPublisher) *PkgUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveTrustedPublisherIDs(ids...)
 }
 
 // Where appends a list predicates to the PkgUpdate builder.
@@ -698,6 +816,51 @@ func (_u *PkgUpdateOne) sqlSave(ctx context.Context) (_node *Pkg, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(packageowner.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.TrustedPublishersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   pkg.TrustedPublishersTable,
+			Columns: []string{pkg.TrustedPublishersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(trustedpublisher.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedTrustedPublishersIDs(); len(nodes) > 0 && !_u.mutation.TrustedPublishersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   pkg.TrustedPublishersTable,
+			Columns: []string{pkg.TrustedPublishersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(trustedpublisher.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.TrustedPublishersIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   pkg.TrustedPublishersTable,
+			Columns: []string{pkg.TrustedPublishersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(trustedpublisher.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

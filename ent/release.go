@@ -60,6 +60,8 @@ type Release struct {
 	FirstPublishedAt time.Time `json:"first_published_at,omitempty"`
 	// PublisherID holds the value of the "publisher_id" field.
 	PublisherID *int `json:"publisher_id,omitempty"`
+	// the trusted publisher and CI run that published this content (trust/)
+	TrustedPublish *schematype.TrustedPublish `json:"trusted_publish,omitempty"`
 	// Downloads holds the value of the "downloads" field.
 	Downloads int64 `json:"downloads,omitempty"`
 	// DocsBlobKey holds the value of the "docs_blob_key" field.
@@ -138,7 +140,7 @@ func (*Release) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case release.FieldVersionKey, release.FieldLicenses, release.FieldLinks, release.FieldBuildTools:
+		case release.FieldVersionKey, release.FieldLicenses, release.FieldLinks, release.FieldBuildTools, release.FieldTrustedPublish:
 			values[i] = new([]byte)
 		case release.FieldPrerelease:
 			values[i] = new(sql.NullBool)
@@ -291,6 +293,14 @@ func (_m *Release) assignValues(columns []string, values []any) error {
 				_m.PublisherID = new(int)
 				*_m.PublisherID = int(value.Int64)
 			}
+		case release.FieldTrustedPublish:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field trusted_publish", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.TrustedPublish); err != nil {
+					return fmt.Errorf("unmarshal field trusted_publish: %w", err)
+				}
+			}
 		case release.FieldDownloads:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
 				return fmt.Errorf("unexpected type %T for field downloads", values[i])
@@ -427,6 +437,9 @@ func (_m *Release) String() string {
 		builder.WriteString("publisher_id=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
+	builder.WriteString(", ")
+	builder.WriteString("trusted_publish=")
+	builder.WriteString(fmt.Sprintf("%v", _m.TrustedPublish))
 	builder.WriteString(", ")
 	builder.WriteString("downloads=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Downloads))

@@ -205,6 +205,12 @@ func (_c *ReleaseCreate) SetNillablePublisherID(v *int) *ReleaseCreate {
 	return _c
 }
 
+// SetTrustedPublish sets the "trusted_publish" field.
+func (_c *ReleaseCreate) SetTrustedPublish(v *schematype.TrustedPublish) *ReleaseCreate {
+	_c.mutation.SetTrustedPublish(v)
+	return _c
+}
+
 // SetDownloads sets the "downloads" field.
 func (_c *ReleaseCreate) SetDownloads(v int64) *ReleaseCreate {
 	_c.mutation.SetDownloads(v)
@@ -500,6 +506,10 @@ func (_c *ReleaseCreate) createSpec() (*Release, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.FirstPublishedAt(); ok {
 		_spec.SetField(release.FieldFirstPublishedAt, field.TypeTime, value)
 		_node.FirstPublishedAt = value
+	}
+	if value, ok := _c.mutation.TrustedPublish(); ok {
+		_spec.SetField(release.FieldTrustedPublish, field.TypeJSON, value)
+		_node.TrustedPublish = value
 	}
 	if value, ok := _c.mutation.Downloads(); ok {
 		_spec.SetField(release.FieldDownloads, field.TypeInt64, value)
@@ -802,6 +812,24 @@ func (u *ReleaseUpsert) UpdatePublisherID() *ReleaseUpsert {
 // ClearPublisherID clears the value of the "publisher_id" field.
 func (u *ReleaseUpsert) ClearPublisherID() *ReleaseUpsert {
 	u.SetNull(release.FieldPublisherID)
+	return u
+}
+
+// SetTrustedPublish sets the "trusted_publish" field.
+func (u *ReleaseUpsert) SetTrustedPublish(v *schematype.TrustedPublish) *ReleaseUpsert {
+	u.Set(release.FieldTrustedPublish, v)
+	return u
+}
+
+// UpdateTrustedPublish sets the "trusted_publish" field to the value that was provided on create.
+func (u *ReleaseUpsert) UpdateTrustedPublish() *ReleaseUpsert {
+	u.SetExcluded(release.FieldTrustedPublish)
+	return u
+}
+
+// ClearTrustedPublish clears the value of the "trusted_publish" field.
+func (u *ReleaseUpsert) ClearTrustedPublish() *ReleaseUpsert {
+	u.SetNull(release.FieldTrustedPublish)
 	return u
 }
 
@@ -1122,6 +1150,27 @@ func (u *ReleaseUpsertOne) UpdatePublisherID() *ReleaseUpsertOne {
 func (u *ReleaseUpsertOne) ClearPublisherID() *ReleaseUpsertOne {
 	return u.Update(func(s *ReleaseUpsert) {
 		s.ClearPublisherID()
+	})
+}
+
+// SetTrustedPublish sets the "trusted_publish" field.
+func (u *ReleaseUpsertOne) SetTrustedPublish(v *schematype.TrustedPublish) *ReleaseUpsertOne {
+	return u.Update(func(s *ReleaseUpsert) {
+		s.SetTrustedPublish(v)
+	})
+}
+
+// UpdateTrustedPublish sets the "trusted_publish" field to the value that was provided on create.
+func (u *ReleaseUpsertOne) UpdateTrustedPublish() *ReleaseUpsertOne {
+	return u.Update(func(s *ReleaseUpsert) {
+		s.UpdateTrustedPublish()
+	})
+}
+
+// ClearTrustedPublish clears the value of the "trusted_publish" field.
+func (u *ReleaseUpsertOne) ClearTrustedPublish() *ReleaseUpsertOne {
+	return u.Update(func(s *ReleaseUpsert) {
+		s.ClearTrustedPublish()
 	})
 }
 
@@ -1617,6 +1666,27 @@ func (u *ReleaseUpsertBulk) UpdatePublisherID() *ReleaseUpsertBulk {
 func (u *ReleaseUpsertBulk) ClearPublisherID() *ReleaseUpsertBulk {
 	return u.Update(func(s *ReleaseUpsert) {
 		s.ClearPublisherID()
+	})
+}
+
+// SetTrustedPublish sets the "trusted_publish" field.
+func (u *ReleaseUpsertBulk) SetTrustedPublish(v *schematype.TrustedPublish) *ReleaseUpsertBulk {
+	return u.Update(func(s *ReleaseUpsert) {
+		s.SetTrustedPublish(v)
+	})
+}
+
+// UpdateTrustedPublish sets the "trusted_publish" field to the value that was provided on create.
+func (u *ReleaseUpsertBulk) UpdateTrustedPublish() *ReleaseUpsertBulk {
+	return u.Update(func(s *ReleaseUpsert) {
+		s.UpdateTrustedPublish()
+	})
+}
+
+// ClearTrustedPublish clears the value of the "trusted_publish" field.
+func (u *ReleaseUpsertBulk) ClearTrustedPublish() *ReleaseUpsertBulk {
+	return u.Update(func(s *ReleaseUpsert) {
+		s.ClearTrustedPublish()
 	})
 }
 

@@ -219,6 +219,18 @@ func (_u *ReleaseUpdate) ClearPublisherID() *ReleaseUpdate {
 	return _u
 }
 
+// SetTrustedPublish sets the "trusted_publish" field.
+func (_u *ReleaseUpdate) SetTrustedPublish(v *schematype.TrustedPublish) *ReleaseUpdate {
+	_u.mutation.SetTrustedPublish(v)
+	return _u
+}
+
+// ClearTrustedPublish clears the value of the "trusted_publish" field.
+func (_u *ReleaseUpdate) ClearTrustedPublish() *ReleaseUpdate {
+	_u.mutation.ClearTrustedPublish()
+	return _u
+}
+
 // SetDownloads sets the "downloads" field.
 func (_u *ReleaseUpdate) SetDownloads(v int64) *ReleaseUpdate {
 	_u.mutation.ResetDownloads()
@@ -481,6 +493,12 @@ func (_u *ReleaseUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.ElixirRequirement(); ok {
 		_spec.SetField(release.FieldElixirRequirement, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.TrustedPublish(); ok {
+		_spec.SetField(release.FieldTrustedPublish, field.TypeJSON, value)
+	}
+	if _u.mutation.TrustedPublishCleared() {
+		_spec.ClearField(release.FieldTrustedPublish, field.TypeJSON)
 	}
 	if value, ok := _u.mutation.Downloads(); ok {
 		_spec.SetField(release.FieldDownloads, field.TypeInt64, value)
@@ -810,6 +828,18 @@ func (_u *ReleaseUpdateOne) ClearPublisherID() *ReleaseUpdateOne {
 	return _u
 }
 
+// SetTrustedPublish sets the "trusted_publish" field.
+func (_u *ReleaseUpdateOne) SetTrustedPublish(v *schematype.TrustedPublish) *ReleaseUpdateOne {
+	_u.mutation.SetTrustedPublish(v)
+	return _u
+}
+
+// ClearTrustedPublish clears the value of the "trusted_publish" field.
+func (_u *ReleaseUpdateOne) ClearTrustedPublish() *ReleaseUpdateOne {
+	_u.mutation.ClearTrustedPublish()
+	return _u
+}
+
 // SetDownloads sets the "downloads" field.
 func (_u *ReleaseUpdateOne) SetDownloads(v int64) *ReleaseUpdateOne {
 	_u.mutation.ResetDownloads()
@@ -1102,6 +1132,12 @@ func (_u *ReleaseUpdateOne) sqlSave(ctx context.Context) (_node *Release, err er
 	}
 	if value, ok := _u.mutation.ElixirRequirement(); ok {
 		_spec.SetField(release.FieldElixirRequirement, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.TrustedPublish(); ok {
+		_spec.SetField(release.FieldTrustedPublish, field.TypeJSON, value)
+	}
+	if _u.mutation.TrustedPublishCleared() {
+		_spec.ClearField(release.FieldTrustedPublish, field.TypeJSON)
 	}
 	if value, ok := _u.mutation.Downloads(); ok {
 		_spec.SetField(release.FieldDownloads, field.TypeInt64, value)

@@ -32,6 +32,8 @@ type Tx struct {
 	MailMessage *MailMessageClient
 	// Membership is the client for interacting with the Membership builders.
 	Membership *MembershipClient
+	// OIDCToken is the client for interacting with the OIDCToken builders.
+	OIDCToken *OIDCTokenClient
 	// Organization is the client for interacting with the Organization builders.
 	Organization *OrganizationClient
 	// PackageOwner is the client for interacting with the PackageOwner builders.
@@ -60,6 +62,8 @@ type Tx struct {
 	Subscription *SubscriptionClient
 	// Token is the client for interacting with the Token builders.
 	Token *TokenClient
+	// TrustedPublisher is the client for interacting with the TrustedPublisher builders.
+	TrustedPublisher *TrustedPublisherClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
 
@@ -202,6 +206,7 @@ func (tx *Tx) init() {
 	tx.InvoiceLine = NewInvoiceLineClient(tx.config)
 	tx.MailMessage = NewMailMessageClient(tx.config)
 	tx.Membership = NewMembershipClient(tx.config)
+	tx.OIDCToken = NewOIDCTokenClient(tx.config)
 	tx.Organization = NewOrganizationClient(tx.config)
 	tx.PackageOwner = NewPackageOwnerClient(tx.config)
 	tx.PaymentAttempt = NewPaymentAttemptClient(tx.config)
@@ -216,6 +221,7 @@ func (tx *Tx) init() {
 	tx.Session = NewSessionClient(tx.config)
 	tx.Subscription = NewSubscriptionClient(tx.config)
 	tx.Token = NewTokenClient(tx.config)
+	tx.TrustedPublisher = NewTrustedPublisherClient(tx.config)
 	tx.User = NewUserClient(tx.config)
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/depot-registry/depot/events"
 	"github.com/depot-registry/depot/org"
 	"github.com/depot-registry/depot/registry"
+	"github.com/depot-registry/depot/trust"
 )
 
 // Resolver is the root resolver: the services the schema is served from.
@@ -22,6 +23,7 @@ type Resolver struct {
 	Registry       *registry.Service
 	BillingService *service.Service
 	Docs           *docshost.Service
+	Trust          *trust.Service
 	Hub            *events.Hub
 	// OnSubscribe is told of subscriptions opening (+1) and closing (-1).
 	OnSubscribe func(delta int)

@@ -28,6 +28,7 @@ import (
 	"github.com/depot-registry/depot/org"
 	"github.com/depot-registry/depot/registry"
 	"github.com/depot-registry/depot/text"
+	"github.com/depot-registry/depot/trust"
 )
 
 // Handler serves /api. Build it with New.
@@ -36,6 +37,8 @@ type Handler struct {
 	Docs     *docshost.Service
 	Accounts *account.Service
 	Orgs     *org.Service
+	// Trust exchanges CI OIDC tokens for publish keys (POST /api/oidc/token).
+	Trust *trust.Service
 	// PublicURL is the server's public base URL (no trailing slash), for
 	// the url and html_url fields.
 	PublicURL string
@@ -78,6 +81,7 @@ func New(h *Handler) *Handler {
 	mux.HandleFunc("GET /api/keys/{key}", h.key)
 	mux.HandleFunc("DELETE /api/keys/{key}", h.revokeKey)
 	mux.HandleFunc("GET /api/auth", h.auth)
+	mux.HandleFunc("POST /api/oidc/token", h.oidcToken)
 	mux.HandleFunc("GET /api/orgs/{organization}", h.organization)
 	mux.HandleFunc("GET /api/orgs/{organization}/members", h.members)
 	mux.HandleFunc("GET /api/repos", h.repositories)

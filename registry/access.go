@@ -60,6 +60,10 @@ const (
 
 // authorize checks the key scope and the viewer's rights on a package.
 func authorize(v *viewer.Viewer, r repo, name string, owners []*ent.PackageOwner, n need) error {
+	if v.Trusted != nil {
+		// Publishing with such a key goes through checkTrusted instead.
+		return apperr.New(apperr.Forbidden, "a trusted-publishing key only publishes releases of its packages")
+	}
 	if !v.Scopes.AllowsPackageWrite(r.scopeOrg(), name) {
 		return apperr.New(apperr.Forbidden, "this API key may not change package %s (needs api:write or %s)", name, scopeFor(r, name))
 	}
@@ -143,6 +147,14 @@ func (s *Service) Permissions(ctx context.Context, p *ent.Pkg) (canPublish, isFu
 	}
 	if !v.Scopes.AllowsPackageWrite(r.scopeOrg(), p.Name) {
 		return false, false, nil
+	}
+	if v.Trusted != nil {
+		// Docs go with the release (mix hex.publish sends both).
+		err := checkTrusted(ctx, s.DB.TrustedPublisher, v, r, p)
+		if apperr.CodeOf(err) == apperr.Forbidden {
+			return false, false, nil
+		}
+		return err == nil, false, err
 	}
 	owners, err := loadOwners(ctx, s.DB.PackageOwner, p.ID)
 	if err != nil {

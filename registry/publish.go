@@ -15,6 +15,7 @@ import (
 	"github.com/depot-registry/depot/ent/release"
 	"github.com/depot-registry/depot/ent/releaseevent"
 	"github.com/depot-registry/depot/ent/requirement"
+	"github.com/depot-registry/depot/ent/schema/schematype"
 	"github.com/depot-registry/depot/hextar"
 	"github.com/depot-registry/depot/semver"
 	"github.com/depot-registry/depot/store"
@@ -103,6 +104,17 @@ func (s *Service) precheck(ctx context.Context, v *viewer.Viewer, r repo, name s
 		All(viewer.System(ctx))
 	if err != nil {
 		return fmt.Errorf("load owners of %s: %w", name, err)
+	}
+	if v.Trusted != nil {
+		if len(owners) == 0 {
+			_, err := pendingFor(ctx, s.DB.TrustedPublisher, v, r, name)
+			return err
+		}
+		p, err := s.DB.Pkg.Get(viewer.System(ctx), owners[0].PackageID)
+		if err != nil {
+			return fmt.Errorf("load package %s: %w", name, err)
+		}
+		return checkTrusted(ctx, s.DB.TrustedPublisher, v, r, p)
 	}
 	if len(owners) == 0 {
 		// A new package: only the key scope can be checked yet.
@@ -193,7 +205,25 @@ func (s *Service) publishTx(ctx context.Context, tx *ent.Tx, v *viewer.Viewer, r
 	var auditOrg int
 	switch {
 	case ent.IsNotFound(err):
-		if p, auditOrg, err = createPackage(ctx, tx, v, r, name, ownerOrg, now); err != nil {
+		creator := v
+		if v.Trusted != nil {
+			// A pending trusted publisher creates the package for the
+			// user or organization that configured it.
+			pending, err := pendingFor(ctx, tx.TrustedPublisher, v, r, name)
+			if err != nil {
+				return publishResult{}, err
+			}
+			creator, ownerOrg = &viewer.Viewer{UserID: pending.CreatedByID}, nil
+			if pending.OwnerOrgID != nil {
+				ownerOrg = &viewer.Org{ID: *pending.OwnerOrgID}
+			}
+		} else if err := checkPendingReservation(ctx, tx, v, r, name, ownerOrg); err != nil {
+			return publishResult{}, err
+		}
+		if p, auditOrg, err = createPackage(ctx, tx, creator, r, name, ownerOrg, now); err != nil {
+			return publishResult{}, err
+		}
+		if err := attachPending(ctx, tx, r, p); err != nil {
 			return publishResult{}, err
 		}
 	case err != nil:
@@ -203,7 +233,12 @@ func (s *Service) publishTx(ctx context.Context, tx *ent.Tx, v *viewer.Viewer, r
 		if err != nil {
 			return publishResult{}, err
 		}
-		if err := authorize(v, r, name, owners, needPublish); err != nil {
+		if v.Trusted != nil {
+			err = checkTrusted(ctx, tx.TrustedPublisher, v, r, p)
+		} else {
+			err = authorize(v, r, name, owners, needPublish)
+		}
+		if err != nil {
 			return publishResult{}, err
 		}
 		auditOrg = orgForAudit(r, owners)
@@ -225,14 +260,18 @@ func (s *Service) publishTx(ctx context.Context, tx *ent.Tx, v *viewer.Viewer, r
 		return publishResult{}, err
 	}
 
+	tp, err := trustedPublish(ctx, tx, v, name)
+	if err != nil {
+		return publishResult{}, err
+	}
 	res := publishResult{replaced: existing != nil}
 	kind, action := releaseevent.KindPUBLISHED, "release.publish"
 	if existing != nil {
 		kind, action = releaseevent.KindREPLACED, "release.replace"
 		res.oldBlob = existing.BlobKey
-		res.release, err = replaceRelease(sys, tx, v, existing, tb, ref, now)
+		res.release, err = replaceRelease(sys, tx, v, existing, tb, ref, tp, now)
 	} else {
-		res.release, err = createRelease(sys, tx, v, r, p, tb, ver, ref, now)
+		res.release, err = createRelease(sys, tx, v, r, p, tb, ver, ref, tp, now)
 	}
 	if err != nil {
 		return publishResult{}, err
@@ -246,10 +285,12 @@ func (s *Service) publishTx(ctx context.Context, tx *ent.Tx, v *viewer.Viewer, r
 	if err := writeEvent(ctx, tx, now, r, p, event{Kind: kind, Version: version, ReleaseID: res.release.ID}); err != nil {
 		return publishResult{}, err
 	}
-	return res, audit.Record(ctx, tx, audit.Entry{
-		Action: action, OrganizationID: auditOrg, Package: name,
-		Params: map[string]any{"repository": r.Name, "version": version, "outer_checksum": res.release.OuterChecksum},
-	})
+	params := map[string]any{"repository": r.Name, "version": version, "outer_checksum": res.release.OuterChecksum}
+	if tp != nil {
+		params["trusted_publisher_id"], params["trusted_publisher"] = tp.PublisherID, tp.Publisher
+		params["run_id"], params["sha"], params["workflow_ref"] = tp.RunID, tp.SHA, tp.WorkflowRef
+	}
+	return res, audit.Record(ctx, tx, audit.Entry{Action: action, OrganizationID: auditOrg, Package: name, Params: params})
 }
 
 // createPackage makes a new package and its first owner: the chosen
@@ -291,7 +332,7 @@ func createPackage(ctx context.Context, tx *ent.Tx, v *viewer.Viewer, r repo, na
 	return p, auditOrg, nil
 }
 
-func createRelease(ctx context.Context, tx *ent.Tx, v *viewer.Viewer, r repo, p *ent.Pkg, tb *hextar.Package, ver semver.Version, ref blob.Ref, now time.Time) (*ent.Release, error) {
+func createRelease(ctx context.Context, tx *ent.Tx, v *viewer.Viewer, r repo, p *ent.Pkg, tb *hextar.Package, ver semver.Version, ref blob.Ref, tp *schematype.TrustedPublish, now time.Time) (*ent.Release, error) {
 	q := tx.Release.Create().
 		SetPackageID(p.ID).
 		SetVersion(ver.String()).
@@ -300,7 +341,7 @@ func createRelease(ctx context.Context, tx *ent.Tx, v *viewer.Viewer, r repo, p 
 		SetFirstPublishedAt(now).
 		SetCreatedAt(now).
 		SetNillablePrivateOrgID(r.privateOrgID())
-	setContent(q.Mutation(), v, tb, ref, now)
+	setContent(q.Mutation(), v, tb, ref, tp, now)
 	rel, err := q.Save(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("create release %s %s: %w", p.Name, ver, err)
@@ -310,12 +351,12 @@ func createRelease(ctx context.Context, tx *ent.Tx, v *viewer.Viewer, r repo, p 
 
 // replaceRelease swaps a version's content in place. first_published_at
 // stays, so the window keeps counting from the first publish.
-func replaceRelease(ctx context.Context, tx *ent.Tx, v *viewer.Viewer, old *ent.Release, tb *hextar.Package, ref blob.Ref, now time.Time) (*ent.Release, error) {
+func replaceRelease(ctx context.Context, tx *ent.Tx, v *viewer.Viewer, old *ent.Release, tb *hextar.Package, ref blob.Ref, tp *schematype.TrustedPublish, now time.Time) (*ent.Release, error) {
 	if _, err := tx.Requirement.Delete().Where(requirement.ReleaseID(old.ID)).Exec(ctx); err != nil {
 		return nil, fmt.Errorf("drop old requirements: %w", err)
 	}
 	u := tx.Release.UpdateOne(old)
-	setContent(u.Mutation(), v, tb, ref, now)
+	setContent(u.Mutation(), v, tb, ref, tp, now)
 	rel, err := u.Save(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("replace release %s: %w", old.Version, err)
@@ -346,7 +387,7 @@ func orgForAudit(r repo, owners []*ent.PackageOwner) int {
 
 // setContent sets what a tarball decides about a release — checksums, blob,
 // metadata, publisher — for a first publish and a replace alike.
-func setContent(m *ent.ReleaseMutation, v *viewer.Viewer, tb *hextar.Package, ref blob.Ref, now time.Time) {
+func setContent(m *ent.ReleaseMutation, v *viewer.Viewer, tb *hextar.Package, ref blob.Ref, tp *schematype.TrustedPublish, now time.Time) {
 	md := tb.Metadata
 	m.SetInnerChecksum(hextar.Hex(tb.InnerChecksum))
 	m.SetOuterChecksum(hextar.Hex(tb.OuterChecksum))
@@ -361,5 +402,13 @@ func setContent(m *ent.ReleaseMutation, v *viewer.Viewer, tb *hextar.Package, re
 	m.SetUpdatedAt(now)
 	if v.UserID != 0 {
 		m.SetPublisherID(v.UserID)
+	}
+	if tp != nil {
+		// A key may cover packages whose publishers different owners
+		// configured: each release names its own.
+		m.SetPublisherID(tp.ConfiguredBy)
+		m.SetTrustedPublish(tp)
+	} else {
+		m.ClearTrustedPublish()
 	}
 }

@@ -31,6 +31,9 @@ type Service struct {
 	// AfterCommit is called after a committed change that wrote release
 	// events, so the event bus can wake subscribers. Nil is fine.
 	AfterCommit func(ctx context.Context)
+	// TrustAllowHTTP lets trusted publishers name http:// OIDC issuers
+	// (tests and explicit configuration); otherwise https only.
+	TrustAllowHTTP bool
 
 	repoCache sync.Map // repository name ("" = public) → repo; see resolveRepo
 	mu        sync.Mutex

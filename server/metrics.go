@@ -88,6 +88,7 @@ var webOperations = map[string]bool{
 	"RevokeApiKey": true, "SearchPackages": true, "SetMemberRole": true, "SignIn": true,
 	"SignOut": true, "SignUp": true, "StartSubscription": true, "TransferPackage": true,
 	"UnretireRelease": true, "UpdateBillingProfile": true, "UserPage": true, "Viewer": true,
+	"TrustedPublishers": true, "AddTrustedPublisher": true, "RemoveTrustedPublisher": true,
 }
 
 // operationLabel bounds the operation label: the web app's operations by

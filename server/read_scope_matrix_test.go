@@ -444,6 +444,17 @@ func (w *readWorld) cases() []readCase {
 					}
 				}
 			}},
+		{"pendingTrustedPublishers", "own pending trusted publishers", `{ pendingTrustedPublishers { package owner } }`, nil,
+			func(t *testing.T, p readPrincipal, r *servertest.Result) {
+				switch {
+				case p.user == "":
+					wantRead(t, r, "UNAUTHENTICATED")
+				case !p.accountRead():
+					wantRead(t, r, "FORBIDDEN")
+				default:
+					wantRead(t, r, "")
+				}
+			}},
 		{"auditLog", "own audit log", `{ auditLog(first: 100) { edges { node { action package params apiKeyName actor { username } } } } }`, nil,
 			func(t *testing.T, p readPrincipal, r *servertest.Result) {
 				switch {

@@ -124,7 +124,7 @@ var (
 		"PageInfo":          "hasNextPage hasPreviousPage startCursor endCursor",
 		"Release": "id createdAt updatedAt version prerelease innerChecksum outerChecksum size app description licenses " +
 			"buildTools elixirRequirement firstPublishedAt downloads docsPublishedAt package packageName links publishedAt " +
-			"revertableUntil hasDocs docsUrl tarballUrl retirement requirements publisher downloadStats downloadsByDay",
+			"revertableUntil hasDocs docsUrl tarballUrl retirement requirements publisher downloadStats downloadsByDay trustedPublish",
 		"ReleaseConnection": "edges pageInfo totalCount",
 		"ReleaseEdge":       "node cursor",
 		"ReleaseEvent":      "id kind occurredAt repository packageName version previousOwner newOwner actor cursor package release retirement",
@@ -136,15 +136,16 @@ var (
 		"Link":              "name url",
 		"DownloadStats":     "allTime recent week day",
 		"DownloadCount":     "day downloads",
+		"TrustedPublish":    "publisher issuer runId runUrl sha workflowRef",
 		"User":              "id createdAt updatedAt username fullName packages",
 	})
 	// viewerFields depend on who asks: the viewer's own account (email,
 	// keys, audit log, memberships), roles and rights, billing, and node
 	// lookups (which reach keys and audit entries).
 	viewerFields = fieldSet(map[string]string{
-		"Query":        "node nodes viewer apiKeys auditLog previewSeatChange",
+		"Query":        "node nodes viewer apiKeys auditLog previewSeatChange pendingTrustedPublishers",
 		"Organization": "billing billingProfile invoices invoice members viewerRole",
-		"Package":      "viewerCanPublish viewerIsFullOwner",
+		"Package":      "viewerCanPublish viewerIsFullOwner trustedPublishers",
 		"User":         "email emailVerified organizations",
 	})
 )

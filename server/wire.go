@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 
 	"entgo.io/ent/dialect"
@@ -17,6 +18,7 @@ import (
 	"github.com/depot-registry/depot/hexapi"
 	"github.com/depot-registry/depot/registry"
 	"github.com/depot-registry/depot/repo"
+	"github.com/depot-registry/depot/trust"
 	"github.com/depot-registry/depot/viewer"
 	"github.com/depot-registry/depot/webhook"
 )
@@ -31,9 +33,11 @@ func (s *Server) wireDomain() error {
 	s.wireEvents()
 	s.Registry = &registry.Service{
 		DB: s.DB.Client, Blobs: s.Blobs, Now: s.now, PublicRepository: s.Config.PublicRepository,
-		AfterCommit: s.afterCommit,
+		AfterCommit: s.afterCommit, TrustAllowHTTP: s.Config.OIDCAllowHTTP,
 	}
 	s.Resolver.Registry = s.Registry
+	s.Resolver.Trust = &trust.Service{DB: s.DB.Client, Accounts: s.Accounts, Now: s.now,
+		Verifier: &trust.Verifier{Audience: cmp.Or(s.Config.OIDCAudience, s.Config.PublicURL), Now: s.now}}
 	s.bg = append(s.bg, func(ctx context.Context) {
 		if err := s.Registry.RunDownloadFlusher(ctx, 5*time.Second); err != nil && ctx.Err() == nil {
 			s.Log.Error("download counter", "err", err)
@@ -51,7 +55,7 @@ func (s *Server) wireDomain() error {
 	s.Resolver.Docs = s.Docs
 	s.docs = docshost.NewHandler(s.Registry, s.Blobs, 0)
 	s.hexAPI = hexapi.New(&hexapi.Handler{
-		Registry: s.Registry, Docs: s.Docs, Accounts: s.Accounts, Orgs: s.Orgs,
+		Registry: s.Registry, Docs: s.Docs, Accounts: s.Accounts, Orgs: s.Orgs, Trust: s.Resolver.Trust,
 		PublicURL: s.Config.PublicURL, Log: s.Log,
 	})
 

@@ -69,7 +69,11 @@ type Viewer struct {
 	// KeyID is set when the request authenticated with an API key.
 	KeyID  int
 	Scopes Scopes
-	Orgs   []Org
+	// Trusted is set for a key exchanged from a CI job's OIDC token
+	// (trusted publishing): package name → the trusted publisher that
+	// allowed it. Such a key only publishes those packages.
+	Trusted map[string]int
+	Orgs    []Org
 	// system marks trusted internal work (migrations, background jobs): it
 	// sees every row. It can only be set through System.
 	system bool
@@ -77,6 +81,15 @@ type Viewer struct {
 
 // Anonymous reports whether nobody is signed in.
 func (v *Viewer) Anonymous() bool { return v == nil || (v.UserID == 0 && !v.system) }
+
+// TrustedFor is the trusted publisher through which v may publish package
+// name, 0 when v is not a trusted-publishing key for it.
+func (v *Viewer) TrustedFor(name string) int {
+	if v == nil {
+		return 0
+	}
+	return v.Trusted[name]
+}
 
 // IsSystem reports whether v is the trusted internal viewer.
 func (v *Viewer) IsSystem() bool { return v != nil && v.system }

@@ -38,6 +38,10 @@ const (
 	FieldLastUsedIP = "last_used_ip"
 	// FieldLastUsedUserAgent holds the string denoting the last_used_user_agent field in the database.
 	FieldLastUsedUserAgent = "last_used_user_agent"
+	// FieldTrustedPublishers holds the string denoting the trusted_publishers field in the database.
+	FieldTrustedPublishers = "trusted_publishers"
+	// FieldTrustedRun holds the string denoting the trusted_run field in the database.
+	FieldTrustedRun = "trusted_run"
 	// EdgeUser holds the string denoting the user edge name in mutations.
 	EdgeUser = "user"
 	// Table holds the table name of the apikey in the database.
@@ -66,6 +70,8 @@ var Columns = []string{
 	FieldLastUsedAt,
 	FieldLastUsedIP,
 	FieldLastUsedUserAgent,
+	FieldTrustedPublishers,
+	FieldTrustedRun,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).

@@ -680,6 +680,26 @@ func LastUsedUserAgentContainsFold(v string) predicate.APIKey {
 	return predicate.APIKey(sql.FieldContainsFold(FieldLastUsedUserAgent, v))
 }
 
+// TrustedPublishersIsNil applies the IsNil predicate on the "trusted_publishers" field.
+func TrustedPublishersIsNil() predicate.APIKey {
+	return predicate.APIKey(sql.FieldIsNull(FieldTrustedPublishers))
+}
+
+// TrustedPublishersNotNil applies the NotNil predicate on the "trusted_publishers" field.
+func TrustedPublishersNotNil() predicate.APIKey {
+	return predicate.APIKey(sql.FieldNotNull(FieldTrustedPublishers))
+}
+
+// TrustedRunIsNil applies the IsNil predicate on the "trusted_run" field.
+func TrustedRunIsNil() predicate.APIKey {
+	return predicate.APIKey(sql.FieldIsNull(FieldTrustedRun))
+}
+
+// TrustedRunNotNil applies the NotNil predicate on the "trusted_run" field.
+func TrustedRunNotNil() predicate.APIKey {
+	return predicate.APIKey(sql.FieldNotNull(FieldTrustedRun))
+}
+
 // HasUser applies the HasEdge predicate on the "user" edge.
 func HasUser() predicate.APIKey {
 	return predicate.APIKey(func(s *sql.Selector) {

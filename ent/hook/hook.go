@@ -117,6 +117,18 @@ func (f MembershipFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, 
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.MembershipMutation", m)
 }
 
+// The OIDCTokenFunc type is an adapter to allow the use of ordinary
+// function as OIDCToken mutator.
+type OIDCTokenFunc func(context.Context, *ent.OIDCTokenMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f OIDCTokenFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.OIDCTokenMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.OIDCTokenMutation", m)
+}
+
 // The OrganizationFunc type is an adapter to allow the use of ordinary
 // function as Organization mutator.
 type OrganizationFunc func(context.Context, *ent.OrganizationMutation) (ent.Value, error)
@@ -283,6 +295,18 @@ func (f TokenFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.TokenMutation", m)
+}
+
+// The TrustedPublisherFunc type is an adapter to allow the use of ordinary
+// function as TrustedPublisher mutator.
+type TrustedPublisherFunc func(context.Context, *ent.TrustedPublisherMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f TrustedPublisherFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.TrustedPublisherMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.TrustedPublisherMutation", m)
 }
 
 // The UserFunc type is an adapter to allow the use of ordinary

@@ -17,6 +17,7 @@ import (
 	"github.com/depot-registry/depot/ent/invoiceline"
 	"github.com/depot-registry/depot/ent/mailmessage"
 	"github.com/depot-registry/depot/ent/membership"
+	"github.com/depot-registry/depot/ent/oidctoken"
 	"github.com/depot-registry/depot/ent/organization"
 	"github.com/depot-registry/depot/ent/packageowner"
 	"github.com/depot-registry/depot/ent/paymentattempt"
@@ -32,6 +33,7 @@ import (
 	"github.com/depot-registry/depot/ent/session"
 	"github.com/depot-registry/depot/ent/subscription"
 	"github.com/depot-registry/depot/ent/token"
+	"github.com/depot-registry/depot/ent/trustedpublisher"
 	"github.com/depot-registry/depot/ent/user"
 )
 
@@ -332,6 +334,33 @@ func (f TraverseMembership) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.MembershipQuery", q)
+}
+
+// The OIDCTokenFunc type is an adapter to allow the use of ordinary function as a Querier.
+type OIDCTokenFunc func(context.Context, *ent.OIDCTokenQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f OIDCTokenFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.OIDCTokenQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.OIDCTokenQuery", q)
+}
+
+// The TraverseOIDCToken type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseOIDCToken func(context.Context, *ent.OIDCTokenQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseOIDCToken) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseOIDCToken) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.OIDCTokenQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.OIDCTokenQuery", q)
 }
 
 // The OrganizationFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -712,6 +741,33 @@ func (f TraverseToken) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.TokenQuery", q)
 }
 
+// The TrustedPublisherFunc type is an adapter to allow the use of ordinary function as a Querier.
+type TrustedPublisherFunc func(context.Context, *ent.TrustedPublisherQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f TrustedPublisherFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.TrustedPublisherQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.TrustedPublisherQuery", q)
+}
+
+// The TraverseTrustedPublisher type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseTrustedPublisher func(context.Context, *ent.TrustedPublisherQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseTrustedPublisher) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseTrustedPublisher) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.TrustedPublisherQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.TrustedPublisherQuery", q)
+}
+
 // The UserFunc type is an adapter to allow the use of ordinary function as a Querier.
 type UserFunc func(context.Context, *ent.UserQuery) (ent.Value, error)
 
@@ -760,6 +816,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.MailMessageQuery, predicate.MailMessage, mailmessage.OrderOption]{typ: ent.TypeMailMessage, tq: q}, nil
 	case *ent.MembershipQuery:
 		return &query[*ent.MembershipQuery, predicate.Membership, membership.OrderOption]{typ: ent.TypeMembership, tq: q}, nil
+	case *ent.OIDCTokenQuery:
+		return &query[*ent.OIDCTokenQuery, predicate.OIDCToken, oidctoken.OrderOption]{typ: ent.TypeOIDCToken, tq: q}, nil
 	case *ent.OrganizationQuery:
 		return &query[*ent.OrganizationQuery, predicate.Organization, organization.OrderOption]{typ: ent.TypeOrganization, tq: q}, nil
 	case *ent.PackageOwnerQuery:
@@ -788,6 +846,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.SubscriptionQuery, predicate.Subscription, subscription.OrderOption]{typ: ent.TypeSubscription, tq: q}, nil
 	case *ent.TokenQuery:
 		return &query[*ent.TokenQuery, predicate.Token, token.OrderOption]{typ: ent.TypeToken, tq: q}, nil
+	case *ent.TrustedPublisherQuery:
+		return &query[*ent.TrustedPublisherQuery, predicate.TrustedPublisher, trustedpublisher.OrderOption]{typ: ent.TypeTrustedPublisher, tq: q}, nil
 	case *ent.UserQuery:
 		return &query[*ent.UserQuery, predicate.User, user.OrderOption]{typ: ent.TypeUser, tq: q}, nil
 	default:

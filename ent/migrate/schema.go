@@ -23,6 +23,8 @@ var (
 		{Name: "last_used_at", Type: field.TypeTime, Nullable: true},
 		{Name: "last_used_ip", Type: field.TypeString, Nullable: true},
 		{Name: "last_used_user_agent", Type: field.TypeString, Nullable: true},
+		{Name: "trusted_publishers", Type: field.TypeJSON, Nullable: true},
+		{Name: "trusted_run", Type: field.TypeJSON, Nullable: true},
 		{Name: "user_id", Type: field.TypeInt},
 	}
 	// APIKeysTable holds the schema information for the "api_keys" table.
@@ -33,7 +35,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "api_keys_users_api_keys",
-				Columns:    []*schema.Column{APIKeysColumns[12]},
+				Columns:    []*schema.Column{APIKeysColumns[14]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -42,7 +44,7 @@ var (
 			{
 				Name:    "apikey_user_id",
 				Unique:  false,
-				Columns: []*schema.Column{APIKeysColumns[12]},
+				Columns: []*schema.Column{APIKeysColumns[14]},
 			},
 		},
 	}
@@ -304,6 +306,31 @@ var (
 			},
 		},
 	}
+	// OidcTokensColumns holds the columns for the "oidc_tokens" table.
+	OidcTokensColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "issuer", Type: field.TypeString},
+		{Name: "jti", Type: field.TypeString},
+		{Name: "expires_at", Type: field.TypeTime},
+	}
+	// OidcTokensTable holds the schema information for the "oidc_tokens" table.
+	OidcTokensTable = &schema.Table{
+		Name:       "oidc_tokens",
+		Columns:    OidcTokensColumns,
+		PrimaryKey: []*schema.Column{OidcTokensColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "oidctoken_issuer_jti",
+				Unique:  true,
+				Columns: []*schema.Column{OidcTokensColumns[1], OidcTokensColumns[2]},
+			},
+			{
+				Name:    "oidctoken_expires_at",
+				Unique:  false,
+				Columns: []*schema.Column{OidcTokensColumns[3]},
+			},
+		},
+	}
 	// OrganizationsColumns holds the columns for the "organizations" table.
 	OrganizationsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -483,6 +510,7 @@ var (
 		{Name: "build_tools", Type: field.TypeJSON, Nullable: true},
 		{Name: "elixir_requirement", Type: field.TypeString, Default: ""},
 		{Name: "first_published_at", Type: field.TypeTime},
+		{Name: "trusted_publish", Type: field.TypeJSON, Nullable: true},
 		{Name: "downloads", Type: field.TypeInt64, Default: 0},
 		{Name: "docs_blob_key", Type: field.TypeString, Nullable: true},
 		{Name: "docs_published_at", Type: field.TypeTime, Nullable: true},
@@ -497,13 +525,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "releases_packages_releases",
-				Columns:    []*schema.Column{ReleasesColumns[21]},
+				Columns:    []*schema.Column{ReleasesColumns[22]},
 				RefColumns: []*schema.Column{PackagesColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
 			{
 				Symbol:     "releases_users_publisher",
-				Columns:    []*schema.Column{ReleasesColumns[22]},
+				Columns:    []*schema.Column{ReleasesColumns[23]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -512,12 +540,12 @@ var (
 			{
 				Name:    "release_package_id_version",
 				Unique:  true,
-				Columns: []*schema.Column{ReleasesColumns[21], ReleasesColumns[4]},
+				Columns: []*schema.Column{ReleasesColumns[22], ReleasesColumns[4]},
 			},
 			{
 				Name:    "release_package_id_version_key",
 				Unique:  false,
-				Columns: []*schema.Column{ReleasesColumns[21], ReleasesColumns[5]},
+				Columns: []*schema.Column{ReleasesColumns[22], ReleasesColumns[5]},
 			},
 			{
 				Name:    "release_first_published_at",
@@ -757,6 +785,50 @@ var (
 			},
 		},
 	}
+	// TrustedPublishersColumns holds the columns for the "trusted_publishers" table.
+	TrustedPublishersColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "pending_name", Type: field.TypeString, Nullable: true},
+		{Name: "owner_org_id", Type: field.TypeInt, Nullable: true},
+		{Name: "created_by_id", Type: field.TypeInt},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"GITHUB", "GITLAB", "OIDC"}},
+		{Name: "issuer", Type: field.TypeString},
+		{Name: "claims", Type: field.TypeJSON},
+		{Name: "package_id", Type: field.TypeInt, Nullable: true},
+	}
+	// TrustedPublishersTable holds the schema information for the "trusted_publishers" table.
+	TrustedPublishersTable = &schema.Table{
+		Name:       "trusted_publishers",
+		Columns:    TrustedPublishersColumns,
+		PrimaryKey: []*schema.Column{TrustedPublishersColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "trusted_publishers_packages_trusted_publishers",
+				Columns:    []*schema.Column{TrustedPublishersColumns[9]},
+				RefColumns: []*schema.Column{PackagesColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "trustedpublisher_package_id",
+				Unique:  false,
+				Columns: []*schema.Column{TrustedPublishersColumns[9]},
+			},
+			{
+				Name:    "trustedpublisher_pending_name",
+				Unique:  false,
+				Columns: []*schema.Column{TrustedPublishersColumns[3]},
+			},
+			{
+				Name:    "trustedpublisher_issuer",
+				Unique:  false,
+				Columns: []*schema.Column{TrustedPublishersColumns[7]},
+			},
+		},
+	}
 	// UsersColumns holds the columns for the "users" table.
 	UsersColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -785,6 +857,7 @@ var (
 		InvoiceLinesTable,
 		MailMessagesTable,
 		MembershipsTable,
+		OidcTokensTable,
 		OrganizationsTable,
 		PackageOwnersTable,
 		PaymentAttemptsTable,
@@ -799,6 +872,7 @@ var (
 		SessionsTable,
 		SubscriptionsTable,
 		TokensTable,
+		TrustedPublishersTable,
 		UsersTable,
 	}
 )
@@ -838,6 +912,10 @@ func init() {
 	MembershipsTable.ForeignKeys[1].RefTable = UsersTable
 	MembershipsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(30064771072),
+	}
+	OidcTokensTable.Annotation = &entsql.Annotation{
+		Table:          "oidc_tokens",
+		IncrementStart: func(i int) *int { return &i }(103079215104),
 	}
 	OrganizationsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(34359738368),
@@ -895,6 +973,11 @@ func init() {
 	TokensTable.ForeignKeys[0].RefTable = UsersTable
 	TokensTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(90194313216),
+	}
+	TrustedPublishersTable.ForeignKeys[0].RefTable = PackagesTable
+	TrustedPublishersTable.Annotation = &entsql.Annotation{
+		Table:          "trusted_publishers",
+		IncrementStart: func(i int) *int { return &i }(107374182400),
 	}
 	UsersTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(94489280512),

@@ -39,6 +39,8 @@ const (
 	EdgeReleases = "releases"
 	// EdgeOwners holds the string denoting the owners edge name in mutations.
 	EdgeOwners = "owners"
+	// EdgeTrustedPublishers holds the string denoting the trusted_publishers edge name in mutations.
+	EdgeTrustedPublishers = "trusted_publishers"
 	// Table holds the table name of the pkg in the database.
 	Table = "packages"
 	// RepositoryTable is the table that holds the repository relation/edge.
@@ -62,6 +64,13 @@ const (
 	OwnersInverseTable = "package_owners"
 	// OwnersColumn is the table column denoting the owners relation/edge.
 	OwnersColumn = "package_id"
+	// TrustedPublishersTable is the table that holds the trusted_publishers relation/edge.
+	TrustedPublishersTable = "trusted_publishers"
+	// TrustedPublishersInverseTable is the table name for the TrustedPublisher entity.
+	// It exists in this package in order to avoid circular dependency with the "trustedpublisher" package.
+	TrustedPublishersInverseTable = "trusted_publishers"
+	// TrustedPublishersColumn is the table column denoting the trusted_publishers relation/edge.
+	TrustedPublishersColumn = "package_id"
 )
 
 // Columns holds all SQL columns for pkg fields.
@@ -194,6 +203,20 @@ func ByOwners(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newOwnersStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByTrustedPublishersCount orders the results by trusted_publishers count.
+func ByTrustedPublishersCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newTrustedPublishersStep(), opts...)
+	}
+}
+
+// ByTrustedPublishers orders the results by trusted_publishers terms.
+func ByTrustedPublishers(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newTrustedPublishersStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newRepositoryStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -213,5 +236,12 @@ func newOwnersStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(OwnersInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, OwnersTable, OwnersColumn),
+	)
+}
+func newTrustedPublishersStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(TrustedPublishersInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, TrustedPublishersTable, TrustedPublishersColumn),
 	)
 }

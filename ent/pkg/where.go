@@ -604,6 +604,29 @@ func HasOwnersWith(preds ...predicate.PackageOwner) predicate.Pkg {
 	})
 }
 
+// HasTrustedPublishers applies the HasEdge predicate on the "trusted_publishers" edge.
+func HasTrustedPublishers() predicate.Pkg {
+	return predicate.Pkg(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, TrustedPublishersTable, TrustedPublishersColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasTrustedPublishersWith applies the HasEdge predicate on the "trusted_publishers" edge with a given conditions (other predicates).
+func HasTrustedPublishersWith(preds ...predicate.TrustedPublisher) predicate.Pkg {
+	return predicate.Pkg(func(s *sql.Selector) {
+		step := newTrustedPublishersStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // And groups predicates with the AND operator between them.
 func And(predicates ...predicate.Pkg) predicate.Pkg {
 	return predicate.Pkg(sql.AndPredicates(predicates...))

@@ -33,6 +33,9 @@ type MailMessage func(*sql.Selector)
 // Membership is the predicate function for membership builders.
 type Membership func(*sql.Selector)
 
+// OIDCToken is the predicate function for oidctoken builders.
+type OIDCToken func(*sql.Selector)
+
 // Organization is the predicate function for organization builders.
 type Organization func(*sql.Selector)
 
@@ -74,6 +77,9 @@ type Subscription func(*sql.Selector)
 
 // Token is the predicate function for token builders.
 type Token func(*sql.Selector)
+
+// TrustedPublisher is the predicate function for trustedpublisher builders.
+type TrustedPublisher func(*sql.Selector)
 
 // User is the predicate function for user builders.
 type User func(*sql.Selector)

@@ -53,6 +53,8 @@ const (
 	FieldFirstPublishedAt = "first_published_at"
 	// FieldPublisherID holds the string denoting the publisher_id field in the database.
 	FieldPublisherID = "publisher_id"
+	// FieldTrustedPublish holds the string denoting the trusted_publish field in the database.
+	FieldTrustedPublish = "trusted_publish"
 	// FieldDownloads holds the string denoting the downloads field in the database.
 	FieldDownloads = "downloads"
 	// FieldDocsBlobKey holds the string denoting the docs_blob_key field in the database.
@@ -121,6 +123,7 @@ var Columns = []string{
 	FieldElixirRequirement,
 	FieldFirstPublishedAt,
 	FieldPublisherID,
+	FieldTrustedPublish,
 	FieldDownloads,
 	FieldDocsBlobKey,
 	FieldDocsPublishedAt,

@@ -945,6 +945,16 @@ func PublisherIDNotNil() predicate.Release {
 	return predicate.Release(sql.FieldNotNull(FieldPublisherID))
 }
 
+// TrustedPublishIsNil applies the IsNil predicate on the "trusted_publish" field.
+func TrustedPublishIsNil() predicate.Release {
+	return predicate.Release(sql.FieldIsNull(FieldTrustedPublish))
+}
+
+// TrustedPublishNotNil applies the NotNil predicate on the "trusted_publish" field.
+func TrustedPublishNotNil() predicate.Release {
+	return predicate.Release(sql.FieldNotNull(FieldTrustedPublish))
+}
+
 // DownloadsEQ applies the EQ predicate on the "downloads" field.
 func DownloadsEQ(v int64) predicate.Release {
 	return predicate.Release(sql.FieldEQ(FieldDownloads, v))

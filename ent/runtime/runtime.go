@@ -28,6 +28,7 @@ import (
 	"github.com/depot-registry/depot/ent/session"
 	"github.com/depot-registry/depot/ent/subscription"
 	"github.com/depot-registry/depot/ent/token"
+	"github.com/depot-registry/depot/ent/trustedpublisher"
 	"github.com/depot-registry/depot/ent/user"
 )
 
@@ -294,7 +295,7 @@ func init() {
 	// release.DefaultElixirRequirement holds the default value on creation for the elixir_requirement field.
 	release.DefaultElixirRequirement = releaseDescElixirRequirement.Default.(string)
 	// releaseDescDownloads is the schema descriptor for downloads field.
-	releaseDescDownloads := releaseFields[16].Descriptor()
+	releaseDescDownloads := releaseFields[17].Descriptor()
 	// release.DefaultDownloads holds the default value on creation for the downloads field.
 	release.DefaultDownloads = releaseDescDownloads.Default.(int64)
 	releaseeventMixin := schema.ReleaseEvent{}.Mixin()
@@ -459,6 +460,21 @@ func init() {
 	tokenDescEmail := tokenFields[3].Descriptor()
 	// token.DefaultEmail holds the default value on creation for the email field.
 	token.DefaultEmail = tokenDescEmail.Default.(string)
+	trustedpublisherMixin := schema.TrustedPublisher{}.Mixin()
+	trustedpublisherMixinFields0 := trustedpublisherMixin[0].Fields()
+	_ = trustedpublisherMixinFields0
+	trustedpublisherFields := schema.TrustedPublisher{}.Fields()
+	_ = trustedpublisherFields
+	// trustedpublisherDescCreatedAt is the schema descriptor for created_at field.
+	trustedpublisherDescCreatedAt := trustedpublisherMixinFields0[0].Descriptor()
+	// trustedpublisher.DefaultCreatedAt holds the default value on creation for the created_at field.
+	trustedpublisher.DefaultCreatedAt = trustedpublisherDescCreatedAt.Default.(func() time.Time)
+	// trustedpublisherDescUpdatedAt is the schema descriptor for updated_at field.
+	trustedpublisherDescUpdatedAt := trustedpublisherMixinFields0[1].Descriptor()
+	// trustedpublisher.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	trustedpublisher.DefaultUpdatedAt = trustedpublisherDescUpdatedAt.Default.(func() time.Time)
+	// trustedpublisher.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	trustedpublisher.UpdateDefaultUpdatedAt = trustedpublisherDescUpdatedAt.UpdateDefault.(func() time.Time)
 	userMixin := schema.User{}.Mixin()
 	userMixinFields0 := userMixin[0].Fields()
 	_ = userMixinFields0

@@ -29,6 +29,10 @@ func (APIKey) Fields() []ent.Field {
 		field.Time("last_used_at").Optional().Nillable(),
 		field.String("last_used_ip").Optional(),
 		field.String("last_used_user_agent").Optional(),
+		field.JSON("trusted_publishers", map[string]int{}).Optional().Immutable().
+			Comment("for a key exchanged from an OIDC token: package name → trusted publisher id").Annotations(entgql.Skip()),
+		field.JSON("trusted_run", map[string]string{}).Optional().Immutable().
+			Comment("the CI run whose OIDC token the key was exchanged for").Annotations(entgql.Skip()),
 	}
 }
 

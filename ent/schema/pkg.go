@@ -44,6 +44,8 @@ func (Pkg) Edges() []ent.Edge {
 			Annotations(entgql.RelayConnection(), entsql.OnDelete(entsql.Cascade)),
 		edge.To("owners", PackageOwner.Type).
 			Annotations(entgql.Skip(), entsql.OnDelete(entsql.Cascade)),
+		edge.To("trusted_publishers", TrustedPublisher.Type).
+			Annotations(entgql.Skip(), entsql.OnDelete(entsql.Cascade)),
 	}
 }
 

@@ -41,6 +41,8 @@ func (Release) Fields() []ent.Field {
 			Comment("when this version was first published; a replace keeps it, so the 60-minute window never restarts").
 			Annotations(entgql.OrderField("PUBLISHED_AT")),
 		field.Int("publisher_id").Optional().Nillable().Annotations(entgql.Skip()),
+		field.JSON("trusted_publish", &schematype.TrustedPublish{}).Optional().
+			Comment("the trusted publisher and CI run that published this content (trust/)").Annotations(entgql.Skip()),
 		field.Int64("downloads").Default(0).Annotations(entgql.Skip(entgql.SkipWhereInput)),
 		field.String("docs_blob_key").Optional().Nillable().Annotations(entgql.Skip()),
 		field.Time("docs_published_at").Optional().Nillable().Annotations(entgql.Skip(entgql.SkipWhereInput)),

@@ -20,6 +20,7 @@ import (
 	"github.com/depot-registry/depot/ent/packageowner"
 	"github.com/depot-registry/depot/ent/releaseevent"
 	"github.com/depot-registry/depot/ent/retirement"
+	"github.com/depot-registry/depot/ent/schema/schematype"
 	"github.com/depot-registry/depot/graph/gid"
 	"github.com/depot-registry/depot/graph/model"
 	"github.com/depot-registry/depot/registry"
@@ -46,6 +47,7 @@ type ResolverRoot interface {
 	Release() ReleaseResolver
 	ReleaseEvent() ReleaseEventResolver
 	Subscription() SubscriptionResolver
+	TrustedPublisher() TrustedPublisherResolver
 	User() UserResolver
 }
 
@@ -59,6 +61,10 @@ type ComplexityRoot struct {
 
 	AddPackageOwnerPayload struct {
 		Package func(childComplexity int) int
+	}
+
+	AddTrustedPublisherPayload struct {
+		TrustedPublisher func(childComplexity int) int
 	}
 
 	ApiKey struct {
@@ -179,6 +185,12 @@ type ComplexityRoot struct {
 		Week    func(childComplexity int) int
 	}
 
+	ExchangeOidcTokenPayload struct {
+		ExpiresAt func(childComplexity int) int
+		Key       func(childComplexity int) int
+		Packages  func(childComplexity int) int
+	}
+
 	Invoice struct {
 		Buyer              func(childComplexity int) int
 		Currency           func(childComplexity int) int
@@ -257,35 +269,38 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AddMember            func(childComplexity int, input model.AddMemberInput) int
-		AddPackageOwner      func(childComplexity int, input model.AddPackageOwnerInput) int
-		CancelSubscription   func(childComplexity int, input model.CancelSubscriptionInput) int
-		ChangePassword       func(childComplexity int, input model.ChangePasswordInput) int
-		ChangePlan           func(childComplexity int, input model.ChangePlanInput) int
-		ChangeSeats          func(childComplexity int, input model.ChangeSeatsInput) int
-		CreateAPIKey         func(childComplexity int, input model.CreateAPIKeyInput) int
-		CreateOrganization   func(childComplexity int, input model.CreateOrganizationInput) int
-		PayInvoice           func(childComplexity int, input model.PayInvoiceInput) int
-		PublishDocs          func(childComplexity int, input model.PublishDocsInput) int
-		PublishRelease       func(childComplexity int, input model.PublishReleaseInput) int
-		RemoveMember         func(childComplexity int, input model.RemoveMemberInput) int
-		RemovePackageOwner   func(childComplexity int, input model.RemovePackageOwnerInput) int
-		RequestPasswordReset func(childComplexity int, input model.RequestPasswordResetInput) int
-		ResetPassword        func(childComplexity int, input model.ResetPasswordInput) int
-		ResumeSubscription   func(childComplexity int, input model.ResumeSubscriptionInput) int
-		RetireRelease        func(childComplexity int, input model.RetireReleaseInput) int
-		RevertDocs           func(childComplexity int, input model.RevertDocsInput) int
-		RevertRelease        func(childComplexity int, input model.RevertReleaseInput) int
-		RevokeAPIKey         func(childComplexity int, input model.RevokeAPIKeyInput) int
-		SetMemberRole        func(childComplexity int, input model.SetMemberRoleInput) int
-		SignIn               func(childComplexity int, input model.SignInInput) int
-		SignOut              func(childComplexity int, input *model.SignOutInput) int
-		SignUp               func(childComplexity int, input model.SignUpInput) int
-		StartSubscription    func(childComplexity int, input model.StartSubscriptionInput) int
-		TransferPackage      func(childComplexity int, input model.TransferPackageInput) int
-		UnretireRelease      func(childComplexity int, input model.UnretireReleaseInput) int
-		UpdateBillingProfile func(childComplexity int, input model.UpdateBillingProfileInput) int
-		VerifyEmail          func(childComplexity int, input model.VerifyEmailInput) int
+		AddMember              func(childComplexity int, input model.AddMemberInput) int
+		AddPackageOwner        func(childComplexity int, input model.AddPackageOwnerInput) int
+		AddTrustedPublisher    func(childComplexity int, input model.AddTrustedPublisherInput) int
+		CancelSubscription     func(childComplexity int, input model.CancelSubscriptionInput) int
+		ChangePassword         func(childComplexity int, input model.ChangePasswordInput) int
+		ChangePlan             func(childComplexity int, input model.ChangePlanInput) int
+		ChangeSeats            func(childComplexity int, input model.ChangeSeatsInput) int
+		CreateAPIKey           func(childComplexity int, input model.CreateAPIKeyInput) int
+		CreateOrganization     func(childComplexity int, input model.CreateOrganizationInput) int
+		ExchangeOidcToken      func(childComplexity int, input model.ExchangeOidcTokenInput) int
+		PayInvoice             func(childComplexity int, input model.PayInvoiceInput) int
+		PublishDocs            func(childComplexity int, input model.PublishDocsInput) int
+		PublishRelease         func(childComplexity int, input model.PublishReleaseInput) int
+		RemoveMember           func(childComplexity int, input model.RemoveMemberInput) int
+		RemovePackageOwner     func(childComplexity int, input model.RemovePackageOwnerInput) int
+		RemoveTrustedPublisher func(childComplexity int, input model.RemoveTrustedPublisherInput) int
+		RequestPasswordReset   func(childComplexity int, input model.RequestPasswordResetInput) int
+		ResetPassword          func(childComplexity int, input model.ResetPasswordInput) int
+		ResumeSubscription     func(childComplexity int, input model.ResumeSubscriptionInput) int
+		RetireRelease          func(childComplexity int, input model.RetireReleaseInput) int
+		RevertDocs             func(childComplexity int, input model.RevertDocsInput) int
+		RevertRelease          func(childComplexity int, input model.RevertReleaseInput) int
+		RevokeAPIKey           func(childComplexity int, input model.RevokeAPIKeyInput) int
+		SetMemberRole          func(childComplexity int, input model.SetMemberRoleInput) int
+		SignIn                 func(childComplexity int, input model.SignInInput) int
+		SignOut                func(childComplexity int, input *model.SignOutInput) int
+		SignUp                 func(childComplexity int, input model.SignUpInput) int
+		StartSubscription      func(childComplexity int, input model.StartSubscriptionInput) int
+		TransferPackage        func(childComplexity int, input model.TransferPackageInput) int
+		UnretireRelease        func(childComplexity int, input model.UnretireReleaseInput) int
+		UpdateBillingProfile   func(childComplexity int, input model.UpdateBillingProfileInput) int
+		VerifyEmail            func(childComplexity int, input model.VerifyEmailInput) int
 	}
 
 	Organization struct {
@@ -336,6 +351,7 @@ type ComplexityRoot struct {
 		Releases          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ReleaseOrder, where *ent.ReleaseWhereInput) int
 		Repository        func(childComplexity int) int
 		RepositoryName    func(childComplexity int) int
+		TrustedPublishers func(childComplexity int) int
 		UpdatedAt         func(childComplexity int) int
 		Versions          func(childComplexity int, first *int) int
 		ViewerCanPublish  func(childComplexity int) int
@@ -400,21 +416,22 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		APIKeys           func(childComplexity int) int
-		AuditLog          func(childComplexity int, organization *string, after *entgql.Cursor[int], first *int) int
-		BillingCountries  func(childComplexity int) int
-		Node              func(childComplexity int, id int) int
-		Nodes             func(childComplexity int, ids []int) int
-		Organization      func(childComplexity int, name string) int
-		Organizations     func(childComplexity int, first *int, after *entgql.Cursor[int]) int
-		Package           func(childComplexity int, name string, repository *string) int
-		Packages          func(childComplexity int, search *string, repository *string, where *ent.PackageWhereInput, orderBy *ent.PackageOrder, first *int, after *entgql.Cursor[int], last *int, before *entgql.Cursor[int]) int
-		Plans             func(childComplexity int) int
-		PreviewSeatChange func(childComplexity int, organization string, seats int) int
-		Release           func(childComplexity int, packageArg string, version string, repository *string) int
-		ReleaseEvents     func(childComplexity int, first *int, after *string, filter *model.ReleaseEventFilter) int
-		User              func(childComplexity int, username string) int
-		Viewer            func(childComplexity int) int
+		APIKeys                  func(childComplexity int) int
+		AuditLog                 func(childComplexity int, organization *string, after *entgql.Cursor[int], first *int) int
+		BillingCountries         func(childComplexity int) int
+		Node                     func(childComplexity int, id int) int
+		Nodes                    func(childComplexity int, ids []int) int
+		Organization             func(childComplexity int, name string) int
+		Organizations            func(childComplexity int, first *int, after *entgql.Cursor[int]) int
+		Package                  func(childComplexity int, name string, repository *string) int
+		Packages                 func(childComplexity int, search *string, repository *string, where *ent.PackageWhereInput, orderBy *ent.PackageOrder, first *int, after *entgql.Cursor[int], last *int, before *entgql.Cursor[int]) int
+		PendingTrustedPublishers func(childComplexity int) int
+		Plans                    func(childComplexity int) int
+		PreviewSeatChange        func(childComplexity int, organization string, seats int) int
+		Release                  func(childComplexity int, packageArg string, version string, repository *string) int
+		ReleaseEvents            func(childComplexity int, first *int, after *string, filter *model.ReleaseEventFilter) int
+		User                     func(childComplexity int, username string) int
+		Viewer                   func(childComplexity int) int
 	}
 
 	Release struct {
@@ -445,6 +462,7 @@ type ComplexityRoot struct {
 		RevertableUntil   func(childComplexity int) int
 		Size              func(childComplexity int) int
 		TarballURL        func(childComplexity int) int
+		TrustedPublish    func(childComplexity int) int
 		UpdatedAt         func(childComplexity int) int
 		Version           func(childComplexity int) int
 	}
@@ -499,6 +517,10 @@ type ComplexityRoot struct {
 
 	RemovePackageOwnerPayload struct {
 		Package func(childComplexity int) int
+	}
+
+	RemoveTrustedPublisherPayload struct {
+		TrustedPublisher func(childComplexity int) int
 	}
 
 	Repository struct {
@@ -602,6 +624,32 @@ type ComplexityRoot struct {
 		Package func(childComplexity int) int
 	}
 
+	TrustedClaim struct {
+		Name  func(childComplexity int) int
+		Value func(childComplexity int) int
+	}
+
+	TrustedPublish struct {
+		Issuer      func(childComplexity int) int
+		Publisher   func(childComplexity int) int
+		RunID       func(childComplexity int) int
+		RunURL      func(childComplexity int) int
+		SHA         func(childComplexity int) int
+		WorkflowRef func(childComplexity int) int
+	}
+
+	TrustedPublisher struct {
+		Claims      func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		Description func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Issuer      func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		Owner       func(childComplexity int) int
+		Package     func(childComplexity int) int
+		Pending     func(childComplexity int) int
+	}
+
 	UnretireReleasePayload struct {
 		Releases func(childComplexity int) int
 	}
@@ -679,6 +727,9 @@ type MutationResolver interface {
 	PublishDocs(ctx context.Context, input model.PublishDocsInput) (*model.PublishDocsPayload, error)
 	RevertDocs(ctx context.Context, input model.RevertDocsInput) (*model.RevertDocsPayload, error)
 	TransferPackage(ctx context.Context, input model.TransferPackageInput) (*model.TransferPackagePayload, error)
+	ExchangeOidcToken(ctx context.Context, input model.ExchangeOidcTokenInput) (*model.ExchangeOidcTokenPayload, error)
+	AddTrustedPublisher(ctx context.Context, input model.AddTrustedPublisherInput) (*model.AddTrustedPublisherPayload, error)
+	RemoveTrustedPublisher(ctx context.Context, input model.RemoveTrustedPublisherInput) (*model.RemoveTrustedPublisherPayload, error)
 }
 type OrganizationResolver interface {
 	Billing(ctx context.Context, obj *ent.Organization) (*model.Billing, error)
@@ -700,6 +751,7 @@ type PackageResolver interface {
 	Dependents(ctx context.Context, obj *ent.Pkg, first *int) ([]*ent.Pkg, error)
 	ViewerCanPublish(ctx context.Context, obj *ent.Pkg) (bool, error)
 	ViewerIsFullOwner(ctx context.Context, obj *ent.Pkg) (bool, error)
+	TrustedPublishers(ctx context.Context, obj *ent.Pkg) ([]*registry.TrustedPublisher, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
@@ -717,6 +769,7 @@ type QueryResolver interface {
 	Package(ctx context.Context, name string, repository *string) (*ent.Pkg, error)
 	Packages(ctx context.Context, search *string, repository *string, where *ent.PackageWhereInput, orderBy *ent.PackageOrder, first *int, after *entgql.Cursor[int], last *int, before *entgql.Cursor[int]) (*ent.PackageConnection, error)
 	Release(ctx context.Context, packageArg string, version string, repository *string) (*ent.Release, error)
+	PendingTrustedPublishers(ctx context.Context) ([]*registry.TrustedPublisher, error)
 }
 type ReleaseResolver interface {
 	DownloadStats(ctx context.Context, obj *ent.Release) (*registry.DownloadStats, error)
@@ -741,6 +794,11 @@ type ReleaseEventResolver interface {
 }
 type SubscriptionResolver interface {
 	ReleaseEvents(ctx context.Context, filter *model.ReleaseEventFilter, after *string) (<-chan *ent.ReleaseEvent, error)
+}
+type TrustedPublisherResolver interface {
+	Kind(ctx context.Context, obj *registry.TrustedPublisher) (model.TrustedPublisherKind, error)
+
+	Claims(ctx context.Context, obj *registry.TrustedPublisher) ([]*model.TrustedClaim, error)
 }
 type UserResolver interface {
 	Email(ctx context.Context, obj *ent.User) (*string, error)
@@ -780,6 +838,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AddPackageOwnerPayload.Package(childComplexity), true
+
+	case "AddTrustedPublisherPayload.trustedPublisher":
+		if e.ComplexityRoot.AddTrustedPublisherPayload.TrustedPublisher == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddTrustedPublisherPayload.TrustedPublisher(childComplexity), true
 
 	case "ApiKey.active":
 		if e.ComplexityRoot.ApiKey.Active == nil {
@@ -1200,6 +1265,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DownloadStats.Week(childComplexity), true
 
+	case "ExchangeOidcTokenPayload.expiresAt":
+		if e.ComplexityRoot.ExchangeOidcTokenPayload.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeOidcTokenPayload.ExpiresAt(childComplexity), true
+	case "ExchangeOidcTokenPayload.key":
+		if e.ComplexityRoot.ExchangeOidcTokenPayload.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeOidcTokenPayload.Key(childComplexity), true
+	case "ExchangeOidcTokenPayload.packages":
+		if e.ComplexityRoot.ExchangeOidcTokenPayload.Packages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeOidcTokenPayload.Packages(childComplexity), true
+
 	case "Invoice.buyer":
 		if e.ComplexityRoot.Invoice.Buyer == nil {
 			break
@@ -1531,6 +1615,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddPackageOwner(childComplexity, args["input"].(model.AddPackageOwnerInput)), true
+	case "Mutation.addTrustedPublisher":
+		if e.ComplexityRoot.Mutation.AddTrustedPublisher == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addTrustedPublisher_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddTrustedPublisher(childComplexity, args["input"].(model.AddTrustedPublisherInput)), true
 	case "Mutation.cancelSubscription":
 		if e.ComplexityRoot.Mutation.CancelSubscription == nil {
 			break
@@ -1597,6 +1692,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateOrganization(childComplexity, args["input"].(model.CreateOrganizationInput)), true
+	case "Mutation.exchangeOidcToken":
+		if e.ComplexityRoot.Mutation.ExchangeOidcToken == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_exchangeOidcToken_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ExchangeOidcToken(childComplexity, args["input"].(model.ExchangeOidcTokenInput)), true
 	case "Mutation.payInvoice":
 		if e.ComplexityRoot.Mutation.PayInvoice == nil {
 			break
@@ -1652,6 +1758,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RemovePackageOwner(childComplexity, args["input"].(model.RemovePackageOwnerInput)), true
+	case "Mutation.removeTrustedPublisher":
+		if e.ComplexityRoot.Mutation.RemoveTrustedPublisher == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removeTrustedPublisher_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveTrustedPublisher(childComplexity, args["input"].(model.RemoveTrustedPublisherInput)), true
 	case "Mutation.requestPasswordReset":
 		if e.ComplexityRoot.Mutation.RequestPasswordReset == nil {
 			break
@@ -2073,6 +2190,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Package.RepositoryName(childComplexity), true
+	case "Package.trustedPublishers":
+		if e.ComplexityRoot.Package.TrustedPublishers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Package.TrustedPublishers(childComplexity), true
 	case "Package.updatedAt":
 		if e.ComplexityRoot.Package.UpdatedAt == nil {
 			break
@@ -2382,6 +2505,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Packages(childComplexity, args["search"].(*string), args["repository"].(*string), args["where"].(*ent.PackageWhereInput), args["orderBy"].(*ent.PackageOrder), args["first"].(*int), args["after"].(*entgql.Cursor[int]), args["last"].(*int), args["before"].(*entgql.Cursor[int])), true
+	case "Query.pendingTrustedPublishers":
+		if e.ComplexityRoot.Query.PendingTrustedPublishers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.PendingTrustedPublishers(childComplexity), true
 	case "Query.plans":
 		if e.ComplexityRoot.Query.Plans == nil {
 			break
@@ -2606,6 +2735,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Release.TarballURL(childComplexity), true
+	case "Release.trustedPublish":
+		if e.ComplexityRoot.Release.TrustedPublish == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Release.TrustedPublish(childComplexity), true
 	case "Release.updatedAt":
 		if e.ComplexityRoot.Release.UpdatedAt == nil {
 			break
@@ -2794,6 +2929,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RemovePackageOwnerPayload.Package(childComplexity), true
+
+	case "RemoveTrustedPublisherPayload.trustedPublisher":
+		if e.ComplexityRoot.RemoveTrustedPublisherPayload.TrustedPublisher == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RemoveTrustedPublisherPayload.TrustedPublisher(childComplexity), true
 
 	case "Repository.createdAt":
 		if e.ComplexityRoot.Repository.CreatedAt == nil {
@@ -3083,6 +3225,111 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TransferPackagePayload.Package(childComplexity), true
 
+	case "TrustedClaim.name":
+		if e.ComplexityRoot.TrustedClaim.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustedClaim.Name(childComplexity), true
+	case "TrustedClaim.value":
+		if e.ComplexityRoot.TrustedClaim.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustedClaim.Value(childComplexity), true
+
+	case "TrustedPublish.issuer":
+		if e.ComplexityRoot.TrustedPublish.Issuer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustedPublish.Issuer(childComplexity), true
+	case "TrustedPublish.publisher":
+		if e.ComplexityRoot.TrustedPublish.Publisher == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustedPublish.Publisher(childComplexity), true
+	case "TrustedPublish.runId":
+		if e.ComplexityRoot.TrustedPublish.RunID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustedPublish.RunID(childComplexity), true
+	case "TrustedPublish.runUrl":
+		if e.ComplexityRoot.TrustedPublish.RunURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustedPublish.RunURL(childComplexity), true
+	case "TrustedPublish.sha":
+		if e.ComplexityRoot.TrustedPublish.SHA == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustedPublish.SHA(childComplexity), true
+	case "TrustedPublish.workflowRef":
+		if e.ComplexityRoot.TrustedPublish.WorkflowRef == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustedPublish.WorkflowRef(childComplexity), true
+
+	case "TrustedPublisher.claims":
+		if e.ComplexityRoot.TrustedPublisher.Claims == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustedPublisher.Claims(childComplexity), true
+	case "TrustedPublisher.createdAt":
+		if e.ComplexityRoot.TrustedPublisher.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustedPublisher.CreatedAt(childComplexity), true
+	case "TrustedPublisher.description":
+		if e.ComplexityRoot.TrustedPublisher.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustedPublisher.Description(childComplexity), true
+	case "TrustedPublisher.id":
+		if e.ComplexityRoot.TrustedPublisher.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustedPublisher.ID(childComplexity), true
+	case "TrustedPublisher.issuer":
+		if e.ComplexityRoot.TrustedPublisher.Issuer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustedPublisher.Issuer(childComplexity), true
+	case "TrustedPublisher.kind":
+		if e.ComplexityRoot.TrustedPublisher.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustedPublisher.Kind(childComplexity), true
+	case "TrustedPublisher.owner":
+		if e.ComplexityRoot.TrustedPublisher.Owner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustedPublisher.Owner(childComplexity), true
+	case "TrustedPublisher.package":
+		if e.ComplexityRoot.TrustedPublisher.Package == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustedPublisher.Package(childComplexity), true
+	case "TrustedPublisher.pending":
+		if e.ComplexityRoot.TrustedPublisher.Pending == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustedPublisher.Pending(childComplexity), true
+
 	case "UnretireReleasePayload.releases":
 		if e.ComplexityRoot.UnretireReleasePayload.Releases == nil {
 			break
@@ -3207,6 +3454,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AddMemberInput", ec.unmarshalInputAddMemberInput),
 			graphql.NewInputUnmarshaler("AddPackageOwnerInput", ec.unmarshalInputAddPackageOwnerInput),
+			graphql.NewInputUnmarshaler("AddTrustedPublisherInput", ec.unmarshalInputAddTrustedPublisherInput),
 			graphql.NewInputUnmarshaler("ApiKeyOrder", ec.unmarshalInputApiKeyOrder),
 			graphql.NewInputUnmarshaler("AuditLogOrder", ec.unmarshalInputAuditLogOrder),
 			graphql.NewInputUnmarshaler("CancelSubscriptionInput", ec.unmarshalInputCancelSubscriptionInput),
@@ -3215,6 +3463,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ChangeSeatsInput", ec.unmarshalInputChangeSeatsInput),
 			graphql.NewInputUnmarshaler("CreateApiKeyInput", ec.unmarshalInputCreateApiKeyInput),
 			graphql.NewInputUnmarshaler("CreateOrganizationInput", ec.unmarshalInputCreateOrganizationInput),
+			graphql.NewInputUnmarshaler("ExchangeOidcTokenInput", ec.unmarshalInputExchangeOidcTokenInput),
 			graphql.NewInputUnmarshaler("MembershipOrder", ec.unmarshalInputMembershipOrder),
 			graphql.NewInputUnmarshaler("MembershipWhereInput", ec.unmarshalInputMembershipWhereInput),
 			graphql.NewInputUnmarshaler("OrganizationOrder", ec.unmarshalInputOrganizationOrder),
@@ -3230,6 +3479,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ReleaseWhereInput", ec.unmarshalInputReleaseWhereInput),
 			graphql.NewInputUnmarshaler("RemoveMemberInput", ec.unmarshalInputRemoveMemberInput),
 			graphql.NewInputUnmarshaler("RemovePackageOwnerInput", ec.unmarshalInputRemovePackageOwnerInput),
+			graphql.NewInputUnmarshaler("RemoveTrustedPublisherInput", ec.unmarshalInputRemoveTrustedPublisherInput),
 			graphql.NewInputUnmarshaler("RepositoryOrder", ec.unmarshalInputRepositoryOrder),
 			graphql.NewInputUnmarshaler("RequestPasswordResetInput", ec.unmarshalInputRequestPasswordResetInput),
 			graphql.NewInputUnmarshaler("ResetPasswordInput", ec.unmarshalInputResetPasswordInput),
@@ -3245,6 +3495,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SignUpInput", ec.unmarshalInputSignUpInput),
 			graphql.NewInputUnmarshaler("StartSubscriptionInput", ec.unmarshalInputStartSubscriptionInput),
 			graphql.NewInputUnmarshaler("TransferPackageInput", ec.unmarshalInputTransferPackageInput),
+			graphql.NewInputUnmarshaler("TrustedClaimInput", ec.unmarshalInputTrustedClaimInput),
 			graphql.NewInputUnmarshaler("UnretireReleaseInput", ec.unmarshalInputUnretireReleaseInput),
 			graphql.NewInputUnmarshaler("UpdateBillingProfileInput", ec.unmarshalInputUpdateBillingProfileInput),
 			graphql.NewInputUnmarshaler("UserOrder", ec.unmarshalInputUserOrder),
@@ -6852,6 +7103,147 @@ type RevertDocsPayload {
   release: Release!
 }
 `, BuiltIn: false},
+	{Name: "../schema/trust.graphqls", Input: `extend type Query {
+  "Pending trusted publishers the viewer configured, or that reserve a package name for an organization it administers."
+  pendingTrustedPublishers: [TrustedPublisher!]!
+}
+
+extend type Mutation {
+  """
+  Trade a CI job's OIDC identity token (GitHub Actions, GitLab CI, any
+  configured issuer) for an API key valid 15 minutes that only publishes
+  the packages whose trusted publishers match the token. Needs no sign-in:
+  the token is the credential. Each token is exchanged once.
+  """
+  exchangeOidcToken("The mutation's input." input: ExchangeOidcTokenInput!): ExchangeOidcTokenPayload!
+  """
+  Let a CI identity publish a public package (full owners; admins of an
+  organization owning it). For a package that does not exist yet the
+  publisher is pending: it reserves the name for the caller (or ` + "`" + `owner` + "`" + `)
+  and creates the package on its first trusted publish.
+  """
+  addTrustedPublisher("The mutation's input." input: AddTrustedPublisherInput!): AddTrustedPublisherPayload!
+  "Remove a trusted publisher; keys it issued that are still valid are revoked."
+  removeTrustedPublisher("The mutation's input." input: RemoveTrustedPublisherInput!): RemoveTrustedPublisherPayload!
+}
+
+extend type Package {
+  "Trusted publishers of this package, oldest first (full owners only; FORBIDDEN otherwise)."
+  trustedPublishers: [TrustedPublisher!]!
+}
+
+extend type Release {
+  "The trusted publisher and CI run that published this release's content; null when a person or a regular key did."
+  trustedPublish: TrustedPublish
+}
+
+"Which CI platform a trusted publisher trusts."
+enum TrustedPublisherKind {
+  "GitHub Actions (issuer https://token.actions.githubusercontent.com, or a GitHub Enterprise Server issuer); claims repository_owner, repository, workflow, optional environment."
+  GITHUB
+  "GitLab CI (issuer https://gitlab.com, or a self-managed GitLab URL); claims project_path, optional ref and environment."
+  GITLAB
+  "Any OIDC issuer (self-hosted GitLab, Gitea, Forgejo...); every configured claim must match exactly."
+  OIDC
+}
+
+"A CI identity allowed to publish a package with an exchanged key."
+type TrustedPublisher {
+  "Opaque id."
+  id: ID!
+  "The platform preset, or OIDC."
+  kind: TrustedPublisherKind!
+  "The token issuer (iss)."
+  issuer: String!
+  "The claims a token must carry."
+  claims: [TrustedClaim!]!
+  "One line for people."
+  description: String!
+  "The package it publishes (or creates, while pending)."
+  package: String!
+  "True until its first publish creates the package."
+  pending: Boolean!
+  "For a pending publisher: the user or organization the package will belong to."
+  owner: String
+  "When it was configured."
+  createdAt: Time!
+}
+
+"One claim a trusted publisher matches."
+type TrustedClaim {
+  "Claim name."
+  name: String!
+  "Value it must have."
+  value: String!
+}
+
+"What a release records about the trusted publisher that published it."
+type TrustedPublish {
+  "The publisher, as it was described at publish time."
+  publisher: String!
+  "The token issuer."
+  issuer: String!
+  "The CI run (GitHub run_id, GitLab pipeline_id)."
+  runId: String
+  "Link to the CI run (presets)."
+  runUrl: String
+  "The commit the run built."
+  sha: String
+  "The workflow (GitHub workflow_ref) or ref (GitLab)."
+  workflowRef: String
+}
+
+"Input of exchangeOidcToken."
+input ExchangeOidcTokenInput {
+  "The OIDC identity token (a JWT) whose aud is this Depot's configured audience."
+  token: String!
+}
+"Result of exchangeOidcToken."
+type ExchangeOidcTokenPayload {
+  "The key's secret (dpk_...): use it as HEX_API_KEY or Authorization: Bearer."
+  key: String!
+  "When the key stops working."
+  expiresAt: Time!
+  "Packages the key publishes."
+  packages: [String!]!
+}
+
+"A claim to match."
+input TrustedClaimInput {
+  "Claim name."
+  name: String!
+  "Value it must have."
+  value: String!
+}
+"Input of addTrustedPublisher."
+input AddTrustedPublisherInput {
+  "Public package name (existing, or to create: pending)."
+  package: String!
+  "For a pending publisher: an organization (you an admin) to own the package; omit for yourself."
+  owner: String
+  "Platform preset or OIDC."
+  kind: TrustedPublisherKind!
+  "Issuer URL; required for OIDC, implied by the presets."
+  issuer: String
+  "Claims to match (see TrustedPublisherKind)."
+  claims: [TrustedClaimInput!]!
+}
+"Result of addTrustedPublisher."
+type AddTrustedPublisherPayload {
+  "The new publisher."
+  trustedPublisher: TrustedPublisher!
+}
+"Input of removeTrustedPublisher."
+input RemoveTrustedPublisherInput {
+  "The publisher's id."
+  id: ID!
+}
+"Result of removeTrustedPublisher."
+type RemoveTrustedPublisherPayload {
+  "The removed publisher."
+  trustedPublisher: TrustedPublisher!
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -6873,6 +7265,14 @@ func (ec *executionContext) childFields_AddPackageOwnerPayload(ctx context.Conte
 		return ec.fieldContext_AddPackageOwnerPayload_package(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AddPackageOwnerPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AddTrustedPublisherPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "trustedPublisher":
+		return ec.fieldContext_AddTrustedPublisherPayload_trustedPublisher(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AddTrustedPublisherPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_ApiKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7097,6 +7497,18 @@ func (ec *executionContext) childFields_DownloadStats(ctx context.Context, field
 		return ec.fieldContext_DownloadStats_day(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DownloadStats", field.Name)
+}
+
+func (ec *executionContext) childFields_ExchangeOidcTokenPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_ExchangeOidcTokenPayload_key(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_ExchangeOidcTokenPayload_expiresAt(ctx, field)
+	case "packages":
+		return ec.fieldContext_ExchangeOidcTokenPayload_packages(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExchangeOidcTokenPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Invoice(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7345,6 +7757,8 @@ func (ec *executionContext) childFields_Package(ctx context.Context, field graph
 		return ec.fieldContext_Package_viewerCanPublish(ctx, field)
 	case "viewerIsFullOwner":
 		return ec.fieldContext_Package_viewerIsFullOwner(ctx, field)
+	case "trustedPublishers":
+		return ec.fieldContext_Package_trustedPublishers(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Package", field.Name)
 }
@@ -7497,6 +7911,8 @@ func (ec *executionContext) childFields_Release(ctx context.Context, field graph
 		return ec.fieldContext_Release_requirements(ctx, field)
 	case "publisher":
 		return ec.fieldContext_Release_publisher(ctx, field)
+	case "trustedPublish":
+		return ec.fieldContext_Release_trustedPublish(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Release", field.Name)
 }
@@ -7591,6 +8007,14 @@ func (ec *executionContext) childFields_RemovePackageOwnerPayload(ctx context.Co
 		return ec.fieldContext_RemovePackageOwnerPayload_package(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RemovePackageOwnerPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RemoveTrustedPublisherPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "trustedPublisher":
+		return ec.fieldContext_RemoveTrustedPublisherPayload_trustedPublisher(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RemoveTrustedPublisherPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Repository(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7785,6 +8209,58 @@ func (ec *executionContext) childFields_TransferPackagePayload(ctx context.Conte
 		return ec.fieldContext_TransferPackagePayload_package(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TransferPackagePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_TrustedClaim(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_TrustedClaim_name(ctx, field)
+	case "value":
+		return ec.fieldContext_TrustedClaim_value(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrustedClaim", field.Name)
+}
+
+func (ec *executionContext) childFields_TrustedPublish(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "publisher":
+		return ec.fieldContext_TrustedPublish_publisher(ctx, field)
+	case "issuer":
+		return ec.fieldContext_TrustedPublish_issuer(ctx, field)
+	case "runId":
+		return ec.fieldContext_TrustedPublish_runId(ctx, field)
+	case "runUrl":
+		return ec.fieldContext_TrustedPublish_runUrl(ctx, field)
+	case "sha":
+		return ec.fieldContext_TrustedPublish_sha(ctx, field)
+	case "workflowRef":
+		return ec.fieldContext_TrustedPublish_workflowRef(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrustedPublish", field.Name)
+}
+
+func (ec *executionContext) childFields_TrustedPublisher(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_TrustedPublisher_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_TrustedPublisher_kind(ctx, field)
+	case "issuer":
+		return ec.fieldContext_TrustedPublisher_issuer(ctx, field)
+	case "claims":
+		return ec.fieldContext_TrustedPublisher_claims(ctx, field)
+	case "description":
+		return ec.fieldContext_TrustedPublisher_description(ctx, field)
+	case "package":
+		return ec.fieldContext_TrustedPublisher_package(ctx, field)
+	case "pending":
+		return ec.fieldContext_TrustedPublisher_pending(ctx, field)
+	case "owner":
+		return ec.fieldContext_TrustedPublisher_owner(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_TrustedPublisher_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrustedPublisher", field.Name)
 }
 
 func (ec *executionContext) childFields_UnretireReleasePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7989,6 +8465,20 @@ func (ec *executionContext) field_Mutation_addPackageOwner_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_addTrustedPublisher_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AddTrustedPublisherInput, error) {
+			return ec.unmarshalNAddTrustedPublisherInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐAddTrustedPublisherInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_cancelSubscription_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8073,6 +8563,20 @@ func (ec *executionContext) field_Mutation_createOrganization_args(ctx context.C
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_exchangeOidcToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ExchangeOidcTokenInput, error) {
+			return ec.unmarshalNExchangeOidcTokenInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐExchangeOidcTokenInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_payInvoice_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8135,6 +8639,20 @@ func (ec *executionContext) field_Mutation_removePackageOwner_args(ctx context.C
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RemovePackageOwnerInput, error) {
 			return ec.unmarshalNRemovePackageOwnerInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐRemovePackageOwnerInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_removeTrustedPublisher_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RemoveTrustedPublisherInput, error) {
+			return ec.unmarshalNRemoveTrustedPublisherInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐRemoveTrustedPublisherInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9024,6 +9542,38 @@ func (ec *executionContext) fieldContext_AddPackageOwnerPayload_package(_ contex
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Package(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AddTrustedPublisherPayload_trustedPublisher(ctx context.Context, field graphql.CollectedField, obj *model.AddTrustedPublisherPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddTrustedPublisherPayload_trustedPublisher(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TrustedPublisher, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *registry.TrustedPublisher) graphql.Marshaler {
+			return ec.marshalNTrustedPublisher2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋregistryᚐTrustedPublisher(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AddTrustedPublisherPayload_trustedPublisher(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddTrustedPublisherPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrustedPublisher(ctx, field)
 		},
 	}
 	return fc, nil
@@ -10694,6 +11244,75 @@ func (ec *executionContext) _DownloadStats_day(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_DownloadStats_day(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DownloadStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ExchangeOidcTokenPayload_key(ctx context.Context, field graphql.CollectedField, obj *model.ExchangeOidcTokenPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeOidcTokenPayload_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeOidcTokenPayload_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExchangeOidcTokenPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExchangeOidcTokenPayload_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.ExchangeOidcTokenPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeOidcTokenPayload_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeOidcTokenPayload_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExchangeOidcTokenPayload", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ExchangeOidcTokenPayload_packages(ctx context.Context, field graphql.CollectedField, obj *model.ExchangeOidcTokenPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeOidcTokenPayload_packages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Packages, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeOidcTokenPayload_packages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExchangeOidcTokenPayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _Invoice_number(ctx context.Context, field graphql.CollectedField, obj *model.Invoice) (ret graphql.Marshaler) {
@@ -13257,6 +13876,138 @@ func (ec *executionContext) fieldContext_Mutation_transferPackage(ctx context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_exchangeOidcToken(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_exchangeOidcToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ExchangeOidcToken(ctx, fc.Args["input"].(model.ExchangeOidcTokenInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ExchangeOidcTokenPayload) graphql.Marshaler {
+			return ec.marshalNExchangeOidcTokenPayload2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐExchangeOidcTokenPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_exchangeOidcToken(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExchangeOidcTokenPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_exchangeOidcToken_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addTrustedPublisher(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addTrustedPublisher(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddTrustedPublisher(ctx, fc.Args["input"].(model.AddTrustedPublisherInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AddTrustedPublisherPayload) graphql.Marshaler {
+			return ec.marshalNAddTrustedPublisherPayload2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐAddTrustedPublisherPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addTrustedPublisher(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AddTrustedPublisherPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addTrustedPublisher_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_removeTrustedPublisher(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_removeTrustedPublisher(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RemoveTrustedPublisher(ctx, fc.Args["input"].(model.RemoveTrustedPublisherInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RemoveTrustedPublisherPayload) graphql.Marshaler {
+			return ec.marshalNRemoveTrustedPublisherPayload2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐRemoveTrustedPublisherPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_removeTrustedPublisher(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RemoveTrustedPublisherPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_removeTrustedPublisher_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Organization_id(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14389,6 +15140,38 @@ func (ec *executionContext) _Package_viewerIsFullOwner(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_Package_viewerIsFullOwner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Package", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Package_trustedPublishers(ctx context.Context, field graphql.CollectedField, obj *ent.Pkg) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Package_trustedPublishers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Package().TrustedPublishers(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*registry.TrustedPublisher) graphql.Marshaler {
+			return ec.marshalNTrustedPublisher2ᚕᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋregistryᚐTrustedPublisherᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Package_trustedPublishers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Package",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrustedPublisher(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _PackageConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.PackageConnection) (ret graphql.Marshaler) {
@@ -15792,6 +16575,38 @@ func (ec *executionContext) fieldContext_Query_release(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_pendingTrustedPublishers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_pendingTrustedPublishers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().PendingTrustedPublishers(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*registry.TrustedPublisher) graphql.Marshaler {
+			return ec.marshalNTrustedPublisher2ᚕᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋregistryᚐTrustedPublisherᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_pendingTrustedPublishers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrustedPublisher(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16610,6 +17425,38 @@ func (ec *executionContext) fieldContext_Release_publisher(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Release_trustedPublish(ctx context.Context, field graphql.CollectedField, obj *ent.Release) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Release_trustedPublish(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TrustedPublish, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *schematype.TrustedPublish) graphql.Marshaler {
+			return ec.marshalOTrustedPublish2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋentᚋschemaᚋschematypeᚐTrustedPublish(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Release_trustedPublish(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Release",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrustedPublish(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ReleaseConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ReleaseConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17366,6 +18213,38 @@ func (ec *executionContext) fieldContext_RemovePackageOwnerPayload_package(_ con
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Package(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RemoveTrustedPublisherPayload_trustedPublisher(ctx context.Context, field graphql.CollectedField, obj *model.RemoveTrustedPublisherPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RemoveTrustedPublisherPayload_trustedPublisher(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TrustedPublisher, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *registry.TrustedPublisher) graphql.Marshaler {
+			return ec.marshalNTrustedPublisher2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋregistryᚐTrustedPublisher(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RemoveTrustedPublisherPayload_trustedPublisher(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RemoveTrustedPublisherPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrustedPublisher(ctx, field)
 		},
 	}
 	return fc, nil
@@ -18564,6 +19443,406 @@ func (ec *executionContext) fieldContext_TransferPackagePayload_package(_ contex
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _TrustedClaim_name(ctx context.Context, field graphql.CollectedField, obj *model.TrustedClaim) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustedClaim_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustedClaim_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustedClaim", field, false, false, "String")
+}
+
+func (ec *executionContext) _TrustedClaim_value(ctx context.Context, field graphql.CollectedField, obj *model.TrustedClaim) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustedClaim_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustedClaim_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustedClaim", field, false, false, "String")
+}
+
+func (ec *executionContext) _TrustedPublish_publisher(ctx context.Context, field graphql.CollectedField, obj *schematype.TrustedPublish) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustedPublish_publisher(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Publisher, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustedPublish_publisher(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustedPublish", field, false, false, "String")
+}
+
+func (ec *executionContext) _TrustedPublish_issuer(ctx context.Context, field graphql.CollectedField, obj *schematype.TrustedPublish) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustedPublish_issuer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Issuer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustedPublish_issuer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustedPublish", field, false, false, "String")
+}
+
+func (ec *executionContext) _TrustedPublish_runId(ctx context.Context, field graphql.CollectedField, obj *schematype.TrustedPublish) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustedPublish_runId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RunID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrustedPublish_runId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustedPublish", field, false, false, "String")
+}
+
+func (ec *executionContext) _TrustedPublish_runUrl(ctx context.Context, field graphql.CollectedField, obj *schematype.TrustedPublish) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustedPublish_runUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RunURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrustedPublish_runUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustedPublish", field, false, false, "String")
+}
+
+func (ec *executionContext) _TrustedPublish_sha(ctx context.Context, field graphql.CollectedField, obj *schematype.TrustedPublish) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustedPublish_sha(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SHA, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrustedPublish_sha(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustedPublish", field, false, false, "String")
+}
+
+func (ec *executionContext) _TrustedPublish_workflowRef(ctx context.Context, field graphql.CollectedField, obj *schematype.TrustedPublish) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustedPublish_workflowRef(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WorkflowRef, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrustedPublish_workflowRef(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustedPublish", field, false, false, "String")
+}
+
+func (ec *executionContext) _TrustedPublisher_id(ctx context.Context, field graphql.CollectedField, obj *registry.TrustedPublisher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustedPublisher_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustedPublisher_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustedPublisher", field, false, false, "ID")
+}
+
+func (ec *executionContext) _TrustedPublisher_kind(ctx context.Context, field graphql.CollectedField, obj *registry.TrustedPublisher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustedPublisher_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TrustedPublisher().Kind(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.TrustedPublisherKind) graphql.Marshaler {
+			return ec.marshalNTrustedPublisherKind2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐTrustedPublisherKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustedPublisher_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustedPublisher", field, true, true, "TrustedPublisherKind")
+}
+
+func (ec *executionContext) _TrustedPublisher_issuer(ctx context.Context, field graphql.CollectedField, obj *registry.TrustedPublisher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustedPublisher_issuer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Issuer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustedPublisher_issuer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustedPublisher", field, false, false, "String")
+}
+
+func (ec *executionContext) _TrustedPublisher_claims(ctx context.Context, field graphql.CollectedField, obj *registry.TrustedPublisher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustedPublisher_claims(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TrustedPublisher().Claims(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.TrustedClaim) graphql.Marshaler {
+			return ec.marshalNTrustedClaim2ᚕᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐTrustedClaimᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustedPublisher_claims(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrustedPublisher",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrustedClaim(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TrustedPublisher_description(ctx context.Context, field graphql.CollectedField, obj *registry.TrustedPublisher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustedPublisher_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustedPublisher_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustedPublisher", field, false, false, "String")
+}
+
+func (ec *executionContext) _TrustedPublisher_package(ctx context.Context, field graphql.CollectedField, obj *registry.TrustedPublisher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustedPublisher_package(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Package, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustedPublisher_package(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustedPublisher", field, false, false, "String")
+}
+
+func (ec *executionContext) _TrustedPublisher_pending(ctx context.Context, field graphql.CollectedField, obj *registry.TrustedPublisher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustedPublisher_pending(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pending, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustedPublisher_pending(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustedPublisher", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _TrustedPublisher_owner(ctx context.Context, field graphql.CollectedField, obj *registry.TrustedPublisher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustedPublisher_owner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Owner, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrustedPublisher_owner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustedPublisher", field, false, false, "String")
+}
+
+func (ec *executionContext) _TrustedPublisher_createdAt(ctx context.Context, field graphql.CollectedField, obj *registry.TrustedPublisher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustedPublisher_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustedPublisher_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustedPublisher", field, false, false, "Time")
 }
 
 func (ec *executionContext) _UnretireReleasePayload_releases(ctx context.Context, field graphql.CollectedField, obj *model.UnretireReleasePayload) (ret graphql.Marshaler) {
@@ -20233,6 +21512,76 @@ func UnmarshalAddPackageOwnerInput(ctx context.Context, raw any) (model.AddPacka
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputAddTrustedPublisherInput(ctx context.Context, obj any) (model.AddTrustedPublisherInput, error) {
+	var it model.AddTrustedPublisherInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"package", "owner", "kind", "issuer", "claims"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "package":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("package"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Package = data
+		case "owner":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owner"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Owner = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNTrustedPublisherKind2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐTrustedPublisherKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "issuer":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("issuer"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Issuer = data
+		case "claims":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("claims"))
+			data, err := ec.unmarshalNTrustedClaimInput2ᚕᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐTrustedClaimInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Claims = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAddTrustedPublisherInput unmarshals raw into the AddTrustedPublisherInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAddTrustedPublisherInput(ctx context.Context, raw any) (model.AddTrustedPublisherInput, error) {
+	var out model.AddTrustedPublisherInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddTrustedPublisherInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputApiKeyOrder(ctx context.Context, obj any) (ent.ApiKeyOrder, error) {
 	var it ent.ApiKeyOrder
 	if obj == nil {
@@ -20637,6 +21986,48 @@ func (ec *executionContext) unmarshalInputCreateOrganizationInput(ctx context.Co
 func UnmarshalCreateOrganizationInput(ctx context.Context, raw any) (model.CreateOrganizationInput, error) {
 	var out model.CreateOrganizationInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateOrganizationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputExchangeOidcTokenInput(ctx context.Context, obj any) (model.ExchangeOidcTokenInput, error) {
+	var it model.ExchangeOidcTokenInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"token"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "token":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("token"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Token = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalExchangeOidcTokenInput unmarshals raw into the ExchangeOidcTokenInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalExchangeOidcTokenInput(ctx context.Context, raw any) (model.ExchangeOidcTokenInput, error) {
+	var out model.ExchangeOidcTokenInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ExchangeOidcTokenInput", raw, &out)
 	return out, err
 }
 
@@ -23222,6 +24613,48 @@ func UnmarshalRemovePackageOwnerInput(ctx context.Context, raw any) (model.Remov
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRemoveTrustedPublisherInput(ctx context.Context, obj any) (model.RemoveTrustedPublisherInput, error) {
+	var it model.RemoveTrustedPublisherInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRemoveTrustedPublisherInput unmarshals raw into the RemoveTrustedPublisherInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRemoveTrustedPublisherInput(ctx context.Context, raw any) (model.RemoveTrustedPublisherInput, error) {
+	var out model.RemoveTrustedPublisherInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RemoveTrustedPublisherInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRepositoryOrder(ctx context.Context, obj any) (ent.RepositoryOrder, error) {
 	var it ent.RepositoryOrder
 	if obj == nil {
@@ -24004,6 +25437,55 @@ func (ec *executionContext) unmarshalInputTransferPackageInput(ctx context.Conte
 func UnmarshalTransferPackageInput(ctx context.Context, raw any) (model.TransferPackageInput, error) {
 	var out model.TransferPackageInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "TransferPackageInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTrustedClaimInput(ctx context.Context, obj any) (model.TrustedClaimInput, error) {
+	var it model.TrustedClaimInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "value"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "value":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Value = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTrustedClaimInput unmarshals raw into the TrustedClaimInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTrustedClaimInput(ctx context.Context, raw any) (model.TrustedClaimInput, error) {
+	var out model.TrustedClaimInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TrustedClaimInput", raw, &out)
 	return out, err
 }
 
@@ -24798,6 +26280,39 @@ func (ec *executionContext) _AddPackageOwnerPayload(ctx context.Context, sel ast
 			out.Values[i] = graphql.MarshalString("AddPackageOwnerPayload")
 		case "package":
 			out.Values[i] = ec._AddPackageOwnerPayload_package(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var addTrustedPublisherPayloadImplementors = []string{"AddTrustedPublisherPayload"}
+
+func (ec *executionContext) _AddTrustedPublisherPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AddTrustedPublisherPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, addTrustedPublisherPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AddTrustedPublisherPayload")
+		case "trustedPublisher":
+			out.Values[i] = ec._AddTrustedPublisherPayload_trustedPublisher(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -25633,6 +27148,49 @@ func (ec *executionContext) _DownloadStats(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var exchangeOidcTokenPayloadImplementors = []string{"ExchangeOidcTokenPayload"}
+
+func (ec *executionContext) _ExchangeOidcTokenPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ExchangeOidcTokenPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, exchangeOidcTokenPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExchangeOidcTokenPayload")
+		case "key":
+			out.Values[i] = ec._ExchangeOidcTokenPayload_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._ExchangeOidcTokenPayload_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "packages":
+			out.Values[i] = ec._ExchangeOidcTokenPayload_packages(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var invoiceImplementors = []string{"Invoice"}
 
 func (ec *executionContext) _Invoice(ctx context.Context, sel ast.SelectionSet, obj *model.Invoice) graphql.Marshaler {
@@ -26359,6 +27917,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "exchangeOidcToken":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_exchangeOidcToken(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addTrustedPublisher":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addTrustedPublisher(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removeTrustedPublisher":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_removeTrustedPublisher(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -26712,6 +28291,12 @@ func (ec *executionContext) _Package(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Package_viewerIsFullOwner(ctx, field, obj)
+				})
+		case "trustedPublishers":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Package_trustedPublishers(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -27244,6 +28829,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_release(ctx, field)
 				})
+		case "pendingTrustedPublishers":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_pendingTrustedPublishers(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -27444,6 +29035,11 @@ func (ec *executionContext) _Release(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Release_publisher(ctx, field, obj)
 				})
+		case "trustedPublish":
+			out.Values[i] = ec._Release_trustedPublish(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -27810,6 +29406,39 @@ func (ec *executionContext) _RemovePackageOwnerPayload(ctx context.Context, sel 
 			out.Values[i] = graphql.MarshalString("RemovePackageOwnerPayload")
 		case "package":
 			out.Values[i] = ec._RemovePackageOwnerPayload_package(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var removeTrustedPublisherPayloadImplementors = []string{"RemoveTrustedPublisherPayload"}
+
+func (ec *executionContext) _RemoveTrustedPublisherPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RemoveTrustedPublisherPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, removeTrustedPublisherPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RemoveTrustedPublisherPayload")
+		case "trustedPublisher":
+			out.Values[i] = ec._RemoveTrustedPublisherPayload_trustedPublisher(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -28572,6 +30201,177 @@ func (ec *executionContext) _TransferPackagePayload(ctx context.Context, sel ast
 	return out
 }
 
+var trustedClaimImplementors = []string{"TrustedClaim"}
+
+func (ec *executionContext) _TrustedClaim(ctx context.Context, sel ast.SelectionSet, obj *model.TrustedClaim) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trustedClaimImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TrustedClaim")
+		case "name":
+			out.Values[i] = ec._TrustedClaim_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._TrustedClaim_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var trustedPublishImplementors = []string{"TrustedPublish"}
+
+func (ec *executionContext) _TrustedPublish(ctx context.Context, sel ast.SelectionSet, obj *schematype.TrustedPublish) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trustedPublishImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TrustedPublish")
+		case "publisher":
+			out.Values[i] = ec._TrustedPublish_publisher(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "issuer":
+			out.Values[i] = ec._TrustedPublish_issuer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "runId":
+			out.Values[i] = ec._TrustedPublish_runId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "runUrl":
+			out.Values[i] = ec._TrustedPublish_runUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "sha":
+			out.Values[i] = ec._TrustedPublish_sha(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "workflowRef":
+			out.Values[i] = ec._TrustedPublish_workflowRef(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var trustedPublisherImplementors = []string{"TrustedPublisher"}
+
+func (ec *executionContext) _TrustedPublisher(ctx context.Context, sel ast.SelectionSet, obj *registry.TrustedPublisher) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trustedPublisherImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TrustedPublisher")
+		case "id":
+			out.Values[i] = ec._TrustedPublisher_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TrustedPublisher_kind(ctx, field, obj)
+				})
+		case "issuer":
+			out.Values[i] = ec._TrustedPublisher_issuer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "claims":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TrustedPublisher_claims(ctx, field, obj)
+				})
+		case "description":
+			out.Values[i] = ec._TrustedPublisher_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "package":
+			out.Values[i] = ec._TrustedPublisher_package(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pending":
+			out.Values[i] = ec._TrustedPublisher_pending(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "owner":
+			out.Values[i] = ec._TrustedPublisher_owner(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._TrustedPublisher_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var unretireReleasePayloadImplementors = []string{"UnretireReleasePayload"}
 
 func (ec *executionContext) _UnretireReleasePayload(ctx context.Context, sel ast.SelectionSet, obj *model.UnretireReleasePayload) graphql.Marshaler {
@@ -29225,6 +31025,19 @@ func (ec *executionContext) marshalNAddPackageOwnerPayload2ᚖgithubᚗcomᚋdep
 	return ec._AddPackageOwnerPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNAddTrustedPublisherInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐAddTrustedPublisherInput(ctx context.Context, v any) (model.AddTrustedPublisherInput, error) {
+	res, err := ec.unmarshalInputAddTrustedPublisherInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAddTrustedPublisherPayload2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐAddTrustedPublisherPayload(ctx context.Context, sel ast.SelectionSet, v *model.AddTrustedPublisherPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AddTrustedPublisherPayload!")
+		return graphql.Null
+	}
+	return ec._AddTrustedPublisherPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNApiKey2ᚕᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋentᚐAPIKeyᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.APIKey) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -29457,6 +31270,19 @@ func (ec *executionContext) marshalNDownloadStats2ᚖgithubᚗcomᚋdepotᚑregi
 		return graphql.Null
 	}
 	return ec._DownloadStats(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNExchangeOidcTokenInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐExchangeOidcTokenInput(ctx context.Context, v any) (model.ExchangeOidcTokenInput, error) {
+	res, err := ec.unmarshalInputExchangeOidcTokenInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNExchangeOidcTokenPayload2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐExchangeOidcTokenPayload(ctx context.Context, sel ast.SelectionSet, v *model.ExchangeOidcTokenPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ExchangeOidcTokenPayload!")
+		return graphql.Null
+	}
+	return ec._ExchangeOidcTokenPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNID2int(ctx context.Context, v any) (int, error) {
@@ -30089,6 +31915,19 @@ func (ec *executionContext) marshalNRemovePackageOwnerPayload2ᚖgithubᚗcomᚋ
 	return ec._RemovePackageOwnerPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNRemoveTrustedPublisherInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐRemoveTrustedPublisherInput(ctx context.Context, v any) (model.RemoveTrustedPublisherInput, error) {
+	res, err := ec.unmarshalInputRemoveTrustedPublisherInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRemoveTrustedPublisherPayload2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐRemoveTrustedPublisherPayload(ctx context.Context, sel ast.SelectionSet, v *model.RemoveTrustedPublisherPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RemoveTrustedPublisherPayload!")
+		return graphql.Null
+	}
+	return ec._RemoveTrustedPublisherPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNRepository2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋentᚐRepository(ctx context.Context, sel ast.SelectionSet, v *ent.Repository) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Repository!")
@@ -30414,6 +32253,83 @@ func (ec *executionContext) marshalNTransferPackagePayload2ᚖgithubᚗcomᚋdep
 		return graphql.Null
 	}
 	return ec._TransferPackagePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTrustedClaim2ᚕᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐTrustedClaimᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TrustedClaim) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTrustedClaim2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐTrustedClaim(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTrustedClaim2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐTrustedClaim(ctx context.Context, sel ast.SelectionSet, v *model.TrustedClaim) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TrustedClaim!")
+		return graphql.Null
+	}
+	return ec._TrustedClaim(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTrustedClaimInput2ᚕᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐTrustedClaimInputᚄ(ctx context.Context, v any) ([]*model.TrustedClaimInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.TrustedClaimInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTrustedClaimInput2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐTrustedClaimInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNTrustedClaimInput2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐTrustedClaimInput(ctx context.Context, v any) (*model.TrustedClaimInput, error) {
+	res, err := ec.unmarshalInputTrustedClaimInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTrustedPublisher2ᚕᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋregistryᚐTrustedPublisherᚄ(ctx context.Context, sel ast.SelectionSet, v []*registry.TrustedPublisher) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTrustedPublisher2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋregistryᚐTrustedPublisher(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTrustedPublisher2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋregistryᚐTrustedPublisher(ctx context.Context, sel ast.SelectionSet, v *registry.TrustedPublisher) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TrustedPublisher!")
+		return graphql.Null
+	}
+	return ec._TrustedPublisher(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTrustedPublisherKind2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐTrustedPublisherKind(ctx context.Context, v any) (model.TrustedPublisherKind, error) {
+	var res model.TrustedPublisherKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTrustedPublisherKind2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐTrustedPublisherKind(ctx context.Context, sel ast.SelectionSet, v model.TrustedPublisherKind) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNUnretireReleaseInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐUnretireReleaseInput(ctx context.Context, v any) (model.UnretireReleaseInput, error) {
@@ -31400,6 +33316,13 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	_ = ctx
 	res := graphql.MarshalTime(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOTrustedPublish2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋentᚋschemaᚋschematypeᚐTrustedPublish(ctx context.Context, sel ast.SelectionSet, v *schematype.TrustedPublish) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._TrustedPublish(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOUser2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋentᚐUser(ctx context.Context, sel ast.SelectionSet, v *ent.User) graphql.Marshaler {

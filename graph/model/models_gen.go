@@ -15,6 +15,7 @@ import (
 	"github.com/depot-registry/depot/ent/packageowner"
 	"github.com/depot-registry/depot/ent/releaseevent"
 	"github.com/depot-registry/depot/ent/retirement"
+	"github.com/depot-registry/depot/registry"
 )
 
 // Input of addMember.
@@ -49,6 +50,26 @@ type AddPackageOwnerInput struct {
 type AddPackageOwnerPayload struct {
 	// The package after the change.
 	Package *ent.Pkg `json:"package"`
+}
+
+// Input of addTrustedPublisher.
+type AddTrustedPublisherInput struct {
+	// Public package name (existing, or to create: pending).
+	Package string `json:"package"`
+	// For a pending publisher: an organization (you an admin) to own the package; omit for yourself.
+	Owner *string `json:"owner,omitempty"`
+	// Platform preset or OIDC.
+	Kind TrustedPublisherKind `json:"kind"`
+	// Issuer URL; required for OIDC, implied by the presets.
+	Issuer *string `json:"issuer,omitempty"`
+	// Claims to match (see TrustedPublisherKind).
+	Claims []*TrustedClaimInput `json:"claims"`
+}
+
+// Result of addTrustedPublisher.
+type AddTrustedPublisherPayload struct {
+	// The new publisher.
+	TrustedPublisher *registry.TrustedPublisher `json:"trustedPublisher"`
 }
 
 // An organization's subscription.
@@ -193,6 +214,22 @@ type CreateOrganizationInput struct {
 type CreateOrganizationPayload struct {
 	// The new organization.
 	Organization *ent.Organization `json:"organization"`
+}
+
+// Input of exchangeOidcToken.
+type ExchangeOidcTokenInput struct {
+	// The OIDC identity token (a JWT) whose aud is this Depot's configured audience.
+	Token string `json:"token"`
+}
+
+// Result of exchangeOidcToken.
+type ExchangeOidcTokenPayload struct {
+	// The key's secret (dpk_...): use it as HEX_API_KEY or Authorization: Bearer.
+	Key string `json:"key"`
+	// When the key stops working.
+	ExpiresAt time.Time `json:"expiresAt"`
+	// Packages the key publishes.
+	Packages []string `json:"packages"`
 }
 
 // What an organization is asked to pay for one period or change.
@@ -426,6 +463,18 @@ type RemovePackageOwnerPayload struct {
 	Package *ent.Pkg `json:"package"`
 }
 
+// Input of removeTrustedPublisher.
+type RemoveTrustedPublisherInput struct {
+	// The publisher's id.
+	ID int `json:"id"`
+}
+
+// Result of removeTrustedPublisher.
+type RemoveTrustedPublisherPayload struct {
+	// The removed publisher.
+	TrustedPublisher *registry.TrustedPublisher `json:"trustedPublisher"`
+}
+
 // Input of requestPasswordReset.
 type RequestPasswordResetInput struct {
 	// Username or email.
@@ -650,6 +699,22 @@ type TransferPackageInput struct {
 type TransferPackagePayload struct {
 	// The package after the change.
 	Package *ent.Pkg `json:"package"`
+}
+
+// One claim a trusted publisher matches.
+type TrustedClaim struct {
+	// Claim name.
+	Name string `json:"name"`
+	// Value it must have.
+	Value string `json:"value"`
+}
+
+// A claim to match.
+type TrustedClaimInput struct {
+	// Claim name.
+	Name string `json:"name"`
+	// Value it must have.
+	Value string `json:"value"`
 }
 
 // Input of unretireRelease.
@@ -952,6 +1017,67 @@ func (e *SubscriptionStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e SubscriptionStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Which CI platform a trusted publisher trusts.
+type TrustedPublisherKind string
+
+const (
+	// GitHub Actions (issuer https://token.actions.githubusercontent.com, or a GitHub Enterprise Server issuer); claims repository_owner, repository, workflow, optional environment.
+	TrustedPublisherKindGithub TrustedPublisherKind = "GITHUB"
+	// GitLab CI (issuer https://gitlab.com, or a self-managed GitLab URL); claims project_path, optional ref and environment.
+	TrustedPublisherKindGitlab TrustedPublisherKind = "GITLAB"
+	// Any OIDC issuer (self-hosted GitLab, Gitea, Forgejo...); every configured claim must match exactly.
+	TrustedPublisherKindOidc TrustedPublisherKind = "OIDC"
+)
+
+var AllTrustedPublisherKind = []TrustedPublisherKind{
+	TrustedPublisherKindGithub,
+	TrustedPublisherKindGitlab,
+	TrustedPublisherKindOidc,
+}
+
+func (e TrustedPublisherKind) IsValid() bool {
+	switch e {
+	case TrustedPublisherKindGithub, TrustedPublisherKindGitlab, TrustedPublisherKindOidc:
+		return true
+	}
+	return false
+}
+
+func (e TrustedPublisherKind) String() string {
+	return string(e)
+}
+
+func (e *TrustedPublisherKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TrustedPublisherKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TrustedPublisherKind", str)
+	}
+	return nil
+}
+
+func (e TrustedPublisherKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TrustedPublisherKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TrustedPublisherKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -9,6 +9,7 @@ import { formatExact } from '../../lib/time';
 import { InstallSnippets } from '../../components/InstallSnippets';
 import { safeUrl } from '../../lib/url';
 import { OwnersPanel } from './OwnersPanel';
+import { TrustedPublishersPanel } from './TrustedPublishersPanel';
 import { VersionList } from './VersionList';
 import { DownloadsChart } from '../../components/DownloadsChart';
 
@@ -245,6 +246,7 @@ export default function PackagePage({ params }: { params: Record<string, string>
                 owners={pkg.owners}
                 canManage={pkg.viewerIsFullOwner}
               />
+              {pkg.viewerIsFullOwner && !pkg.private ? <TrustedPublishersPanel name={pkg.name} /> : null}
             </aside>
           </div>
         </article>

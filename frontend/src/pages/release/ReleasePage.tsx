@@ -46,6 +46,12 @@ const ReleasePageDocument = graphql(`
         id
         username
       }
+      trustedPublish {
+        publisher
+        runId
+        runUrl
+        sha
+      }
       links {
         name
         url
@@ -169,6 +175,28 @@ export default function ReleasePage({ params }: { params: Record<string, string>
                       </>
                     ) : null}
                   </dd>
+                  {r.trustedPublish ? (
+                    <>
+                      <dt>Trusted publisher</dt>
+                      <dd data-testid="trusted-publish">
+                        published by trusted publisher {r.trustedPublish.publisher}
+                        {r.trustedPublish.runId ? (
+                          <>
+                            {' '}
+                            (
+                            {r.trustedPublish.runUrl ? (
+                              <a href={safeUrl(r.trustedPublish.runUrl)} rel="nofollow noopener noreferrer" target="_blank">
+                                workflow run {r.trustedPublish.runId}
+                              </a>
+                            ) : (
+                              <>workflow run {r.trustedPublish.runId}</>
+                            )}
+                            {r.trustedPublish.sha ? <>, commit <code>{r.trustedPublish.sha.slice(0, 12)}</code></> : null})
+                          </>
+                        ) : null}
+                      </dd>
+                    </>
+                  ) : null}
                   <dt>Downloads</dt>
                   <dd>{r.downloads.toLocaleString('en')}</dd>
                   <dt>Licenses</dt>
