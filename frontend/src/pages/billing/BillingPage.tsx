@@ -32,9 +32,13 @@ const OrgBillingDocument = graphql(`
       }
       invoices(first: 100) {
         totalCount
-        hasNextPage
-        nodes {
-          ...InvoiceListItem
+        pageInfo {
+          hasNextPage
+        }
+        edges {
+          node {
+            ...InvoiceListItem
+          }
         }
       }
     }
@@ -77,7 +81,7 @@ function Billing({ name }: { name: string }) {
             <SubscriptionPanel org={org.name} members={org.members.length} billing={org.billing ?? null} hasProfile={!!org.billingProfile?.country} />
             <BillingProfileForm org={org.name} profile={org.billingProfile ?? null} />
           </div>
-          <InvoiceList org={org.name} invoices={org.invoices.nodes} more={org.invoices.hasNextPage} />
+          <InvoiceList org={org.name} invoices={org.invoices.edges.map((e) => e.node)} more={org.invoices.pageInfo.hasNextPage} />
         </div>
       )}
     </QueryState>
