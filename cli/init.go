@@ -27,7 +27,7 @@ var manifestFields = []manifestField{
 	{"version", []string{"Version, semantic: MAJOR.MINOR.PATCH (e.g. 1.0.0, 2.1.0-rc.1)."}, ""},
 	{"app", []string{"OTP application name. Empty: the package name."}, `""`},
 	{"description", []string{"One line on what the package does (shown on its page and in search)."}, `""`},
-	{"licenses", []string{`SPDX license identifiers, e.g. ["Apache-2.0"].`}, `[]`},
+	{"licenses", []string{`SPDX license identifiers, e.g. ["Apache-2.0"]; public packages need one.`}, `[]`},
 	{"links", []string{`Links shown on the package page, e.g. {"GitHub": "https://github.com/me/my_lib"}.`}, `{}`},
 	{"requirements", []string{
 		`Dependencies: [{"name": "other", "requirement": "~> 1.0",`,
@@ -59,7 +59,7 @@ func manifestHelp() string {
 
 // initTemplate is the depot.json `depot init` writes: every field, each
 // under a comment saying what it is.
-func initTemplate(name, version string) []byte {
+func initTemplate(name, version, description string, licenses []string) []byte {
 	var b bytes.Buffer
 	b.WriteString("// depot.json: what `depot build` packages. Lines starting with // are comments.\n")
 	b.WriteString("// `depot build -h` lists the fields; only name and version are required.\n{\n")
@@ -73,6 +73,13 @@ func initTemplate(name, version string) []byte {
 			v = jsonString(name)
 		case "version":
 			v = jsonString(version)
+		case "description":
+			v = jsonString(description)
+		case "licenses":
+			if len(licenses) > 0 {
+				b, _ := json.Marshal(licenses)
+				v = string(b)
+			}
 		}
 		b.WriteString("  " + jsonString(f.key) + ": " + v)
 		if i < len(manifestFields)-1 {
@@ -141,11 +148,13 @@ func defaultName(dir string) string {
 	}, filepath.Base(abs))
 }
 
-// init is `depot init [DIR] [--name NAME] [--version VERSION]`.
+// init is `depot init [DIR] [--name NAME] [--version V] [--description D] [--license L]`.
 func (a *App) init(_ context.Context, args []string) error {
-	fs := a.newFlags("init", "[DIR] [--name NAME] [--version VERSION]\n\nWrites DIR/depot.json (DIR: the current folder), a commented template for `depot build`.\nRefuses to overwrite an existing one.")
+	fs := a.newFlags("init", "[DIR] [--name NAME] [--version V] [--description TEXT] [--license ID,...]\n\nWrites DIR/depot.json (DIR: the current folder), a commented template for `depot build`.\nRefuses to overwrite an existing one.")
 	name := fs.String("name", "", "package name (default: the folder's name, lower case, - and . as _)")
 	version := fs.String("version", "0.1.0", "first version")
+	description := fs.String("description", "", "one line on what the package does")
+	licenses := fs.String("license", "", "SPDX license identifiers, comma-separated (public packages need one)")
 	fs.Usage = a.usageWith(fs, manifestHelp())
 	pos, err := parseN(fs, args, 0, 1)
 	if err != nil {
@@ -175,7 +184,13 @@ func (a *App) init(_ context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("write %s: %w", ManifestName, err)
 	}
-	if _, err := f.Write(initTemplate(*name, *version)); err != nil {
+	var lics []string
+	for l := range strings.SplitSeq(*licenses, ",") {
+		if l = strings.TrimSpace(l); l != "" {
+			lics = append(lics, l)
+		}
+	}
+	if _, err := f.Write(initTemplate(*name, *version, *description, lics)); err != nil {
 		f.Close()
 		return fmt.Errorf("write %s: %w", path, err)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -21,7 +22,7 @@ func TestInitThenBuild(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Chdir(dir)
-	if _, _, err := run(t, nil, "init", "--version", "1.0.0"); err != nil {
+	if _, _, err := run(t, nil, "init", "--version", "1.0.0", "--license", "Apache-2.0, MIT"); err != nil {
 		t.Fatal(err)
 	}
 	raw, err := os.ReadFile("depot.json")
@@ -53,7 +54,7 @@ func TestInitThenBuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m := pkg.Metadata; m.Name != "my_lib" || m.Version != "1.0.0" || m.App != "my_lib" || m.Description != "Says // hello" ||
+	if m := pkg.Metadata; m.Name != "my_lib" || m.Version != "1.0.0" || m.App != "my_lib" || m.Description != "Says // hello" || !slices.Equal(m.Licenses, []string{"Apache-2.0", "MIT"}) ||
 		len(m.Files) != 1 || m.Files[0] != "src/my_lib.erl" {
 		t.Errorf("metadata = %+v", m)
 	}

@@ -81,8 +81,9 @@ func TestInvoicesConnection(t *testing.T) {
 	admin.Do(`mutation { createOrganization(input: {name: "acme"}) { organization { id } } }`, nil).MustOK(t)
 	admin.Do(`mutation { updateBillingProfile(input: {organization: "acme", email: "billing@acme.test", name: "Acme GmbH", country: "DE", company: false}) { billingProfile { vatRateBasisPoints } } }`, nil).MustOK(t)
 	admin.Do(`mutation { startSubscription(input: {organization: "acme", plan: MONTHLY, seats: 2}) { billing { seats } } }`, nil).MustOK(t)
-	admin = admin.WithKey("api:read") // the session would expire during the renewals; the key does not
-	for range 2 { // two renewals: three invoices
+	// Two renewals make three invoices; the session would expire meanwhile, a key does not.
+	admin = admin.WithKey("api:read")
+	for range 2 {
 		env.Clock.Advance(31 * 24 * time.Hour)
 		if err := env.Server.Billing.Tick(viewer.System(context.Background())); err != nil {
 			t.Fatal(err)
