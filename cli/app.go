@@ -39,6 +39,7 @@ func Commands() []command.Command { return Default().Commands() }
 func (a *App) Commands() []command.Command {
 	return []command.Command{
 		{Name: "repo-key", Summary: "print the registry public key and rebar3/mix configuration", Run: a.repoKey},
+		{Name: "init", Summary: "write a commented depot.json (package description) to start a package", Run: a.init},
 		{Name: "build", Summary: "build a Hex package tarball from a folder with depot.json", Run: a.build},
 		{Name: "publish", Summary: "publish a package (folder or tarball) through the API", Run: a.publish},
 		{Name: "docs", Summary: "publish or revert a release's documentation", Run: a.docs},
@@ -71,6 +72,15 @@ func (a *App) newFlags(name, usage string) *flag.FlagSet {
 		fs.PrintDefaults()
 	}
 	return fs
+}
+
+// usageWith is fs's usage followed by more text (what a file holds, ...).
+func (a *App) usageWith(fs *flag.FlagSet, more string) func() {
+	usage := fs.Usage
+	return func() {
+		usage()
+		fmt.Fprint(a.Stderr, more)
+	}
 }
 
 // parse parses flags anywhere among the arguments ("publish DIR

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -17,7 +18,9 @@ import (
 // ManifestName is the package description depot build reads.
 const ManifestName = "depot.json"
 
-// Manifest is depot.json: the metadata.config of the package, in JSON.
+// Manifest is depot.json: the metadata.config of the package, in JSON
+// with // comments allowed (manifestFields in init.go explains each field;
+// `depot init` writes a commented template).
 //
 //	{
 //	  "name": "my_lib", "version": "1.2.0",
@@ -71,7 +74,7 @@ func Build(dir string) (tarball []byte, name, outer string, err error) {
 		return nil, "", "", fmt.Errorf("read manifest: %w", err)
 	}
 	var m Manifest
-	dec := json.NewDecoder(strings.NewReader(string(raw)))
+	dec := json.NewDecoder(bytes.NewReader(stripComments(raw)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&m); err != nil {
 		return nil, "", "", fmt.Errorf("%s: %w", ManifestName, err)
@@ -209,8 +212,9 @@ func collect(dir string, list []string) ([]hextar.File, error) {
 
 // build is `depot build [DIR] [-o FILE]`.
 func (a *App) build(_ context.Context, args []string) error {
-	fs := a.newFlags("build", "[DIR] [-o FILE]")
-	outFile := fs.String("o", "", "write the tarball here (default: DIR/NAME-VERSION.tar)")
+	fs := a.newFlags("build", "[DIR] [-o FILE]\n\nPackages DIR (default: the current folder) as described by DIR/depot.json\ninto NAME-VERSION.tar in the current folder.")
+	outFile := fs.String("o", "", "write the tarball here (default: NAME-VERSION.tar in the current folder)")
+	fs.Usage = a.usageWith(fs, manifestHelp())
 	pos, err := parseN(fs, args, 0, 1)
 	if err != nil {
 		return err
@@ -225,7 +229,7 @@ func (a *App) build(_ context.Context, args []string) error {
 	}
 	path := *outFile
 	if path == "" {
-		path = filepath.Join(dir, name)
+		path = name
 	}
 	if err := os.WriteFile(path, tb, 0o644); err != nil {
 		return fmt.Errorf("write tarball: %w", err)

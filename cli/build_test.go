@@ -15,11 +15,16 @@ import (
 
 func TestBuild(t *testing.T) {
 	dir := packageDir(t, "alpha_lib", "1.2.0")
+	cwd := t.TempDir()
+	t.Chdir(cwd)
 	out, _, err := run(t, nil, "build", dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(dir, "alpha_lib-1.2.0.tar")
+	if _, err := os.Stat(filepath.Join(dir, "alpha_lib-1.2.0.tar")); !os.IsNotExist(err) {
+		t.Errorf("tarball written into the package folder (%v), want the current folder", err)
+	}
+	path := filepath.Join(cwd, "alpha_lib-1.2.0.tar")
 	tb, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatalf("tarball not written: %v", err)
@@ -75,9 +80,14 @@ func TestBuildRefusals(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			cwd := t.TempDir()
+			t.Chdir(cwd)
 			_, _, err := run(t, nil, "build", c.dir)
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("build = %v, want an error mentioning %q", err, c.want)
+			}
+			if left, _ := os.ReadDir(cwd); len(left) != 0 {
+				t.Errorf("a refused build wrote %v", left)
 			}
 		})
 	}

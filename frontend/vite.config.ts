@@ -11,6 +11,11 @@ export default defineConfig({
     emptyOutDir: true,
     assetsDir: 'assets',
     sourcemap: false,
+    // Two pages: the app, and GraphiQL (the IDE of GET /graphql, see
+    // src/ide/main.tsx), each with its own chunks.
+    rollupOptions: {
+      input: { app: 'index.html', graphiql: 'graphiql.html' },
+    },
   },
   server: {
     proxy: {

@@ -3,6 +3,8 @@ package graph
 import (
 	"strings"
 
+	"entgo.io/contrib/entgql"
+
 	"github.com/depot-registry/depot/apperr"
 	"github.com/depot-registry/depot/billing"
 	"github.com/depot-registry/depot/billing/service"
@@ -103,4 +105,26 @@ func quietForbidden(err error) error {
 		return nil
 	}
 	return err
+}
+
+// invoiceCursorKind marks invoice cursors, so a cursor of another connection
+// passed as invoices(after:) is refused instead of silently starting over.
+const invoiceCursorKind = "invoice"
+
+// invoiceCursor is the Relay cursor of the invoice at position seq. The
+// position is billing's (Seq); the cursor shape is the one every connection
+// of this API uses.
+func invoiceCursor(seq int) entgql.Cursor[int] {
+	return entgql.Cursor[int]{ID: seq, Value: invoiceCursorKind}
+}
+
+// invoiceSeq reads invoices(after:): 0 when absent.
+func invoiceSeq(after *entgql.Cursor[int]) (int, error) {
+	if after == nil {
+		return 0, nil
+	}
+	if kind, ok := after.Value.(string); !ok || kind != invoiceCursorKind || after.ID <= 0 {
+		return 0, apperr.Invalid("after", "invalid invoice cursor: pass the cursor of an invoice you received")
+	}
+	return after.ID, nil
 }

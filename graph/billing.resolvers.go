@@ -8,6 +8,7 @@ package graph
 import (
 	"context"
 
+	"entgo.io/contrib/entgql"
 	"github.com/depot-registry/depot/billing"
 	"github.com/depot-registry/depot/billing/service"
 	"github.com/depot-registry/depot/ent"
@@ -105,23 +106,27 @@ func (r *organizationResolver) BillingProfile(ctx context.Context, obj *ent.Orga
 }
 
 // Invoices is the resolver for the invoices field.
-func (r *organizationResolver) Invoices(ctx context.Context, obj *ent.Organization, first *int, after *string) (*model.InvoicePage, error) {
-	page := &model.InvoicePage{Nodes: []*model.Invoice{}}
+func (r *organizationResolver) Invoices(ctx context.Context, obj *ent.Organization, first *int, after *entgql.Cursor[int]) (*model.InvoiceConnection, error) {
+	conn := &model.InvoiceConnection{Edges: []*model.InvoiceEdge{}, PageInfo: &entgql.PageInfo[int]{}}
 	if !service.Visible(viewer.FromContext(ctx), obj.ID) {
-		return page, nil
+		return conn, nil
 	}
-	p, err := r.BillingService.Invoices(ctx, obj.Name, deref(first), deref(after))
+	seq, err := invoiceSeq(after)
 	if err != nil {
-		return page, quietForbidden(err)
+		return conn, err
+	}
+	p, err := r.BillingService.Invoices(ctx, obj.Name, deref(first), seq)
+	if err != nil {
+		return conn, quietForbidden(err)
 	}
 	for i := range p.Invoices {
-		page.Nodes = append(page.Nodes, r.toInvoice(obj.Name, &p.Invoices[i]))
+		conn.Edges = append(conn.Edges, &model.InvoiceEdge{Node: r.toInvoice(obj.Name, &p.Invoices[i]), Cursor: invoiceCursor(p.Invoices[i].Seq)})
 	}
-	page.TotalCount, page.HasNextPage = p.TotalCount, p.HasNextPage
-	if p.EndCursor != "" {
-		page.EndCursor = &p.EndCursor
+	conn.TotalCount, conn.PageInfo.HasNextPage, conn.PageInfo.HasPreviousPage = p.TotalCount, p.HasNextPage, after != nil
+	if k := len(conn.Edges); k > 0 {
+		conn.PageInfo.StartCursor, conn.PageInfo.EndCursor = &conn.Edges[0].Cursor, &conn.Edges[k-1].Cursor
 	}
-	return page, nil
+	return conn, nil
 }
 
 // Invoice is the resolver for the invoice field.

@@ -239,13 +239,20 @@ func toInt64(v any) (int64, bool) {
 
 // depth is the deepest field nesting of a selection set, following fragments
 // (each at most once per path, so cyclic fragments cannot loop; validation
-// already refuses them).
+// already refuses them). __Type.ofType does not count: it nests, but never
+// multiplies (no list), and GraphiQL's introspection nests it 8 deep.
 func depth(set ast.SelectionSet, frags ast.FragmentDefinitionList, seen int) int {
 	best := seen
 	for _, sel := range set {
 		var d int
 		switch s := sel.(type) {
 		case *ast.Field:
+			if s.Name == "ofType" && s.ObjectDefinition != nil && s.ObjectDefinition.Name == "__Type" {
+				// A type reference's wrappers (NON_NULL of LIST of ...) are one
+				// object each: an IDE's introspection asks 8 deep, at no cost.
+				d = depth(s.SelectionSet, frags, seen)
+				break
+			}
 			if len(s.SelectionSet) == 0 {
 				d = seen + 1
 			} else {

@@ -20,6 +20,7 @@ need_apt=()
 command -v erl >/dev/null 2>&1 || need_apt+=(erlang-nox)
 command -v rebar3 >/dev/null 2>&1 || need_apt+=(rebar3)
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+command -v curl >/dev/null 2>&1 || need_apt+=(curl) # docs/API.md's walk-through (server/walkthrough_test.go)
 [ -x "$PGBIN/initdb" ] || need_apt+=(postgresql-15)
 if [ ${#need_apt[@]} -gt 0 ]; then
 	step "installing Debian packages: ${need_apt[*]}"

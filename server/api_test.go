@@ -122,6 +122,8 @@ func TestQueryLimits(t *testing.T) {
 		{"too deep", nest(3), "QUERY_TOO_COMPLEX", "depth 14"},
 		{"too deep through fragments", `query { viewer { ...U } }
 			fragment U on User { organizations { members { user { organizations { members { user { organizations { members { user { organizations { members { user { username } } } } } } } } } } } } }`, "QUERY_TOO_COMPLEX", "depth"},
+		{"an IDE's introspection (GraphiQL's, ofType 8 deep)", introspectionQuery, "", ""},
+		{"too deep through introspection lists", `{ __schema { types { fields { type { fields { type { fields { type { fields { type { fields { type { name } } } } } } } } } } } } }`, "BAD_USER_INPUT", "introspection depth"},
 		{"too costly: 100 packages x 100 releases x 2",
 			`{ a: packages(first: 100) { edges { node { releases(first: 100) { edges { node { version } } } } } }
 			   b: packages(first: 100) { edges { node { releases(first: 100) { edges { node { version } } } } } } }`, "QUERY_TOO_COMPLEX", "complexity"},
@@ -140,6 +142,29 @@ func TestQueryLimits(t *testing.T) {
 		})
 	}
 }
+
+// introspectionQuery is graphql-js's getIntrospectionQuery (what GraphiQL
+// sends for its docs and completion) with its options on.
+const introspectionQuery = `query IntrospectionQuery {
+  __schema {
+    description queryType { name } mutationType { name } subscriptionType { name }
+    types { ...FullType }
+    directives { name description isRepeatable locations args(includeDeprecated: true) { ...InputValue } }
+  }
+}
+fragment FullType on __Type {
+  kind name description specifiedByURL
+  fields(includeDeprecated: true) { name description args(includeDeprecated: true) { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason }
+  inputFields(includeDeprecated: true) { ...InputValue }
+  interfaces { ...TypeRef }
+  enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
+  possibleTypes { ...TypeRef }
+}
+fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue isDeprecated deprecationReason }
+fragment TypeRef on __Type {
+  kind name
+  ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } }
+}`
 
 // Bodies over the size limit and malformed JSON are refused with
 // BAD_USER_INPUT and change nothing.

@@ -17,12 +17,12 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/parser"
 
 	"github.com/depot-registry/depot/apperr"
+	"github.com/depot-registry/depot/frontend"
 	"github.com/depot-registry/depot/graph"
 	"github.com/depot-registry/depot/graph/generated"
 	"github.com/depot-registry/depot/internal/httpctx"
@@ -81,7 +81,7 @@ func (s *Server) graphqlHandler() http.Handler {
 		s.Log.ErrorContext(ctx, "resolver panic", "panic", err)
 		return apperr.New(apperr.Internal, "internal error")
 	})
-	ide := playground.Handler("Depot GraphQL", "/graphql")
+	ide := ideHandler(frontend.FS())
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodGet && r.URL.RawQuery == "" && strings.Contains(r.Header.Get("Accept"), "text/html") {
 			ide.ServeHTTP(w, r)

@@ -86,14 +86,16 @@ func newReadWorld(t *testing.T, env *servertest.Env) *readWorld {
 		map[string]any{"o": w.org}).MustOK(t)
 	var inv struct {
 		Organization struct {
-			Invoices struct{ Nodes []struct{ Number string } }
+			Invoices struct {
+				Edges []struct{ Node struct{ Number string } }
+			}
 		}
 	}
-	ada.Do(`query($o: String!) { organization(name: $o) { invoices { nodes { number } } } }`, map[string]any{"o": w.org}).MustOK(t).Decode(t, &inv)
-	if len(inv.Organization.Invoices.Nodes) == 0 {
+	ada.Do(`query($o: String!) { organization(name: $o) { invoices { edges { node { number } } } } }`, map[string]any{"o": w.org}).MustOK(t).Decode(t, &inv)
+	if len(inv.Organization.Invoices.Edges) == 0 {
 		t.Fatal("the subscription issued no invoice")
 	}
-	w.invoice = inv.Organization.Invoices.Nodes[0].Number
+	w.invoice = inv.Organization.Invoices.Edges[0].Node.Number
 	ada.Do(createOrgDoc, map[string]any{"n": w.org2}).MustOK(t)
 	ada.Publish(pkgtest.Tarball(t, publicPkg, "1.0.0"), nil).MustOK(t)
 	ada.Publish(pkgtest.Tarball(t, hushPkg+"_base", "1.0.0"), map[string]any{"r": w.org}).MustOK(t)
@@ -287,7 +289,7 @@ const nodeFields = `__typename id
 // orgFields selects everything an organization shows to someone.
 const orgFields = `name viewerRole members { role user { username } }
 billing { seats } billingProfile { email name }
-invoices { nodes { number buyer { name } } }
+invoices { edges { node { number buyer { name } } } }
 invoice(number: $inv) { number }
 packages(first: 20) { edges { node { name } } }`
 
@@ -297,9 +299,11 @@ type orgOut struct {
 	Members        []struct{ Role string }
 	Billing        *struct{ Seats int }
 	BillingProfile *struct{ Email string }
-	Invoices       struct{ Nodes []struct{ Number string } }
-	Invoice        *struct{ Number string }
-	Packages       struct {
+	Invoices       struct {
+		Edges []struct{ Node struct{ Number string } }
+	}
+	Invoice  *struct{ Number string }
+	Packages struct {
 		Edges []struct{ Node struct{ Name string } }
 	}
 }
@@ -318,8 +322,8 @@ func (w *readWorld) checkOrg(t *testing.T, p readPrincipal, o orgOut) {
 		t.Errorf("%d members visible, want them visible: %v", len(o.Members), role != "")
 	}
 	admin := role == "ADMIN"
-	if (o.Billing != nil) != admin || (o.BillingProfile != nil) != admin || (len(o.Invoices.Nodes) > 0) != admin || (o.Invoice != nil) != admin {
-		t.Errorf("billing %v, profile %v, %d invoices, invoice %v; want visible: %v", o.Billing, o.BillingProfile, len(o.Invoices.Nodes), o.Invoice, admin)
+	if (o.Billing != nil) != admin || (o.BillingProfile != nil) != admin || (len(o.Invoices.Edges) > 0) != admin || (o.Invoice != nil) != admin {
+		t.Errorf("billing %v, profile %v, %d invoices, invoice %v; want visible: %v", o.Billing, o.BillingProfile, len(o.Invoices.Edges), o.Invoice, admin)
 	}
 	var names []string
 	for _, e := range o.Packages.Edges {

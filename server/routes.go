@@ -126,6 +126,10 @@ func (s *Server) spa() http.Handler {
 			notFound(w, first)
 			return
 		}
+		if name == idePage {
+			http.Redirect(w, r, "/graphql", http.StatusFound) // the IDE's own URL, with its headers
+			return
+		}
 		if name != "" && name != index {
 			if f, err := fs.Stat(files, name); err == nil && !f.IsDir() {
 				if strings.HasPrefix(name, "assets/") {
@@ -137,10 +141,14 @@ func (s *Server) spa() http.Handler {
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-cache")
-		w.Header().Set("Content-Security-Policy", "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'")
+		w.Header().Set("Content-Security-Policy", appCSP)
 		_, _ = w.Write(page)
 	})
 }
+
+// appCSP is the web app's Content-Security-Policy: scripts only from this
+// origin, no inline script.
+const appCSP = "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'"
 
 // serverPrefixes are the first path segments the server owns: an unknown
 // path under them is a 404, never the web app.

@@ -2,11 +2,8 @@ package service
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/depot-registry/depot/apperr"
@@ -79,6 +76,8 @@ const (
 
 // InvoiceView is an invoice with everything printed on it.
 type InvoiceView struct {
+	// Seq orders an organization's invoices (1, 2, ...): a page position.
+	Seq           int
 	Number        string
 	Status        InvoiceStatus
 	Currency      string
@@ -122,8 +121,9 @@ type InvoicePage struct {
 	Invoices    []InvoiceView
 	TotalCount  int
 	HasNextPage bool
-	// EndCursor is passed as after to read the next page.
-	EndCursor string
+	// EndCursor (the Seq of the page's last invoice) is passed as after to
+	// read the next page.
+	EndCursor int
 }
 
 // Page sizes of Invoices.
@@ -134,8 +134,9 @@ const (
 
 // Invoices lists the organization's invoices, newest first, with their
 // lines and payment attempts (a fixed number of queries whatever the page
-// size). after is an EndCursor of a previous page.
-func (s *Service) Invoices(ctx context.Context, orgName string, first int, after string) (InvoicePage, error) {
+// size). after is the EndCursor (or any invoice's Seq) of a previous page;
+// 0 starts at the newest. Fronts wrap it in their own opaque cursor.
+func (s *Service) Invoices(ctx context.Context, orgName string, first, after int) (InvoicePage, error) {
 	a, err := load(ctx, s.DB, orgName, false)
 	if err != nil {
 		return InvoicePage{}, err
@@ -146,17 +147,16 @@ func (s *Service) Invoices(ctx context.Context, orgName string, first int, after
 	case first == 0:
 		first = DefaultPageSize
 	}
+	if after < 0 {
+		return InvoicePage{}, apperr.Invalid("after", "invalid cursor: pass the cursor of an invoice you received")
+	}
 	q := s.DB.Invoice.Query().Where(invoice.OrganizationID(a.org.ID))
 	total, err := q.Clone().Count(ctx)
 	if err != nil {
 		return InvoicePage{}, fmt.Errorf("count invoices: %w", err)
 	}
-	if after != "" {
-		seq, err := decodeCursor(after)
-		if err != nil {
-			return InvoicePage{}, err
-		}
-		q = q.Where(invoice.SeqLT(seq))
+	if after > 0 {
+		q = q.Where(invoice.SeqLT(after))
 	}
 	rows, err := q.Order(ent.Desc(invoice.FieldSeq)).Limit(first + 1).
 		WithLines().WithPayments(func(pq *ent.PaymentAttemptQuery) { pq.Order(ent.Asc(paymentattempt.FieldID)) }).
@@ -172,7 +172,7 @@ func (s *Service) Invoices(ctx context.Context, orgName string, first int, after
 		page.Invoices = append(page.Invoices, invoiceView(inv))
 	}
 	if len(rows) > 0 {
-		page.EndCursor = encodeCursor(rows[len(rows)-1].Seq)
+		page.EndCursor = rows[len(rows)-1].Seq
 	}
 	return page, nil
 }
@@ -199,7 +199,7 @@ func (s *Service) Invoice(ctx context.Context, orgName, number string) (*Invoice
 func invoiceView(inv *ent.Invoice) InvoiceView {
 	m := func(c int64) billing.Money { return billing.Money{Cents: c, Currency: inv.Currency} }
 	v := InvoiceView{
-		Number: inv.Number, Status: InvoiceStatus(inv.Status), Currency: inv.Currency,
+		Seq: inv.Seq, Number: inv.Number, Status: InvoiceStatus(inv.Status), Currency: inv.Currency,
 		Subtotal: m(inv.SubtotalCents), VATRateBP: inv.VatRateBp, VAT: m(inv.VatCents), Total: m(inv.TotalCents),
 		ReverseCharge: inv.ReverseCharge, PeriodStart: inv.PeriodStart.UTC(), PeriodEnd: inv.PeriodEnd.UTC(),
 		IssuedAt: ptr(utc(inv.IssuedAt)), PaidAt: ptr(utc(inv.PaidAt)), Seller: inv.Seller, Buyer: inv.Buyer,
@@ -218,22 +218,4 @@ func invoiceView(inv *ent.Invoice) InvoiceView {
 		v.Payments = append(v.Payments, AttemptView{AttemptedAt: p.AttemptedAt.UTC(), Succeeded: p.Succeeded, FailureMessage: p.FailureMessage})
 	}
 	return v
-}
-
-const cursorPrefix = "invoice:"
-
-func encodeCursor(seq int) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(cursorPrefix + strconv.Itoa(seq)))
-}
-
-func decodeCursor(c string) (int, error) {
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err == nil {
-		if s, ok := strings.CutPrefix(string(b), cursorPrefix); ok {
-			if n, err := strconv.Atoi(s); err == nil {
-				return n, nil
-			}
-		}
-	}
-	return 0, apperr.Invalid("after", "invalid cursor %q", c)
 }

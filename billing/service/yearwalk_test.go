@@ -143,7 +143,7 @@ func TestYearWalk(t *testing.T) {
 	if _, err := f.Service.ChangeSeats(ctx, name, 5); err != nil {
 		t.Fatalf("ChangeSeats(5): %v", err)
 	}
-	if page, _ := f.Service.Invoices(ctx, name, 0, ""); page.TotalCount != 1 {
+	if page, _ := f.Service.Invoices(ctx, name, 0, 0); page.TotalCount != 1 {
 		t.Errorf("a monthly seat increase issued an invoice: %d invoices", page.TotalCount)
 	}
 
@@ -192,7 +192,7 @@ func TestYearWalk(t *testing.T) {
 		subtotal: 33194, vat: 0, total: 33194, periodStart: at(2025, 5, 15), periodEnd: at(2026, 5, 15),
 		lineAmounts: []int64{35000, -1806}, attempts: 1})
 	tick(t, f, at(2025, 5, 31)) // the old monthly billing day bills nothing
-	if page, _ := f.Service.Invoices(ctx, name, 0, ""); page.TotalCount != 5 {
+	if page, _ := f.Service.Invoices(ctx, name, 0, 0); page.TotalCount != 5 {
 		t.Errorf("%d invoices after the old monthly billing day, want 5", page.TotalCount)
 	}
 
@@ -270,7 +270,7 @@ func TestYearWalk(t *testing.T) {
 	tick(t, f, at(2026, 6, 2))
 
 	// The history reads back in pages, newest first.
-	page, err := f.Service.Invoices(ctx, name, 4, "")
+	page, err := f.Service.Invoices(ctx, name, 4, 0)
 	if err != nil || len(page.Invoices) != 4 || !page.HasNextPage || page.TotalCount != 7 || page.Invoices[0].Number != "ACME-0007" {
 		t.Fatalf("first page = %+v, %v", page, err)
 	}

@@ -212,6 +212,17 @@ type ComplexityRoot struct {
 		VatRateBasisPoints func(childComplexity int) int
 	}
 
+	InvoiceConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	InvoiceEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	InvoiceLine struct {
 		Amount      func(childComplexity int) int
 		Description func(childComplexity int) int
@@ -220,13 +231,6 @@ type ComplexityRoot struct {
 		PeriodStart func(childComplexity int) int
 		Quantity    func(childComplexity int) int
 		UnitAmount  func(childComplexity int) int
-	}
-
-	InvoicePage struct {
-		EndCursor   func(childComplexity int) int
-		HasNextPage func(childComplexity int) int
-		Nodes       func(childComplexity int) int
-		TotalCount  func(childComplexity int) int
 	}
 
 	InvoiceParty struct {
@@ -310,7 +314,7 @@ type ComplexityRoot struct {
 		DisplayName    func(childComplexity int) int
 		ID             func(childComplexity int) int
 		Invoice        func(childComplexity int, number string) int
-		Invoices       func(childComplexity int, first *int, after *string) int
+		Invoices       func(childComplexity int, first *int, after *entgql.Cursor[int]) int
 		Members        func(childComplexity int) int
 		Name           func(childComplexity int) int
 		Packages       func(childComplexity int, first *int, after *entgql.Cursor[int]) int
@@ -734,7 +738,7 @@ type MutationResolver interface {
 type OrganizationResolver interface {
 	Billing(ctx context.Context, obj *ent.Organization) (*model.Billing, error)
 	BillingProfile(ctx context.Context, obj *ent.Organization) (*model.BillingProfile, error)
-	Invoices(ctx context.Context, obj *ent.Organization, first *int, after *string) (*model.InvoicePage, error)
+	Invoices(ctx context.Context, obj *ent.Organization, first *int, after *entgql.Cursor[int]) (*model.InvoiceConnection, error)
 	Invoice(ctx context.Context, obj *ent.Organization, number string) (*model.Invoice, error)
 	Members(ctx context.Context, obj *ent.Organization) ([]*ent.Membership, error)
 	ViewerRole(ctx context.Context, obj *ent.Organization) (*membership.Role, error)
@@ -1393,6 +1397,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Invoice.VatRateBasisPoints(childComplexity), true
 
+	case "InvoiceConnection.edges":
+		if e.ComplexityRoot.InvoiceConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceConnection.Edges(childComplexity), true
+	case "InvoiceConnection.pageInfo":
+		if e.ComplexityRoot.InvoiceConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceConnection.PageInfo(childComplexity), true
+	case "InvoiceConnection.totalCount":
+		if e.ComplexityRoot.InvoiceConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceConnection.TotalCount(childComplexity), true
+
+	case "InvoiceEdge.cursor":
+		if e.ComplexityRoot.InvoiceEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceEdge.Cursor(childComplexity), true
+	case "InvoiceEdge.node":
+		if e.ComplexityRoot.InvoiceEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceEdge.Node(childComplexity), true
+
 	case "InvoiceLine.amount":
 		if e.ComplexityRoot.InvoiceLine.Amount == nil {
 			break
@@ -1435,31 +1471,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.InvoiceLine.UnitAmount(childComplexity), true
-
-	case "InvoicePage.endCursor":
-		if e.ComplexityRoot.InvoicePage.EndCursor == nil {
-			break
-		}
-
-		return e.ComplexityRoot.InvoicePage.EndCursor(childComplexity), true
-	case "InvoicePage.hasNextPage":
-		if e.ComplexityRoot.InvoicePage.HasNextPage == nil {
-			break
-		}
-
-		return e.ComplexityRoot.InvoicePage.HasNextPage(childComplexity), true
-	case "InvoicePage.nodes":
-		if e.ComplexityRoot.InvoicePage.Nodes == nil {
-			break
-		}
-
-		return e.ComplexityRoot.InvoicePage.Nodes(childComplexity), true
-	case "InvoicePage.totalCount":
-		if e.ComplexityRoot.InvoicePage.TotalCount == nil {
-			break
-		}
-
-		return e.ComplexityRoot.InvoicePage.TotalCount(childComplexity), true
 
 	case "InvoiceParty.address":
 		if e.ComplexityRoot.InvoiceParty.Address == nil {
@@ -1997,7 +2008,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Organization.Invoices(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Organization.Invoices(childComplexity, args["first"].(*int), args["after"].(*entgql.Cursor[int])), true
 	case "Organization.members":
 		if e.ComplexityRoot.Organization.Members == nil {
 			break
@@ -6311,9 +6322,9 @@ extend type Organization {
   invoices(
     "How many invoices to return (default 20, at most 100)."
     first: Int
-    "The endCursor of the previous page."
-    after: String
-  ): InvoicePage!
+    "The pageInfo.endCursor of the previous page."
+    after: Cursor
+  ): InvoiceConnection!
   "One invoice by number. Null when there is none or the viewer is not an admin."
   invoice(
     "The invoice number, e.g. ACME-0001."
@@ -6367,16 +6378,22 @@ type BillingProfile @goModel(forceGenerate: true) {
   reverseCharge: Boolean!
 }
 
-"A page of invoices."
-type InvoicePage {
+"A page of an organization's invoices, newest first: a Relay connection like the other lists."
+type InvoiceConnection {
   "The invoices of this page, newest first."
-  nodes: [Invoice!]!
-  "Cursor of the last invoice of this page; pass it as ` + "`" + `after` + "`" + ` for the next page."
-  endCursor: String
-  "Whether more invoices follow."
-  hasNextPage: Boolean!
+  edges: [InvoiceEdge!]!
+  "Pass endCursor as ` + "`" + `after` + "`" + ` for the next page; hasNextPage says whether one follows. Paging is forwards only."
+  pageInfo: PageInfo!
   "Number of invoices of the organization."
   totalCount: Int!
+}
+
+"An invoice in a connection."
+type InvoiceEdge {
+  "The invoice."
+  node: Invoice!
+  "Cursor of this invoice; pass it as ` + "`" + `after` + "`" + ` to read the invoices after it."
+  cursor: Cursor!
 }
 
 "What an organization is asked to pay for one period or change."
@@ -7553,6 +7570,28 @@ func (ec *executionContext) childFields_Invoice(ctx context.Context, field graph
 	return nil, fmt.Errorf("no field named %q was found under type Invoice", field.Name)
 }
 
+func (ec *executionContext) childFields_InvoiceConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_InvoiceConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_InvoiceConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_InvoiceConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InvoiceConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_InvoiceEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_InvoiceEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_InvoiceEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InvoiceEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_InvoiceLine(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "kind":
@@ -7571,20 +7610,6 @@ func (ec *executionContext) childFields_InvoiceLine(ctx context.Context, field g
 		return ec.fieldContext_InvoiceLine_periodEnd(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type InvoiceLine", field.Name)
-}
-
-func (ec *executionContext) childFields_InvoicePage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-	switch field.Name {
-	case "nodes":
-		return ec.fieldContext_InvoicePage_nodes(ctx, field)
-	case "endCursor":
-		return ec.fieldContext_InvoicePage_endCursor(ctx, field)
-	case "hasNextPage":
-		return ec.fieldContext_InvoicePage_hasNextPage(ctx, field)
-	case "totalCount":
-		return ec.fieldContext_InvoicePage_totalCount(ctx, field)
-	}
-	return nil, fmt.Errorf("no field named %q was found under type InvoicePage", field.Name)
 }
 
 func (ec *executionContext) childFields_InvoiceParty(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8911,8 +8936,8 @@ func (ec *executionContext) field_Organization_invoices_args(ctx context.Context
 	}
 	args["first"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
-		func(ctx context.Context, v any) (*string, error) {
-			return ec.unmarshalOString2ᚖstring(ctx, v)
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -11792,6 +11817,148 @@ func (ec *executionContext) fieldContext_Invoice_htmlUrl(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Invoice", field, false, false, "String")
 }
 
+func (ec *executionContext) _InvoiceConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.InvoiceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvoiceConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.InvoiceEdge) graphql.Marshaler {
+			return ec.marshalNInvoiceEdge2ᚕᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐInvoiceEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InvoiceConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InvoiceConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InvoiceEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InvoiceConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.InvoiceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvoiceConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖentgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InvoiceConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InvoiceConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InvoiceConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.InvoiceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvoiceConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InvoiceConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InvoiceConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InvoiceEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.InvoiceEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvoiceEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Invoice) graphql.Marshaler {
+			return ec.marshalNInvoice2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐInvoice(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InvoiceEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InvoiceEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Invoice(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InvoiceEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.InvoiceEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InvoiceEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InvoiceEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InvoiceEdge", field, false, false, "Cursor")
+}
+
 func (ec *executionContext) _InvoiceLine_kind(ctx context.Context, field graphql.CollectedField, obj *model.InvoiceLine) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11969,107 +12136,6 @@ func (ec *executionContext) _InvoiceLine_periodEnd(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_InvoiceLine_periodEnd(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("InvoiceLine", field, false, false, "Time")
-}
-
-func (ec *executionContext) _InvoicePage_nodes(ctx context.Context, field graphql.CollectedField, obj *model.InvoicePage) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_InvoicePage_nodes(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Nodes, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.Invoice) graphql.Marshaler {
-			return ec.marshalNInvoice2ᚕᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐInvoiceᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_InvoicePage_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "InvoicePage",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Invoice(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _InvoicePage_endCursor(ctx context.Context, field graphql.CollectedField, obj *model.InvoicePage) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_InvoicePage_endCursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.EndCursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_InvoicePage_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("InvoicePage", field, false, false, "String")
-}
-
-func (ec *executionContext) _InvoicePage_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.InvoicePage) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_InvoicePage_hasNextPage(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.HasNextPage, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_InvoicePage_hasNextPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("InvoicePage", field, false, false, "Boolean")
-}
-
-func (ec *executionContext) _InvoicePage_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.InvoicePage) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_InvoicePage_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_InvoicePage_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("InvoicePage", field, false, false, "Int")
 }
 
 func (ec *executionContext) _InvoiceParty_name(ctx context.Context, field graphql.CollectedField, obj *model.InvoiceParty) (ret graphql.Marshaler) {
@@ -14197,11 +14263,11 @@ func (ec *executionContext) _Organization_invoices(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Organization().Invoices(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Organization().Invoices(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*entgql.Cursor[int]))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.InvoicePage) graphql.Marshaler {
-			return ec.marshalNInvoicePage2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐInvoicePage(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InvoiceConnection) graphql.Marshaler {
+			return ec.marshalNInvoiceConnection2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐInvoiceConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -14214,7 +14280,7 @@ func (ec *executionContext) fieldContext_Organization_invoices(ctx context.Conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_InvoicePage(ctx, field)
+			return ec.childFields_InvoiceConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -27309,6 +27375,87 @@ func (ec *executionContext) _Invoice(ctx context.Context, sel ast.SelectionSet, 
 	return out
 }
 
+var invoiceConnectionImplementors = []string{"InvoiceConnection"}
+
+func (ec *executionContext) _InvoiceConnection(ctx context.Context, sel ast.SelectionSet, obj *model.InvoiceConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, invoiceConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InvoiceConnection")
+		case "edges":
+			out.Values[i] = ec._InvoiceConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._InvoiceConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._InvoiceConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var invoiceEdgeImplementors = []string{"InvoiceEdge"}
+
+func (ec *executionContext) _InvoiceEdge(ctx context.Context, sel ast.SelectionSet, obj *model.InvoiceEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, invoiceEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InvoiceEdge")
+		case "node":
+			out.Values[i] = ec._InvoiceEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._InvoiceEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var invoiceLineImplementors = []string{"InvoiceLine"}
 
 func (ec *executionContext) _InvoiceLine(ctx context.Context, sel ast.SelectionSet, obj *model.InvoiceLine) graphql.Marshaler {
@@ -27352,54 +27499,6 @@ func (ec *executionContext) _InvoiceLine(ctx context.Context, sel ast.SelectionS
 			}
 		case "periodEnd":
 			out.Values[i] = ec._InvoiceLine_periodEnd(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
-}
-
-var invoicePageImplementors = []string{"InvoicePage"}
-
-func (ec *executionContext) _InvoicePage(ctx context.Context, sel ast.SelectionSet, obj *model.InvoicePage) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, invoicePageImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("InvoicePage")
-		case "nodes":
-			out.Values[i] = ec._InvoicePage_nodes(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "endCursor":
-			out.Values[i] = ec._InvoicePage_endCursor(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
-		case "hasNextPage":
-			out.Values[i] = ec._InvoicePage_hasNextPage(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "totalCount":
-			out.Values[i] = ec._InvoicePage_totalCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -31356,11 +31455,27 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 	return res
 }
 
-func (ec *executionContext) marshalNInvoice2ᚕᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐInvoiceᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Invoice) graphql.Marshaler {
+func (ec *executionContext) marshalNInvoice2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐInvoice(ctx context.Context, sel ast.SelectionSet, v *model.Invoice) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Invoice!")
+		return graphql.Null
+	}
+	return ec._Invoice(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNInvoiceConnection2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐInvoiceConnection(ctx context.Context, sel ast.SelectionSet, v *model.InvoiceConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InvoiceConnection!")
+		return graphql.Null
+	}
+	return ec._InvoiceConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNInvoiceEdge2ᚕᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐInvoiceEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.InvoiceEdge) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNInvoice2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐInvoice(ctx, sel, v[i])
+		return ec.marshalNInvoiceEdge2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐInvoiceEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -31372,12 +31487,12 @@ func (ec *executionContext) marshalNInvoice2ᚕᚖgithubᚗcomᚋdepotᚑregistr
 	return ret
 }
 
-func (ec *executionContext) marshalNInvoice2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐInvoice(ctx context.Context, sel ast.SelectionSet, v *model.Invoice) graphql.Marshaler {
+func (ec *executionContext) marshalNInvoiceEdge2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐInvoiceEdge(ctx context.Context, sel ast.SelectionSet, v *model.InvoiceEdge) graphql.Marshaler {
 	if v == nil {
-		graphql.AddInvalidNullError(ctx, "Invoice!")
+		graphql.AddInvalidNullError(ctx, "InvoiceEdge!")
 		return graphql.Null
 	}
-	return ec._Invoice(ctx, sel, v)
+	return ec._InvoiceEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNInvoiceLine2ᚕᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐInvoiceLineᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.InvoiceLine) graphql.Marshaler {
@@ -31412,14 +31527,6 @@ func (ec *executionContext) unmarshalNInvoiceLineKind2githubᚗcomᚋdepotᚑreg
 
 func (ec *executionContext) marshalNInvoiceLineKind2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐInvoiceLineKind(ctx context.Context, sel ast.SelectionSet, v model.InvoiceLineKind) graphql.Marshaler {
 	return v
-}
-
-func (ec *executionContext) marshalNInvoicePage2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐInvoicePage(ctx context.Context, sel ast.SelectionSet, v *model.InvoicePage) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "InvoicePage!")
-		return graphql.Null
-	}
-	return ec._InvoicePage(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNInvoiceParty2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐInvoiceParty(ctx context.Context, sel ast.SelectionSet, v *model.InvoiceParty) graphql.Marshaler {
@@ -31697,6 +31804,14 @@ func (ec *executionContext) unmarshalNPackageWhereInput2ᚖgithubᚗcomᚋdepot�
 
 func (ec *executionContext) marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
 	return ec._PageInfo(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPageInfo2ᚖentgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *entgql.PageInfo[int]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PageInfo!")
+		return graphql.Null
+	}
+	return ec._PageInfo(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNPayInvoiceInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐPayInvoiceInput(ctx context.Context, v any) (model.PayInvoiceInput, error) {

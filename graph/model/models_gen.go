@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/depot-registry/depot/ent"
 	"github.com/depot-registry/depot/ent/membership"
@@ -272,6 +273,24 @@ type Invoice struct {
 	HTMLURL string `json:"htmlUrl"`
 }
 
+// A page of an organization's invoices, newest first: a Relay connection like the other lists.
+type InvoiceConnection struct {
+	// The invoices of this page, newest first.
+	Edges []*InvoiceEdge `json:"edges"`
+	// Pass endCursor as `after` for the next page; hasNextPage says whether one follows. Paging is forwards only.
+	PageInfo *entgql.PageInfo[int] `json:"pageInfo"`
+	// Number of invoices of the organization.
+	TotalCount int `json:"totalCount"`
+}
+
+// An invoice in a connection.
+type InvoiceEdge struct {
+	// The invoice.
+	Node *Invoice `json:"node"`
+	// Cursor of this invoice; pass it as `after` to read the invoices after it.
+	Cursor entgql.Cursor[int] `json:"cursor"`
+}
+
 // One line of an invoice.
 type InvoiceLine struct {
 	// What the line is for.
@@ -288,18 +307,6 @@ type InvoiceLine struct {
 	PeriodStart time.Time `json:"periodStart"`
 	// End (exclusive) of the time covered.
 	PeriodEnd time.Time `json:"periodEnd"`
-}
-
-// A page of invoices.
-type InvoicePage struct {
-	// The invoices of this page, newest first.
-	Nodes []*Invoice `json:"nodes"`
-	// Cursor of the last invoice of this page; pass it as `after` for the next page.
-	EndCursor *string `json:"endCursor,omitempty"`
-	// Whether more invoices follow.
-	HasNextPage bool `json:"hasNextPage"`
-	// Number of invoices of the organization.
-	TotalCount int `json:"totalCount"`
 }
 
 // A party of an invoice, as printed.

@@ -279,6 +279,15 @@ func (tab *Tab) Go(path string) {
 	})
 }
 
+// Open navigates to a page other than the web app's (the GraphQL IDE) and
+// waits until the CSS selector ready shows.
+func (tab *Tab) Open(path, ready string) {
+	tab.t.Helper()
+	tab.step("load "+path, func(ctx context.Context) error {
+		return chromedp.Do(ctx, chromedp.Navigate(tab.Base+path), chromedp.WaitVisible(chromedp.CSS(ready)))
+	})
+}
+
 // Wait waits until the JavaScript expression is truthy; what says what the
 // test waits for, for the failure message.
 func (tab *Tab) Wait(what, expr string) {

@@ -46,9 +46,13 @@ const OrgBillingDocument = graphql(`
       }
       invoices(first: 100) {
         totalCount
-        hasNextPage
-        nodes {
-          ...InvoiceListItem
+        pageInfo {
+          hasNextPage
+        }
+        edges {
+          node {
+            ...InvoiceListItem
+          }
         }
       }
     }
@@ -97,7 +101,7 @@ function Billing({ name }: { name: string }) {
             />
             <BillingProfileForm org={org.name} profile={org.billingProfile ?? null} countries={data.billingCountries} />
           </div>
-          <InvoiceList org={org.name} invoices={org.invoices.nodes} more={org.invoices.hasNextPage} />
+          <InvoiceList org={org.name} invoices={org.invoices.edges.map((e) => e.node)} more={org.invoices.pageInfo.hasNextPage} />
         </div>
       )}
     </QueryState>
