@@ -40,6 +40,9 @@ type loaders struct {
 	userOrg *loader.Loader[int, []*ent.Membership]
 	pkg     *pkgLoaders
 	mu      sync.Mutex
+	// suggestions are the "did you mean" terms of the searches resolved
+	// so far (PackageConnection.suggestion), guarded by mu.
+	suggestions map[*ent.PackageConnection]string
 }
 
 type loadersKey struct{}
