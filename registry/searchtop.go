@@ -33,6 +33,9 @@ import (
 // answer is the same on both databases by construction; only its cost
 // changes. Close misspellings follow as before.
 //
+// PostgreSQL only: SQLite reads every candidate set whole (see
+// topCandidates), so it keeps the query over every match.
+//
 // The word must be a single token: for "phoenix_live" or "web api", A2
 // minus A1 is no longer rank 2 exactly, and those searches take the
 // general query.
@@ -61,6 +64,13 @@ func (q searchQuery) topWord() (searchTerm, bool) {
 func (q searchQuery) topCandidates(t searchTerm, n int, filters []predicate.Pkg, private func(*sql.Selector)) predicate.Pkg {
 	return func(s *sql.Selector) {
 		c := colsOf(s)
+		if !c.pg {
+			// SQLite's planner reads each candidate set whole and sorts it
+			// (no statistics say which sets are large), three times the
+			// work of the query over every match: keep that one.
+			s.Where(q.matchesPredicate(s))
+			return
+		}
 		top := func(cond func(b *sql.Builder)) *sql.Selector {
 			sub := sql.Dialect(s.Dialect()).Select(c.id).From(sql.Table(pkg.Table))
 			for _, f := range filters {
@@ -71,28 +81,16 @@ func (q searchQuery) topCandidates(t searchTerm, n int, filters []predicate.Pkg,
 			}
 			sub.Where(sql.P(cond))
 			sub.OrderBy(sql.Desc(c.downloads))
-			if c.pg {
-				sub.OrderExpr(sql.Expr(c.name + ` COLLATE "C"`))
-			} else {
-				sub.OrderBy(c.name)
-			}
+			sub.OrderExpr(sql.Expr(c.name + ` COLLATE "C"`))
 			sub.OrderBy(c.id)
 			sub.Limit(n)
 			return sub
 		}
 		a1 := top(func(b *sql.Builder) {
-			if c.pg {
-				b.Ident(c.name).WriteString(" LIKE ").Arg(t.word + "%")
-				return
-			}
-			b.Ident(c.name).WriteString(" GLOB ").Arg(t.word + "*")
+			b.Ident(c.name).WriteString(" LIKE ").Arg(t.word + "%")
 		})
 		a2 := top(func(b *sql.Builder) {
-			if c.pg {
-				b.Ident(c.searchName).WriteString(" @@ CAST(").Arg(tsquery(t.tokens)).WriteString(" AS tsquery)")
-				return
-			}
-			inWords(b, c, ftsQuery("name", t.tokens))
+			b.Ident(c.searchName).WriteString(" @@ CAST(").Arg(tsquery(t.tokens)).WriteString(" AS tsquery)")
 		})
 		var a3 *sql.Selector
 		if t.field == fieldAny {

@@ -26,7 +26,8 @@ import (
 //     triggers on the packages table.
 //
 // The index also covers requirements by name, for depends: searches, and
-// the result order (downloads, name, id) for the top of one-word searches.
+// on PostgreSQL the result order (downloads, name, id) for the top of
+// one-word searches.
 const (
 	pgWords = `regexp_replace(%s, '[^[:alnum:]]+', ' ', 'g')`
 )
@@ -65,7 +66,6 @@ var (
 			INSERT INTO packages_trigrams (rowid, name) VALUES (new.id, new.name);
 		END`,
 		"CREATE INDEX IF NOT EXISTS requirements_name ON requirements (name)",
-		"CREATE INDEX IF NOT EXISTS packages_search_rank ON packages (downloads DESC, name, id, private_org_id)",
 	}
 )
 
