@@ -50,7 +50,7 @@ func TestSearchUsesIndex(t *testing.T) {
 			}
 			q.topCandidates(w, 21, nil, visible)(s)
 			q.byRelevance()(s)
-		}, []string{"packages_search_rank"}},
+		}, []string{"packages_search_rank", "packages_name_bytes", "packages_search_description"}},
 		{"two words or one", func(s *sql.Selector) {
 			q := parseQuery("phoenix html OR parser")
 			q.matches()(s)

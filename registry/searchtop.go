@@ -1,23 +1,21 @@
 package registry
 
 import (
+	"strconv"
+
 	"entgo.io/ent/dialect/sql"
 
 	"github.com/depot-registry/depot/ent/pkg"
 	"github.com/depot-registry/depot/ent/predicate"
-	"github.com/depot-registry/depot/store"
 )
 
-// The top of a one-word search, read without reading every match.
+// The top of a one-word search, read without reading every match
+// (PostgreSQL).
 //
 // A broad word (a common prefix such as "phoenix") matches thousands of
 // packages; ranking them all to keep 20 costs time in proportion to the
-// matches. For a query of one word of letters and digits, the page's rows
-// are among a few candidate sets, each read as the n most downloaded rows
-// of a set the index walks in download order (store/search.go's
-// packages_search_rank), so each stops after about n / (the set's share
-// of packages) index entries, or reads the whole set from the word index
-// when the set is small, as the planner decides:
+// matches. For a query of one word of letters and digits, the page's n
+// rows are among the n most downloaded rows of a few candidate sets:
 //
 //	A1: names starting with the word (ranks 0 and 1);
 //	A2: names with a word starting with it (A1 plus rank 2);
@@ -30,15 +28,31 @@ import (
 // then the n most downloaded of A3 hold at most |A1 ∪ A2| rows of better
 // ranks. The candidates are then filtered by the whole match condition and
 // ranked by byRelevance, exactly like the query over every match, so the
-// answer is the same on both databases by construction; only its cost
-// changes. Close misspellings follow as before.
+// answer is the same by construction; only its cost changes. Close
+// misspellings follow as before.
 //
-// PostgreSQL only: SQLite reads every candidate set whole (see
-// topCandidates), so it keeps the query over every match.
+// Each set's n most downloaded are found without trusting the planner's
+// estimates (which cannot see a prepared statement's arguments, and which
+// for a word prefix no statistic lists guess high enough to walk the whole
+// table): a walk of the topWalk most downloaded packages in result order
+// (packages_search_rank, which carries the name, its words and the
+// privacy column, so the walk reads no table rows) stops at the n-th row
+// of a common set; when it finds fewer, the set is rare among the popular
+// packages and is read whole from an index that answers exactly it (names
+// by byte range, the name words, the description words). A search then
+// reads at most 2 × topWalk index entries plus the rows of the sets too
+// rare for the walk, whatever the size of the registry.
+//
+// SQLite keeps the query over every match (see topCandidates).
 //
 // The word must be a single token: for "phoenix_live" or "web api", A2
 // minus A1 is no longer rank 2 exactly, and those searches take the
 // general query.
+
+// topWalk bounds the index entries a candidate walk reads (≈ 0.1 ms): a
+// set holding at least n of the topWalk most downloaded packages is
+// answered by the walk, any other is read whole from the word index.
+const topWalk = 4000
 
 // topWord is the query's only word when the top-candidates plan applies.
 func (q searchQuery) topWord() (searchTerm, bool) {
@@ -71,42 +85,78 @@ func (q searchQuery) topCandidates(t searchTerm, n int, filters []predicate.Pkg,
 			s.Where(q.matchesPredicate(s))
 			return
 		}
-		top := func(cond func(b *sql.Builder)) *sql.Selector {
-			sub := sql.Dialect(s.Dialect()).Select(c.id).From(sql.Table(pkg.Table))
+		from := func(cols ...string) *sql.Selector {
+			sub := sql.Dialect(s.Dialect()).Select(cols...).From(sql.Table(pkg.Table))
 			for _, f := range filters {
 				f(sub)
 			}
 			if private != nil {
 				private(sub)
 			}
-			sub.Where(sql.P(cond))
-			sub.OrderBy(sql.Desc(c.downloads))
+			return sub
+		}
+		// walk: the first n rows meeting cond among the topWalk most
+		// downloaded, in result order; it stops at the n-th. The inner
+		// rows are named packages, so cond reads their columns.
+		walk := func(b *sql.Builder, cond func(b *sql.Builder)) {
+			inner := from(c.id, c.name, c.searchName)
+			inner.OrderBy(sql.Desc(c.downloads))
+			inner.OrderExpr(sql.Expr(c.name + ` COLLATE "C"`))
+			inner.OrderBy(c.id)
+			inner.Limit(topWalk)
+			b.WriteString("SELECT id FROM (").Join(inner).WriteString(") AS packages WHERE ")
+			cond(b)
+			b.WriteString(" LIMIT ").WriteString(strconv.Itoa(n))
+		}
+		// whole: the n best rows meeting cond, read from the word index,
+		// only when gate (the walk) found fewer than n. downloads + 0 keeps
+		// the planner from walking the result order instead.
+		whole := func(b *sql.Builder, cond func(b *sql.Builder), gate string) {
+			sub := from(c.id)
+			sub.Where(sql.P(func(b *sql.Builder) {
+				b.WriteString("(SELECT " + gate + ") < ").WriteString(strconv.Itoa(n)).WriteString(" AND ")
+				cond(b)
+			}))
+			sub.OrderExpr(sql.Expr(c.downloads + " + 0 DESC"))
 			sub.OrderExpr(sql.Expr(c.name + ` COLLATE "C"`))
 			sub.OrderBy(c.id)
 			sub.Limit(n)
-			return sub
+			b.WriteString("SELECT id FROM (").Join(sub).WriteString(") AS whole")
 		}
-		a1 := top(func(b *sql.Builder) {
+		prefix := func(b *sql.Builder) {
 			b.Ident(c.name).WriteString(" LIKE ").Arg(t.word + "%")
-		})
-		a2 := top(func(b *sql.Builder) {
+		}
+		words := func(b *sql.Builder) {
 			b.Ident(c.searchName).WriteString(" @@ CAST(").Arg(tsquery(t.tokens)).WriteString(" AS tsquery)")
-		})
-		var a3 *sql.Selector
-		if t.field == fieldAny {
-			a3 = top(func(b *sql.Builder) {
-				b.WriteString("(SELECT COUNT(DISTINCT id) FROM search_top) < ").Arg(n).WriteString(" AND ")
-				descCond(b, c, t)
-			})
 		}
 		s.Where(q.matchesPredicate(s))
 		s.Where(sql.P(func(b *sql.Builder) {
-			b.WriteString(store.CustomPlan).Ident(c.id).WriteString(" IN (WITH search_top AS MATERIALIZED (SELECT id FROM (").Join(a1).
-				WriteString(") AS a1 UNION ALL SELECT id FROM (").Join(a2).WriteString(") AS a2) SELECT id FROM search_top")
-			if a3 != nil {
-				b.WriteString(" UNION ALL SELECT id FROM (").Join(a3).WriteString(") AS a3")
+			b.Ident(c.id).WriteString(" IN (WITH search_a1 AS MATERIALIZED (")
+			walk(b, prefix)
+			b.WriteString("), search_a2 AS MATERIALIZED (")
+			walk(b, words)
+			b.WriteString("), search_top AS MATERIALIZED (SELECT id FROM search_a1 UNION ALL SELECT id FROM search_a2 UNION ALL ")
+			// A1 whole is a range of names in byte order (the word index
+			// would also read every name with a later word starting so).
+			whole(b, func(b *sql.Builder) {
+				b.WriteString("(").Ident(c.name).WriteString(` COLLATE "C" >= `).Arg(t.word).
+					WriteString(" AND ").Ident(c.name).WriteString(` COLLATE "C" < `).Arg(nextPrefix(t.word)).WriteString(") AND ")
+				prefix(b)
+			}, "COUNT(*) FROM search_a1")
+			b.WriteString(" UNION ALL ")
+			whole(b, words, "COUNT(*) FROM search_a2")
+			b.WriteString(") SELECT id FROM search_top")
+			if t.field == fieldAny {
+				b.WriteString(" UNION ALL ")
+				whole(b, func(b *sql.Builder) { descCond(b, c, t) }, "COUNT(DISTINCT id) FROM search_top")
 			}
 			b.WriteString(")")
 		}))
 	}
+}
+
+// nextPrefix is the least string after every string starting with w, in
+// byte order (w is letters and digits, so its last byte is below 0xff).
+func nextPrefix(w string) string {
+	return w[:len(w)-1] + string(rune(w[len(w)-1]+1))
 }

@@ -43,6 +43,8 @@ var (
 		// plan (searchtop.go); the privacy column and the name words ride
 		// along so the walk filters without reading the table.
 		`CREATE INDEX IF NOT EXISTS packages_search_rank ON packages (downloads DESC, (name COLLATE "C"), id) INCLUDE (private_org_id, search_name)`,
+		// Names by prefix in byte order, whatever the database's collation.
+		`CREATE INDEX IF NOT EXISTS packages_name_bytes ON packages ((name COLLATE "C"))`,
 	}
 	postgresTrigram = []string{
 		"CREATE EXTENSION IF NOT EXISTS pg_trgm",

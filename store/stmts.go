@@ -62,18 +62,7 @@ func (p *stmtPool) Query(ctx context.Context, q string, args, v any) error {
 	return nil
 }
 
-// CustomPlan, anywhere in a statement's text, keeps it out of the pool: it
-// is planned for its arguments every time. A prepared statement's generic
-// plan cannot see them, and for some statements the right plan depends on
-// them (registry's one-word search walks an index in result order for a
-// common word and reads a word index for a rare one: the walk, planned
-// blind, read all 100,000 packages for a word that matches none).
-const CustomPlan = "/* depot:custom-plan */"
-
 func (p *stmtPool) query(ctx context.Context, q string, args []any) (*sql.Rows, error) {
-	if strings.Contains(q, CustomPlan) {
-		return p.db.QueryContext(ctx, q, args...)
-	}
 	rows, err := p.queryOnce(ctx, q, args)
 	if err != nil && strings.Contains(err.Error(), "cached plan must not change result type") {
 		// Another instance migrated a table under the prepared plan.
