@@ -26,9 +26,9 @@ import (
 // the n most downloaded of A2 hold at least n − |A1| of rank 2, the best
 // ones; rank 3 is needed only when ranks 0–2 have fewer than n rows, and
 // then the n most downloaded of A3 hold at most |A1 ∪ A2| rows of better
-// ranks. The candidates are then filtered by the whole match condition and
-// ranked by byRelevance, exactly like the query over every match, so the
-// answer is the same by construction; only its cost changes. Close
+// ranks. Every candidate matches (see topCandidates), and they are ranked
+// by byRelevance, exactly like the query over every match, so the answer is
+// the same by construction; only its cost changes. Close
 // misspellings follow as before.
 //
 // Each set's n most downloaded are found without trusting the planner's
@@ -129,7 +129,12 @@ func (q searchQuery) topCandidates(t searchTerm, n int, filters []predicate.Pkg,
 		words := func(b *sql.Builder) {
 			b.Ident(c.searchName).WriteString(" @@ CAST(").Arg(tsquery(t.tokens)).WriteString(" AS tsquery)")
 		}
-		s.Where(q.matchesPredicate(s))
+		// Every candidate matches: the word is one token of letters and
+		// digits, and a name's words are its letter-and-digit runs, so a
+		// name starting with it, or with a word starting with it, has it
+		// as a name word prefix (nameCond); A3 is descCond itself. The
+		// match condition is not repeated: the planner would read every
+		// match through it.
 		s.Where(sql.P(func(b *sql.Builder) {
 			b.Ident(c.id).WriteString(" IN (WITH search_a1 AS MATERIALIZED (")
 			walk(b, prefix)
