@@ -42,6 +42,9 @@ type loaders struct {
 	mu      sync.Mutex
 	// downloads are the download stats and series loaders, by kind and range.
 	downloads map[string]any
+	// suggestions are the "did you mean" terms of the searches resolved
+	// so far (PackageConnection.suggestion), guarded by mu.
+	suggestions map[*ent.PackageConnection]string
 }
 
 type loadersKey struct{}

@@ -174,6 +174,11 @@ func (r *packageResolver) ViewerIsFullOwner(ctx context.Context, obj *ent.Pkg) (
 	return full, err
 }
 
+// Suggestion is the resolver for the suggestion field.
+func (r *packageConnectionResolver) Suggestion(ctx context.Context, obj *ent.PackageConnection) (*string, error) {
+	return r.suggestion(ctx, obj), nil
+}
+
 // Package is the resolver for the package field.
 func (r *queryResolver) Package(ctx context.Context, name string, repository *string) (*ent.Pkg, error) {
 	p, err := r.Registry.Package(ctx, deref(repository), name)

@@ -123,7 +123,28 @@ func (r *Resolver) packages(ctx context.Context, search, repository *string, whe
 		conn.PageInfo.StartCursor = &conn.Edges[0].Cursor
 		conn.PageInfo.EndCursor = &conn.Edges[n-1].Cursor
 	}
+	if res.Suggestion != "" {
+		l := r.loaders(ctx)
+		l.mu.Lock()
+		if l.suggestions == nil {
+			l.suggestions = map[*ent.PackageConnection]string{}
+		}
+		l.suggestions[conn] = res.Suggestion
+		l.mu.Unlock()
+	}
 	return conn, nil
+}
+
+// suggestion is the "did you mean" term registry.Search gave for conn
+// (nil when none, and for package lists that are no search).
+func (r *Resolver) suggestion(ctx context.Context, conn *ent.PackageConnection) *string {
+	l := r.loaders(ctx)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if s, ok := l.suggestions[conn]; ok {
+		return &s
+	}
+	return nil
 }
 
 // fieldRequested reports whether the current field's selection asks for

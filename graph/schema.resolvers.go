@@ -58,6 +58,11 @@ func (r *Resolver) Organization() generated.OrganizationResolver { return &organ
 // Package returns generated.PackageResolver implementation.
 func (r *Resolver) Package() generated.PackageResolver { return &packageResolver{r} }
 
+// PackageConnection returns generated.PackageConnectionResolver implementation.
+func (r *Resolver) PackageConnection() generated.PackageConnectionResolver {
+	return &packageConnectionResolver{r}
+}
+
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
@@ -71,12 +76,13 @@ func (r *Resolver) ReleaseEvent() generated.ReleaseEventResolver { return &relea
 func (r *Resolver) User() generated.UserResolver { return &userResolver{r} }
 
 type (
-	apiKeyResolver       struct{ *Resolver }
-	auditLogResolver     struct{ *Resolver }
-	organizationResolver struct{ *Resolver }
-	packageResolver      struct{ *Resolver }
-	queryResolver        struct{ *Resolver }
-	releaseResolver      struct{ *Resolver }
-	releaseEventResolver struct{ *Resolver }
-	userResolver         struct{ *Resolver }
+	apiKeyResolver            struct{ *Resolver }
+	auditLogResolver          struct{ *Resolver }
+	organizationResolver      struct{ *Resolver }
+	packageResolver           struct{ *Resolver }
+	packageConnectionResolver struct{ *Resolver }
+	queryResolver             struct{ *Resolver }
+	releaseResolver           struct{ *Resolver }
+	releaseEventResolver      struct{ *Resolver }
+	userResolver              struct{ *Resolver }
 )

@@ -15,6 +15,7 @@ import (
 	"github.com/depot-registry/depot/ent"
 	"github.com/depot-registry/depot/ent/pkg"
 	"github.com/depot-registry/depot/ent/predicate"
+	"github.com/depot-registry/depot/ent/schema"
 )
 
 // OrderField is what a package list can be sorted by without a search term.
@@ -94,17 +95,20 @@ func (s *Service) Search(ctx context.Context, in SearchInput) (SearchResult, err
 	if err != nil {
 		return SearchResult{}, err
 	}
-	base := s.DB.Pkg.Query()
+	// filters narrow the list whatever the term (the viewer's privacy is
+	// added by the schema's interceptor).
+	var filters []predicate.Pkg
 	if in.Repository != "" {
 		r, err := s.resolveRepo(ctx, s.DB.Repository, in.Repository)
 		if err != nil {
 			return SearchResult{}, err
 		}
-		base = base.Where(pkg.RepositoryID(r.ID))
+		filters = append(filters, pkg.RepositoryID(r.ID))
 	}
 	if in.Where != nil {
-		base = base.Where(in.Where)
+		filters = append(filters, in.Where)
 	}
+	base := s.DB.Pkg.Query().Where(filters...)
 	sq := parseQuery(in.Term)
 	if sq.empty() {
 		return listPage(ctx, base, in, first, offset)
@@ -116,7 +120,12 @@ func (s *Service) Search(ctx context.Context, in SearchInput) (SearchResult, err
 			return SearchResult{}, fmt.Errorf("count packages: %w", err)
 		}
 	}
-	ps, err := strict.Clone().Order(sq.byRelevance()).Offset(offset).Limit(first + 1).All(ctx)
+	pageQ := strict.Clone().Order(sq.byRelevance())
+	if t, ok := sq.topWord(); ok {
+		// One word: rank only its best candidates (searchtop.go).
+		pageQ = base.Clone().Order(sq.byRelevance()).Where(sq.topCandidates(t, offset+first+1, filters, schema.PrivateRows(ctx)))
+	}
+	ps, err := pageQ.Offset(offset).Limit(first + 1).All(ctx)
 	if err != nil {
 		return SearchResult{}, fmt.Errorf("search packages: %w", err)
 	}

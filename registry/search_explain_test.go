@@ -42,6 +42,15 @@ func TestSearchUsesIndex(t *testing.T) {
 			q.matches()(s)
 			q.byRelevance()(s)
 		}, []string{"packages_search_name", "packages_search_description"}},
+		{"one word, its top candidates", func(s *sql.Selector) {
+			q := parseQuery("ecto")
+			w, ok := q.topWord()
+			if !ok {
+				panic("ecto is one word")
+			}
+			q.topCandidates(w, 21, nil, visible)(s)
+			q.byRelevance()(s)
+		}, []string{"packages_search_rank", "packages_name_bytes", "packages_search_description"}},
 		{"two words or one", func(s *sql.Selector) {
 			q := parseQuery("phoenix html OR parser")
 			q.matches()(s)

@@ -263,3 +263,45 @@ func TestSearchIndexFreshness(t *testing.T) {
 	want("tusked")
 	want("walrs")
 }
+
+// A one-word search's page is the same whoever reads it through the
+// top-candidates plan: private packages an outsider may not read take no
+// place among the candidates (were they counted, the best-downloaded
+// private names would push the public ones out of a short page).
+func TestSearchTopCandidatesPrivacy(t *testing.T) {
+	t.Parallel()
+	fx := newFixture(t)
+	alice, bob := fx.user("alice"), fx.user("bob")
+	acme := fx.org("acme")
+	member := as(alice, fx.member(acme, alice, viewer.RoleWrite))
+	for i, name := range []string{"lynx_a", "lynx_b", "lynx_c"} {
+		fx.publish(member, "acme", pkgSpec{name: name, version: "1.0.0"})
+		fx.setDownloads(name, int64(1000+i))
+	}
+	fx.publish(member, "", pkgSpec{name: "lynx_d", version: "1.0.0"})
+	fx.publish(member, "", pkgSpec{name: "lynx_e", version: "1.0.0"})
+	fx.setDownloads("lynx_d", 20)
+	fx.setDownloads("lynx_e", 10)
+
+	for _, tt := range []struct {
+		name  string
+		ctx   context.Context
+		first int
+		want  []string
+		next  bool
+	}{
+		{"outsider, page of one", as(bob), 1, []string{"lynx_d"}, true},
+		{"outsider, page of two", as(bob), 2, []string{"lynx_d", "lynx_e"}, false},
+		{"member, page of two", member, 2, []string{"lynx_c", "lynx_b"}, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := fx.svc.Search(tt.ctx, registry.SearchInput{Term: "lynx", First: tt.first})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := names(res.Packages); !slices.Equal(got, tt.want) || res.HasNext != tt.next {
+				t.Errorf("lynx, first %d: %v (next %v), want %v (next %v)", tt.first, got, res.HasNext, tt.want, tt.next)
+			}
+		})
+	}
+}

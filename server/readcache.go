@@ -119,7 +119,7 @@ var (
 		"Owner":                  "account level",
 		"Package": "id createdAt updatedAt name description latestVersion downloads firstPublishedAt repository releases " +
 			"repositoryName private versions latestRelease owners dependents downloadStats downloadsByDay",
-		"PackageConnection": "edges pageInfo totalCount",
+		"PackageConnection": "edges pageInfo totalCount suggestion",
 		"PackageEdge":       "node cursor",
 		"PageInfo":          "hasNextPage hasPreviousPage startCursor endCursor",
 		"Release": "id createdAt updatedAt version prerelease innerChecksum outerChecksum size app description licenses " +

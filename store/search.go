@@ -25,7 +25,9 @@ import (
 //     unicode61 tokenizer; name trigrams with the trigram tokenizer), kept by
 //     triggers on the packages table.
 //
-// The index also covers requirements by name, for depends: searches.
+// The index also covers requirements by name, for depends: searches, and
+// on PostgreSQL the result order (downloads, name, id) for the top of
+// one-word searches.
 const (
 	pgWords = `regexp_replace(%s, '[^[:alnum:]]+', ' ', 'g')`
 )
@@ -37,6 +39,12 @@ var (
 		"CREATE INDEX IF NOT EXISTS packages_search_name ON packages USING gin (search_name)",
 		"CREATE INDEX IF NOT EXISTS packages_search_description ON packages USING gin (search_description)",
 		"CREATE INDEX IF NOT EXISTS requirements_name ON requirements (name)",
+		// The order of search results, walked by registry's top-candidates
+		// plan (searchtop.go); the privacy column and the name words ride
+		// along so the walk filters without reading the table.
+		`CREATE INDEX IF NOT EXISTS packages_search_rank ON packages (downloads DESC, (name COLLATE "C"), id) INCLUDE (private_org_id, search_name)`,
+		// Names by prefix in byte order, whatever the database's collation.
+		`CREATE INDEX IF NOT EXISTS packages_name_bytes ON packages ((name COLLATE "C"))`,
 	}
 	postgresTrigram = []string{
 		"CREATE EXTENSION IF NOT EXISTS pg_trgm",

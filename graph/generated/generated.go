@@ -43,6 +43,7 @@ type ResolverRoot interface {
 	Mutation() MutationResolver
 	Organization() OrganizationResolver
 	Package() PackageResolver
+	PackageConnection() PackageConnectionResolver
 	Query() QueryResolver
 	Release() ReleaseResolver
 	ReleaseEvent() ReleaseEventResolver
@@ -365,6 +366,7 @@ type ComplexityRoot struct {
 	PackageConnection struct {
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
+		Suggestion func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
 
@@ -756,6 +758,9 @@ type PackageResolver interface {
 	ViewerCanPublish(ctx context.Context, obj *ent.Pkg) (bool, error)
 	ViewerIsFullOwner(ctx context.Context, obj *ent.Pkg) (bool, error)
 	TrustedPublishers(ctx context.Context, obj *ent.Pkg) ([]*registry.TrustedPublisher, error)
+}
+type PackageConnectionResolver interface {
+	Suggestion(ctx context.Context, obj *ent.PackageConnection) (*string, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
@@ -2249,6 +2254,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PackageConnection.PageInfo(childComplexity), true
+	case "PackageConnection.suggestion":
+		if e.ComplexityRoot.PackageConnection.Suggestion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageConnection.Suggestion(childComplexity), true
 	case "PackageConnection.totalCount":
 		if e.ComplexityRoot.PackageConnection.TotalCount == nil {
 			break
@@ -6891,6 +6902,15 @@ extend type Query {
   release("Package name." package: String!, "Version." version: String!, "Organization name for a private package; omit for public." repository: String): Release
 }
 
+extend type PackageConnection {
+  """
+  "Did you mean": the search term with its name words corrected to the
+  nearest package names the viewer may read, when nothing matched the term as
+  written; null otherwise, and for lists without a search term.
+  """
+  suggestion: String
+}
+
 extend type Mutation {
   """
   Publish a release from a Hex version-3 tarball. The first publish creates the
@@ -7796,6 +7816,8 @@ func (ec *executionContext) childFields_PackageConnection(ctx context.Context, f
 		return ec.fieldContext_PackageConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_PackageConnection_totalCount(ctx, field)
+	case "suggestion":
+		return ec.fieldContext_PackageConnection_suggestion(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PackageConnection", field.Name)
 }
@@ -15325,6 +15347,29 @@ func (ec *executionContext) _PackageConnection_totalCount(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_PackageConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PackageConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PackageConnection_suggestion(ctx context.Context, field graphql.CollectedField, obj *ent.PackageConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageConnection_suggestion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PackageConnection().Suggestion(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PackageConnection_suggestion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageConnection", field, true, true, "String")
 }
 
 func (ec *executionContext) _PackageEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.PackageEdge) (ret graphql.Marshaler) {
@@ -28428,18 +28473,24 @@ func (ec *executionContext) _PackageConnection(ctx context.Context, sel ast.Sele
 		case "edges":
 			out.Values[i] = ec._PackageConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._PackageConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
 			out.Values[i] = ec._PackageConnection_totalCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "suggestion":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PackageConnection_suggestion(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

@@ -2,12 +2,13 @@ import { useQuery } from 'urql';
 import { graphql } from '../../gql';
 import { PackageList } from '../../components/PackageList';
 import { Empty, QueryState } from '../../components/States';
-import { useLocation } from '../../router';
+import { Link, paths, useLocation } from '../../router';
 
 const SearchPackagesDocument = graphql(`
   query SearchPackages($search: String, $first: Int, $orderBy: PackageOrder) {
     packages(search: $search, first: $first, orderBy: $orderBy) {
       totalCount
+      suggestion
       edges {
         node {
           ...PackageListItem
@@ -17,7 +18,10 @@ const SearchPackagesDocument = graphql(`
   }
 `);
 
-/** Results for /search?q=…; the input is in the header. The server ranks: exact name first. */
+/**
+ * Results for /search?q=…; the input is in the header. The server ranks
+ * (exact name first) and suggests a corrected term when nothing matched.
+ */
 export default function SearchPage() {
   const { search } = useLocation();
   const q = (search.get('q') ?? '').trim();
@@ -35,6 +39,11 @@ export default function SearchPage() {
           {data ? `${data.packages.totalCount.toLocaleString('en')} ${data.packages.totalCount === 1 ? 'package' : 'packages'}` : ''}
           {fetching && data ? ' · updating…' : ''}
         </p>
+        {data?.packages.suggestion ? (
+          <p className="search-suggestion" data-testid="search-suggestion">
+            Did you mean <Link to={paths.search(data.packages.suggestion)}>{data.packages.suggestion}</Link>?
+          </p>
+        ) : null}
         {packages.length ? (
           <PackageList packages={packages} testId="search-result" />
         ) : (

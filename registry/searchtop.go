@@ -1,0 +1,167 @@
+package registry
+
+import (
+	"strconv"
+
+	"entgo.io/ent/dialect/sql"
+
+	"github.com/depot-registry/depot/ent/pkg"
+	"github.com/depot-registry/depot/ent/predicate"
+)
+
+// The top of a one-word search, read without reading every match
+// (PostgreSQL).
+//
+// A broad word (a common prefix such as "phoenix") matches thousands of
+// packages; ranking them all to keep 20 costs time in proportion to the
+// matches. For a query of one word of letters and digits, the page's n
+// rows are among the n most downloaded rows of a few candidate sets:
+//
+//	A1: names starting with the word (ranks 0 and 1);
+//	A2: names with a word starting with it (A1 plus rank 2);
+//	A3: descriptions with a word starting with it, read only when A1 and
+//	    A2 together hold fewer than n rows (A3 minus them is rank 3).
+//
+// Why the n best of the union are all there: rank 2 is A2 minus A1, so
+// the n most downloaded of A2 hold at least n − |A1| of rank 2, the best
+// ones; rank 3 is needed only when ranks 0–2 have fewer than n rows, and
+// then the n most downloaded of A3 hold at most |A1 ∪ A2| rows of better
+// ranks. Every candidate matches (see topCandidates), and they are ranked
+// by byRelevance, exactly like the query over every match, so the answer is
+// the same by construction; only its cost changes. Close
+// misspellings follow as before.
+//
+// Each set's n most downloaded are found without trusting the planner's
+// estimates (which cannot see a prepared statement's arguments, and which
+// for a word prefix no statistic lists guess high enough to walk the whole
+// table): a walk of the topWalk most downloaded packages in result order
+// (packages_search_rank, which carries the name, its words and the
+// privacy column, so the walk reads no table rows) stops at the n-th row
+// of a common set; when it finds fewer, the set is rare among the popular
+// packages and is read whole from an index that answers exactly it (names
+// by byte range, the name words, the description words). A search then
+// reads at most 2 × topWalk index entries plus the rows of the sets too
+// rare for the walk, whatever the size of the registry.
+//
+// SQLite keeps the query over every match (see topCandidates).
+//
+// The word must be a single token: for "phoenix_live" or "web api", A2
+// minus A1 is no longer rank 2 exactly, and those searches take the
+// general query.
+
+// topWalk bounds the index entries a candidate walk reads (≈ 0.1 ms): a
+// set holding at least n of the topWalk most downloaded packages is
+// answered by the walk, any other is read whole from the word index.
+const topWalk = 4000
+
+// topWord is the query's only word when the top-candidates plan applies.
+func (q searchQuery) topWord() (searchTerm, bool) {
+	if len(q.groups) != 1 || len(q.groups[0]) != 1 {
+		return searchTerm{}, false
+	}
+	t := q.groups[0][0]
+	if t.field != fieldAny && t.field != fieldName {
+		return searchTerm{}, false
+	}
+	for _, r := range t.word {
+		if (r < 'a' || r > 'z') && (r < '0' || r > '9') {
+			return searchTerm{}, false
+		}
+	}
+	return t, t.word != "" && len(t.tokens) == 1 && t.tokens[0] == t.word
+}
+
+// topCandidates narrows the query to the candidates of t's n best rows
+// (see above) and to the rows matching q. The candidate queries apply the
+// query's filters and the viewer's privacy (private, nil for the system),
+// so a row the page would not show never takes a place among them.
+func (q searchQuery) topCandidates(t searchTerm, n int, filters []predicate.Pkg, private func(*sql.Selector)) predicate.Pkg {
+	return func(s *sql.Selector) {
+		c := colsOf(s)
+		if !c.pg {
+			// SQLite's planner reads each candidate set whole and sorts it
+			// (no statistics say which sets are large), three times the
+			// work of the query over every match: keep that one.
+			s.Where(q.matchesPredicate(s))
+			return
+		}
+		from := func(cols ...string) *sql.Selector {
+			sub := sql.Dialect(s.Dialect()).Select(cols...).From(sql.Table(pkg.Table))
+			for _, f := range filters {
+				f(sub)
+			}
+			if private != nil {
+				private(sub)
+			}
+			return sub
+		}
+		// walk: the first n rows meeting cond among the topWalk most
+		// downloaded, in result order; it stops at the n-th. The inner
+		// rows are named packages, so cond reads their columns.
+		walk := func(b *sql.Builder, cond func(b *sql.Builder)) {
+			inner := from(c.id, c.name, c.searchName)
+			inner.OrderBy(sql.Desc(c.downloads))
+			inner.OrderExpr(sql.Expr(c.name + ` COLLATE "C"`))
+			inner.OrderBy(c.id)
+			inner.Limit(topWalk)
+			b.WriteString("SELECT id FROM (").Join(inner).WriteString(") AS packages WHERE ")
+			cond(b)
+			b.WriteString(" LIMIT ").WriteString(strconv.Itoa(n))
+		}
+		// whole: the n best rows meeting cond, read from the word index,
+		// only when gate (the walk) found fewer than n. downloads + 0 keeps
+		// the planner from walking the result order instead.
+		whole := func(b *sql.Builder, cond func(b *sql.Builder), gate string) {
+			sub := from(c.id)
+			sub.Where(sql.P(func(b *sql.Builder) {
+				b.WriteString("(SELECT " + gate + ") < ").WriteString(strconv.Itoa(n)).WriteString(" AND ")
+				cond(b)
+			}))
+			sub.OrderExpr(sql.Expr(c.downloads + " + 0 DESC"))
+			sub.OrderExpr(sql.Expr(c.name + ` COLLATE "C"`))
+			sub.OrderBy(c.id)
+			sub.Limit(n)
+			b.WriteString("SELECT id FROM (").Join(sub).WriteString(") AS whole")
+		}
+		prefix := func(b *sql.Builder) {
+			b.Ident(c.name).WriteString(" LIKE ").Arg(t.word + "%")
+		}
+		words := func(b *sql.Builder) {
+			b.Ident(c.searchName).WriteString(" @@ CAST(").Arg(tsquery(t.tokens)).WriteString(" AS tsquery)")
+		}
+		// Every candidate matches: the word is one token of letters and
+		// digits, and a name's words are its letter-and-digit runs, so a
+		// name starting with it, or with a word starting with it, has it
+		// as a name word prefix (nameCond); A3 is descCond itself. The
+		// match condition is not repeated: the planner would read every
+		// match through it.
+		s.Where(sql.P(func(b *sql.Builder) {
+			b.Ident(c.id).WriteString(" IN (WITH search_a1 AS MATERIALIZED (")
+			walk(b, prefix)
+			b.WriteString("), search_a2 AS MATERIALIZED (")
+			walk(b, words)
+			b.WriteString("), search_top AS MATERIALIZED (SELECT id FROM search_a1 UNION ALL SELECT id FROM search_a2 UNION ALL ")
+			// A1 whole is a range of names in byte order (the word index
+			// would also read every name with a later word starting so).
+			whole(b, func(b *sql.Builder) {
+				b.WriteString("(").Ident(c.name).WriteString(` COLLATE "C" >= `).Arg(t.word).
+					WriteString(" AND ").Ident(c.name).WriteString(` COLLATE "C" < `).Arg(nextPrefix(t.word)).WriteString(") AND ")
+				prefix(b)
+			}, "COUNT(*) FROM search_a1")
+			b.WriteString(" UNION ALL ")
+			whole(b, words, "COUNT(*) FROM search_a2")
+			b.WriteString(") SELECT id FROM search_top")
+			if t.field == fieldAny {
+				b.WriteString(" UNION ALL ")
+				whole(b, func(b *sql.Builder) { descCond(b, c, t) }, "COUNT(DISTINCT id) FROM search_top")
+			}
+			b.WriteString(")")
+		}))
+	}
+}
+
+// nextPrefix is the least string after every string starting with w, in
+// byte order (w is letters and digits, so its last byte is below 0xff).
+func nextPrefix(w string) string {
+	return w[:len(w)-1] + string(rune(w[len(w)-1]+1))
+}
