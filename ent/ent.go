@@ -25,6 +25,7 @@ import (
 	"github.com/depot-registry/depot/ent/paymentattempt"
 	"github.com/depot-registry/depot/ent/pkg"
 	"github.com/depot-registry/depot/ent/processedwebhook"
+	"github.com/depot-registry/depot/ent/recoverycode"
 	"github.com/depot-registry/depot/ent/release"
 	"github.com/depot-registry/depot/ent/releaseevent"
 	"github.com/depot-registry/depot/ent/repository"
@@ -34,6 +35,7 @@ import (
 	"github.com/depot-registry/depot/ent/session"
 	"github.com/depot-registry/depot/ent/subscription"
 	"github.com/depot-registry/depot/ent/token"
+	"github.com/depot-registry/depot/ent/twofactor"
 	"github.com/depot-registry/depot/ent/user"
 )
 
@@ -108,6 +110,7 @@ func checkColumn(t, c string) error {
 			paymentattempt.Table:   paymentattempt.ValidColumn,
 			pkg.Table:              pkg.ValidColumn,
 			processedwebhook.Table: processedwebhook.ValidColumn,
+			recoverycode.Table:     recoverycode.ValidColumn,
 			release.Table:          release.ValidColumn,
 			releaseevent.Table:     releaseevent.ValidColumn,
 			repository.Table:       repository.ValidColumn,
@@ -117,6 +120,7 @@ func checkColumn(t, c string) error {
 			session.Table:          session.ValidColumn,
 			subscription.Table:     subscription.ValidColumn,
 			token.Table:            token.ValidColumn,
+			twofactor.Table:        twofactor.ValidColumn,
 			user.Table:             user.ValidColumn,
 		})
 	})

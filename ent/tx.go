@@ -40,6 +40,8 @@ type Tx struct {
 	Pkg *PkgClient
 	// ProcessedWebhook is the client for interacting with the ProcessedWebhook builders.
 	ProcessedWebhook *ProcessedWebhookClient
+	// RecoveryCode is the client for interacting with the RecoveryCode builders.
+	RecoveryCode *RecoveryCodeClient
 	// Release is the client for interacting with the Release builders.
 	Release *ReleaseClient
 	// ReleaseEvent is the client for interacting with the ReleaseEvent builders.
@@ -58,6 +60,8 @@ type Tx struct {
 	Subscription *SubscriptionClient
 	// Token is the client for interacting with the Token builders.
 	Token *TokenClient
+	// TwoFactor is the client for interacting with the TwoFactor builders.
+	TwoFactor *TwoFactorClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
 
@@ -204,6 +208,7 @@ func (tx *Tx) init() {
 	tx.PaymentAttempt = NewPaymentAttemptClient(tx.config)
 	tx.Pkg = NewPkgClient(tx.config)
 	tx.ProcessedWebhook = NewProcessedWebhookClient(tx.config)
+	tx.RecoveryCode = NewRecoveryCodeClient(tx.config)
 	tx.Release = NewReleaseClient(tx.config)
 	tx.ReleaseEvent = NewReleaseEventClient(tx.config)
 	tx.Repository = NewRepositoryClient(tx.config)
@@ -213,6 +218,7 @@ func (tx *Tx) init() {
 	tx.Session = NewSessionClient(tx.config)
 	tx.Subscription = NewSubscriptionClient(tx.config)
 	tx.Token = NewTokenClient(tx.config)
+	tx.TwoFactor = NewTwoFactorClient(tx.config)
 	tx.User = NewUserClient(tx.config)
 }
 

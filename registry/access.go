@@ -60,6 +60,9 @@ const (
 
 // authorize checks the key scope and the viewer's rights on a package.
 func authorize(v *viewer.Viewer, r repo, name string, owners []*ent.PackageOwner, n need) error {
+	if v.WriteNeedsCode() {
+		return apperr.CodeRequired()
+	}
 	if !v.Scopes.AllowsPackageWrite(r.scopeOrg(), name) {
 		return apperr.New(apperr.Forbidden, "this API key may not change package %s (needs api:write or %s)", name, scopeFor(r, name))
 	}

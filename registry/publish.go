@@ -104,6 +104,9 @@ func (s *Service) precheck(ctx context.Context, v *viewer.Viewer, r repo, name s
 	if err != nil {
 		return fmt.Errorf("load owners of %s: %w", name, err)
 	}
+	if v.WriteNeedsCode() {
+		return apperr.CodeRequired()
+	}
 	if len(owners) == 0 {
 		// A new package: only the key scope can be checked yet.
 		if !v.Scopes.AllowsPackageWrite(r.scopeOrg(), name) {
@@ -162,6 +165,9 @@ func (s *Service) publish(ctx context.Context, v *viewer.Viewer, r repo, ownerOr
 		return publishResult{}, err
 	}
 	name := tb.Metadata.Name
+	if v.WriteNeedsCode() {
+		return publishResult{}, apperr.CodeRequired()
+	}
 	if !v.Scopes.AllowsPackageWrite(r.scopeOrg(), name) {
 		return publishResult{}, apperr.New(apperr.Forbidden, "this API key may not publish %s (needs api:write or %s)", name, scopeFor(r, name))
 	}

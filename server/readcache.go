@@ -110,7 +110,7 @@ var (
 	// interceptors filter by viewer.PrivateOrgIDs.
 	visibilityFields = fieldSet(map[string]string{
 		"Query":                  "organization organizations package packages release releaseEvents user",
-		"Organization":           "id createdAt updatedAt name displayName packages",
+		"Organization":           "id createdAt updatedAt name displayName packages requireTwoFactor",
 		"OrganizationConnection": "edges pageInfo totalCount",
 		"OrganizationEdge":       "node cursor",
 		"Owner":                  "account level",
@@ -138,9 +138,9 @@ var (
 	// lookups (which reach keys and audit entries).
 	viewerFields = fieldSet(map[string]string{
 		"Query":        "node nodes viewer apiKeys auditLog previewSeatChange",
-		"Organization": "billing billingProfile invoices invoice members viewerRole",
+		"Organization": "billing billingProfile invoices invoice members viewerRole viewerNeedsTwoFactor",
 		"Package":      "viewerCanPublish viewerIsFullOwner",
-		"User":         "email emailVerified organizations",
+		"User":         "email emailVerified organizations twoFactorEnabled recoveryCodesLeft",
 	})
 )
 

@@ -45,6 +45,9 @@ type Pkg func(*sql.Selector)
 // ProcessedWebhook is the predicate function for processedwebhook builders.
 type ProcessedWebhook func(*sql.Selector)
 
+// RecoveryCode is the predicate function for recoverycode builders.
+type RecoveryCode func(*sql.Selector)
+
 // Release is the predicate function for release builders.
 type Release func(*sql.Selector)
 
@@ -71,6 +74,9 @@ type Subscription func(*sql.Selector)
 
 // Token is the predicate function for token builders.
 type Token func(*sql.Selector)
+
+// TwoFactor is the predicate function for twofactor builders.
+type TwoFactor func(*sql.Selector)
 
 // User is the predicate function for user builders.
 type User func(*sql.Selector)

@@ -64,6 +64,8 @@ export type CreateApiKeyInput = {
   name: string;
   /** Scopes: api:read, api:write, package:NAME, repository:ORG, docs:ORG. At least one. */
   scopes: Array<string>;
+  /** Writes with this key need a current two-factor code (x-hex-otp / X-Depot-OTP header); needs two-factor authentication on. */
+  writesNeedCode?: boolean | null | undefined;
 };
 
 /** Input of createOrganization. */
@@ -367,7 +369,7 @@ export type SignInMutationVariables = Exact<{
 }>;
 
 
-export type SignInMutation = { signIn: { passwordBreached: boolean, user: { id: string, username: string } } };
+export type SignInMutation = { signIn: { passwordBreached: boolean, user: { id: string, username: string } | null } };
 
 export type SignUpMutationVariables = Exact<{
   input: SignUpInput;
