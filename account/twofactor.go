@@ -415,7 +415,7 @@ func (s *Service) codeFailed(ctx context.Context, userID int, reason string) err
 	if err != nil {
 		return err
 	}
-	return apperr.New(apperr.InvalidTOTP, "invalid two-factor authentication code")
+	return apperr.New(apperr.InvalidTOTP, "Invalid two-factor authentication code")
 }
 
 // matchStep finds the time step (now's, or one either side) whose code is
