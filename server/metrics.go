@@ -88,6 +88,9 @@ var webOperations = map[string]bool{
 	"RevokeApiKey": true, "SearchPackages": true, "SetMemberRole": true, "SignIn": true,
 	"SignOut": true, "SignUp": true, "StartSubscription": true, "TransferPackage": true,
 	"UnretireRelease": true, "UpdateBillingProfile": true, "UserPage": true, "Viewer": true,
+	// two-factor authentication
+	"BeginTwoFactor": true, "CompleteSignIn": true, "ConfirmTwoFactor": true, "DisableTwoFactor": true,
+	"EnableTwoFactor": true, "RegenerateRecoveryCodes": true, "SetOrganizationTwoFactor": true, "TwoFactorStatus": true,
 }
 
 // operationLabel bounds the operation label: the web app's operations by

@@ -377,3 +377,68 @@ func TestTwoFactorOrganizationRequirement(t *testing.T) {
 	walt.EnableTwoFactor()
 	walt.Publish(tb, map[string]any{"o": "tfaorg"}).MustOK(t)
 }
+
+// Sudo mode covers owner changes, transfers and billing changes, and a
+// code in X-Depot-OTP lets each through.
+func TestTwoFactorSudoCoversOwnersAndBilling(t *testing.T) {
+	env := servertest.New(t)
+	ada := env.SignUp("ada")
+	env.SignUp("bob")
+	secret, _ := ada.EnableTwoFactor()
+	ada.Publish(pkgtest.Tarball(t, "sudopkg", "1.0.0"), nil).MustOK(t)
+	ada.Do(createOrgDoc, map[string]any{"n": "sudoorg"}).MustOK(t)
+	env.Clock.Advance(11 * time.Minute)
+
+	steps := []struct {
+		name, doc string
+		vars      map[string]any
+	}{
+		{"addPackageOwner", addOwnerDoc, map[string]any{"p": "sudopkg", "o": "bob", "l": "MAINTAINER"}},
+		{"removePackageOwner", removeOwnerDoc, map[string]any{"p": "sudopkg", "o": "bob"}},
+		{"updateBillingProfile", `mutation { updateBillingProfile(input: {organization: "sudoorg", email: "b@example.com", name: "Sudo AB", country: "SE", company: true}) { billingProfile { country } } }`, nil},
+		{"transferPackage", `mutation { transferPackage(input: {package: "sudopkg", to: "sudoorg"}) { package { name } } }`, nil},
+	}
+	for _, s := range steps {
+		// Each step is 11 minutes after the last code.
+		env.Clock.Advance(11 * time.Minute)
+		before := snapshot(t, env)
+		if r := ada.Do(s.doc, s.vars); r.Code() != "TOTP_REQUIRED" {
+			t.Fatalf("%s with a stale session: %s", s.name, r.Raw)
+		}
+		unchanged(t, env, before)
+		ada.WithOTP(env.NextCode(secret)).Do(s.doc, s.vars).MustOK(t)
+	}
+}
+
+// Two sign-ins racing with one code: exactly one gets a session.
+func TestTwoFactorCodeUsedOnceUnderRace(t *testing.T) {
+	env := servertest.New(t)
+	c := env.SignUp("racer")
+	secret, _ := c.EnableTwoFactor()
+	code := env.NextCode(secret)
+	const n = 4
+	clients := make([]*servertest.Client, n)
+	challenges := make([]string, n)
+	for i := range clients {
+		clients[i] = env.Anonymous()
+		challenges[i] = signInStep1(t, env, clients[i], "racer")
+	}
+	results := make(chan *servertest.Result, n)
+	for i := range clients {
+		go func() { results <- clients[i].Do(completeSignInDoc, map[string]any{"ch": challenges[i], "c": code}) }()
+	}
+	ok := 0
+	for range n {
+		r := <-results
+		switch r.Code() {
+		case "":
+			ok++
+		case "INVALID_TOTP":
+		default:
+			t.Errorf("racing sign-in answered %s", r.Raw)
+		}
+	}
+	if ok != 1 {
+		t.Fatalf("%d of %d sign-ins with one code succeeded, want exactly 1", ok, n)
+	}
+}
