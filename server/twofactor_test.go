@@ -297,6 +297,13 @@ func TestTwoFactorKeyWritesNeedCode(t *testing.T) {
 	unchanged(t, env, before)
 	wantCode(t, k.WithOTP("111111").Publish(tb, nil), "INVALID_TOTP")
 	k.WithOTP(env.NextCode(secret)).Publish(tb, nil).MustOK(t)
+	docs := pkgtest.Docs(t, map[string]string{"index.html": "<h1>coded</h1>"})
+	docVars := func() map[string]any { return map[string]any{"p": "coded", "v": "1.0.0"} }
+	before = snapshot(t, env)
+	wantCode(t, k.Upload(publishDocs, docVars(), "t", docs), "TOTP_REQUIRED")
+	unchanged(t, env, before)
+	k.WithOTP(env.NextCode(secret)).Upload(publishDocs, docVars(), "t", docs).MustOK(t)
+	wantCode(t, k.Do(`mutation { retireRelease(input: {package: "coded", version: "1.0.0", reason: SECURITY}) { releases { version } } }`, nil), "TOTP_REQUIRED")
 
 	// An unmarked key of the same user writes without a code.
 	env.Clock.Advance(time.Hour)
