@@ -6,6 +6,7 @@ import (
 
 	"github.com/depot-registry/depot/frontend"
 	"github.com/depot-registry/depot/internal/browsertest"
+	"github.com/depot-registry/depot/internal/pkgtest"
 	"github.com/depot-registry/depot/server/servertest"
 )
 
@@ -84,5 +85,34 @@ func TestTwoFactorWebApp(t *testing.T) {
 		p.Click(id("totp-prompt-submit"))
 		p.WaitVisible(id("api-key-secret"))
 		p.WaitVisible(id("api-key-row") + `[data-key-name="ci"]`)
+	})
+
+	t.Run("sudo mode on an owner change, from the package page", func(t *testing.T) {
+		p := tab.For(t)
+		// tess publishes through the API (signing in with her code), bob exists.
+		env.SignUp("bob")
+		api := env.Anonymous()
+		var in struct{ SignIn struct{ Challenge string } }
+		api.Do(`mutation($l: String!, $p: String!) { signIn(input: {login: $l, password: $p}) { challenge } }`,
+			map[string]any{"l": "tess", "p": servertest.Password("tess")}).MustOK(t).Decode(t, &in)
+		api.Do(`mutation($ch: String!, $c: String!) { completeSignIn(input: {challenge: $ch, code: $c}) { user { username } } }`,
+			map[string]any{"ch": in.SignIn.Challenge, "c": env.NextCode(secret)}).MustOK(t)
+		api.Publish(pkgtest.Tarball(t, "tfa_pkg", "1.0.0"), nil).MustOK(t)
+
+		env.Clock.Advance(11 * time.Minute)
+		p.Go("/packages/tfa_pkg")
+		p.Type(`form[aria-labelledby="add-owner-title"] input`, "bob")
+		p.Click(id("add-owner-submit"))
+		p.WaitVisible(`.sudo-dialog ` + id("totp-prompt-code"))
+		p.Type(id("totp-prompt-code"), env.NextCode(secret))
+		p.Click(id("totp-prompt-submit"))
+		p.Wait("bob an owner", js(`!document.querySelector(".sudo-dialog") && !!document.querySelector(%q)`, id("owner-row")+`[data-owner="bob"]`))
+		var owners struct {
+			Package struct{ Owners []struct{ Account struct{ Username string } } }
+		}
+		env.Anonymous().Do(`{ package(name: "tfa_pkg") { owners { account { ... on User { username } } } } }`, nil).MustOK(t).Decode(t, &owners)
+		if len(owners.Package.Owners) != 2 {
+			p.Fail("owners after the confirmed change: %+v", owners.Package.Owners)
+		}
 	})
 }
