@@ -108,7 +108,9 @@ func TestTwoFactorWebApp(t *testing.T) {
 		p.Click(id("totp-prompt-submit"))
 		p.Wait("bob an owner", js(`!document.querySelector(".sudo-dialog") && !!document.querySelector(%q)`, id("owner-row")+`[data-owner="bob"]`))
 		var owners struct {
-			Package struct{ Owners []struct{ Account struct{ Username string } } }
+			Package struct {
+				Owners []struct{ Account struct{ Username string } }
+			}
 		}
 		env.Anonymous().Do(`{ package(name: "tfa_pkg") { owners { account { ... on User { username } } } } }`, nil).MustOK(t).Decode(t, &owners)
 		if len(owners.Package.Owners) != 2 {
