@@ -120,7 +120,7 @@ func browserOnly(v *viewer.Viewer) error {
 }
 
 // BeginTwoFactor starts (or restarts) enrolment: a new secret, not active
-// until ConfirmTwoFactor gets a code made from it.
+// until EnableTwoFactor gets a code made from it.
 func (s *Service) BeginTwoFactor(ctx context.Context) (Enrolment, error) {
 	v := viewer.FromContext(ctx)
 	if err := browserOnly(v); err != nil {
@@ -153,9 +153,9 @@ func (s *Service) BeginTwoFactor(ctx context.Context) (Enrolment, error) {
 	return Enrolment{Secret: key.Secret(), URI: key.URL()}, nil
 }
 
-// ConfirmTwoFactor finishes enrolment with a code from the new secret and
+// EnableTwoFactor finishes enrolment with a code from the new secret and
 // returns the recovery codes, shown this once.
-func (s *Service) ConfirmTwoFactor(ctx context.Context, code string) ([]string, error) {
+func (s *Service) EnableTwoFactor(ctx context.Context, code string) ([]string, error) {
 	v := viewer.FromContext(ctx)
 	if err := browserOnly(v); err != nil {
 		return nil, err

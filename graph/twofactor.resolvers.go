@@ -52,7 +52,7 @@ func (r *mutationResolver) BeginTwoFactor(ctx context.Context, input *model.Begi
 
 // EnableTwoFactor is the resolver for the enableTwoFactor field.
 func (r *mutationResolver) EnableTwoFactor(ctx context.Context, input model.EnableTwoFactorInput) (*model.EnableTwoFactorPayload, error) {
-	codes, err := r.Accounts.ConfirmTwoFactor(ctx, input.Code)
+	codes, err := r.Accounts.EnableTwoFactor(ctx, input.Code)
 	if err != nil {
 		return nil, err
 	}
