@@ -177,33 +177,55 @@ func (s *Service) checkNewPassword(ctx context.Context, pw string) error {
 	return nil
 }
 
+// SignInResult is the answer to a login and password: a session, or, for
+// a user with two-factor authentication, a challenge for CompleteSignIn
+// (then User and Session are empty: nobody is signed in yet).
+type SignInResult struct {
+	User    *ent.User
+	Session Session
+	// Breached tells the caller the password is known to be breached: the
+	// user should change it.
+	Breached bool
+	// Challenge, when set, is the token CompleteSignIn takes with a code,
+	// valid until ChallengeExpiresAt.
+	Challenge          string
+	ChallengeExpiresAt time.Time
+}
+
 // SignIn checks a login (username or email) and password and opens a
-// session. Unknown users and wrong passwords get the same answer. breached
-// tells the caller the password is known to be breached: the user should
-// change it.
-func (s *Service) SignIn(ctx context.Context, login, password string) (u *ent.User, sess Session, breached bool, err error) {
-	if u, err = s.verifyLogin(ctx, login, password); err != nil {
-		return nil, Session{}, false, err
+// session, or asks for the second factor. Unknown users and wrong
+// passwords get the same answer.
+func (s *Service) SignIn(ctx context.Context, login, password string) (SignInResult, error) {
+	u, err := s.verifyLogin(ctx, login, password)
+	if err != nil {
+		return SignInResult{}, err
 	}
+	var res SignInResult
 	if s.Breach != nil {
 		// A failing breach service must not lock users out: sign in and
 		// report "not known to be breached".
-		breached, err = s.Breach.Breached(ctx, password)
+		res.Breached, err = s.Breach.Breached(ctx, password)
 		if err != nil && s.Log != nil {
 			s.Log.Warn("breached-password check failed at sign-in", "err", err)
 		}
 	}
+	if u.TwoFactorEnabled {
+		res.ChallengeExpiresAt = s.now().Add(ChallengeTTL)
+		res.Challenge = s.challenge(u.ID, res.ChallengeExpiresAt)
+		return res, nil
+	}
 	err = store.WithTx(ctx, s.DB, func(tx *ent.Tx) error {
 		var err error
-		if sess, err = s.openSession(ctx, tx, u.ID); err != nil {
+		if res.Session, err = s.openSession(ctx, tx, u.ID); err != nil {
 			return err
 		}
-		return recordAs(ctx, tx, u.ID, "user.sign_in", map[string]any{"password_breached": breached})
+		return recordAs(ctx, tx, u.ID, "user.sign_in", map[string]any{"password_breached": res.Breached})
 	})
 	if err != nil {
-		return nil, Session{}, false, err
+		return SignInResult{}, err
 	}
-	return u, sess, breached, nil
+	res.User = u
+	return res, nil
 }
 
 // dummyHashes caches one hash per cost; sign-ins run concurrently, hence
@@ -233,6 +255,9 @@ func (s *Service) ChangePassword(ctx context.Context, current, next, keepToken s
 	}
 	if v.KeyID != 0 {
 		return nil, apperr.New(apperr.Forbidden, "passwords can only be changed from a signed-in browser session, not with an API key")
+	}
+	if v.SensitiveNeedsCode(s.now()) {
+		return nil, apperr.CodeRequired()
 	}
 	u, err := s.DB.User.Get(ctx, v.UserID)
 	if err != nil {

@@ -23,6 +23,9 @@ type CreateKeyInput struct {
 	Name      string
 	Scopes    []string
 	ExpiresAt *time.Time
+	// WritesNeedCode makes every write with the key need a current
+	// two-factor code (x-hex-otp, X-Depot-OTP); the user needs 2FA on.
+	WritesNeedCode bool
 }
 
 // CreateAPIKey makes a key for the signed-in user and returns its secret,
@@ -35,6 +38,9 @@ func (s *Service) CreateAPIKey(ctx context.Context, in CreateKeyInput) (*ent.API
 	}
 	if !v.Scopes.AllowsWrite() {
 		return nil, "", apperr.New(apperr.Forbidden, "this API key may not create keys (needs api:write)")
+	}
+	if v.SensitiveNeedsCode(s.now()) {
+		return nil, "", apperr.CodeRequired()
 	}
 	in.Name = strings.TrimSpace(in.Name)
 	if in.Name == "" || len(in.Name) > 100 {
@@ -54,16 +60,19 @@ func (s *Service) CreateAPIKey(ctx context.Context, in CreateKeyInput) (*ent.API
 	if in.ExpiresAt != nil && !in.ExpiresAt.After(s.now()) {
 		return nil, "", apperr.Invalid("expiresAt", "expiry must be in the future")
 	}
+	if in.WritesNeedCode && !v.TwoFactor {
+		return nil, "", apperr.Invalid("writesNeedCode", "turn on two-factor authentication before asking keys for a code")
+	}
 	secret := randomToken(KeyPrefix)
 	var k *ent.APIKey
 	err := store.WithTx(ctx, s.DB, func(tx *ent.Tx) error {
 		q := tx.APIKey.Create().SetUserID(v.UserID).SetName(in.Name).SetScopes(scopes).
-			SetPrefix(secret[:len(KeyPrefix)+6]).SetSecretHash(s.keyHash(secret)).SetNillableExpiresAt(in.ExpiresAt)
+			SetPrefix(secret[:len(KeyPrefix)+6]).SetSecretHash(s.keyHash(secret)).SetNillableExpiresAt(in.ExpiresAt).SetWritesNeedCode(in.WritesNeedCode)
 		var err error
 		if k, err = q.Save(ctx); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Entry{Action: "api_key.create", Params: map[string]any{"name": in.Name, "scopes": scopes}})
+		return audit.Record(ctx, tx, audit.Entry{Action: "api_key.create", Params: map[string]any{"name": in.Name, "scopes": scopes, "writes_need_code": in.WritesNeedCode}})
 	})
 	if err != nil {
 		return nil, "", err
@@ -101,6 +110,9 @@ func (s *Service) RevokeAPIKey(ctx context.Context, id int) (*ent.APIKey, error)
 	}
 	if !v.Scopes.AllowsWrite() {
 		return nil, apperr.New(apperr.Forbidden, "this API key may not revoke keys (needs api:write)")
+	}
+	if v.WriteNeedsCode() {
+		return nil, apperr.CodeRequired()
 	}
 	var k *ent.APIKey
 	err := store.WithTx(ctx, s.DB, func(tx *ent.Tx) error {

@@ -68,7 +68,7 @@ func (s *Service) ViewerForSession(ctx context.Context, token string) (*viewer.V
 	}
 	hash := sha(token)
 	sess, err := s.DB.Session.Query().Where(session.TokenHash(hash)).
-		Select(session.FieldID, session.FieldUserID, session.FieldExpiresAt).Modify(withGeneration).Only(ctx)
+		Select(session.FieldID, session.FieldUserID, session.FieldExpiresAt, session.FieldTwoFactorAt).Modify(withGeneration).Only(ctx)
 	if ent.IsNotFound(err) {
 		return &viewer.Viewer{}, nil
 	}
@@ -87,7 +87,15 @@ func (s *Service) ViewerForSession(ctx context.Context, token string) (*viewer.V
 	if err != nil {
 		return nil, err
 	}
-	return s.principal(ctx, "s:"+string(hash), gen, sess.UserID, 0, nil)
+	v, err := s.principal(ctx, "s:"+string(hash), gen, sess.UserID, 0, nil)
+	if err != nil {
+		return nil, err
+	}
+	v.SessionID = sess.ID
+	if sess.TwoFactorAt != nil {
+		v.SudoUntil = sess.TwoFactorAt.Add(SudoTTL)
+	}
+	return v, nil
 }
 
 // ViewerForKey returns the viewer of an API key secret. Unlike a stale
@@ -100,7 +108,7 @@ func (s *Service) ViewerForKey(ctx context.Context, secret string) (*viewer.View
 	hash := s.keyHash(secret)
 	k, err := s.DB.APIKey.Query().Where(apikey.SecretHash(hash)).
 		Select(apikey.FieldID, apikey.FieldUserID, apikey.FieldScopes, apikey.FieldExpiresAt, apikey.FieldRevokedAt,
-			apikey.FieldLastUsedAt, apikey.FieldLastUsedIP, apikey.FieldTrustedPublishers).Modify(withGeneration).Only(ctx)
+			apikey.FieldLastUsedAt, apikey.FieldLastUsedIP, apikey.FieldTrustedPublishers, apikey.FieldWritesNeedCode).Modify(withGeneration).Only(ctx)
 	if ent.IsNotFound(err) {
 		return nil, bad
 	}
@@ -133,6 +141,7 @@ func (s *Service) ViewerForKey(ctx context.Context, secret string) (*viewer.View
 	if len(k.TrustedPublishers) > 0 {
 		v.Trusted = k.TrustedPublishers
 	}
+	v.KeyWritesNeedCode = k.WritesNeedCode
 	return v, nil
 }
 
@@ -152,20 +161,20 @@ func (s *Service) principal(ctx context.Context, cred string, gen int64, userID,
 	c := &s.principals
 	p, ok := c.get(cred)
 	if !ok || p.gen != gen || p.userID != userID {
-		u, err := s.DB.User.Query().Where(user.ID(userID)).Select(user.FieldID, user.FieldUsername).Only(ctx)
+		u, err := s.DB.User.Query().Where(user.ID(userID)).Select(user.FieldID, user.FieldUsername, user.FieldTwoFactorEnabled).Only(ctx)
 		if err != nil {
 			return nil, err
 		}
-		orgs, err := s.memberships(ctx, userID)
+		orgs, err := s.memberships(ctx, userID, u.TwoFactorEnabled)
 		if err != nil {
 			return nil, err
 		}
 		// Loaded after gen was read: at least as new as gen, so it may
 		// stand for gen (a newer generation reloads).
-		p = principalEntry{gen: gen, userID: userID, username: u.Username, orgs: orgs, noneEntitled: len(orgs) == 0}
+		p = principalEntry{gen: gen, userID: userID, username: u.Username, twoFactor: u.TwoFactorEnabled, orgs: orgs, noneEntitled: len(orgs) == 0}
 		c.put(cred, p)
 	}
-	v := &viewer.Viewer{UserID: p.userID, Username: p.username, KeyID: keyID, Scopes: scopes}
+	v := &viewer.Viewer{UserID: p.userID, Username: p.username, KeyID: keyID, Scopes: scopes, TwoFactor: p.twoFactor}
 	// A copy: the request's viewer changes in place (sign-in, SetOrg).
 	v.Orgs = append([]viewer.Org(nil), p.orgs...)
 	if p.noneEntitled {
@@ -183,33 +192,43 @@ func (s *Service) principal(ctx context.Context, cred string, gen int64, userID,
 }
 
 func (s *Service) load(ctx context.Context, u *ent.User, keyID int, scopes viewer.Scopes) (*viewer.Viewer, error) {
-	orgs, err := s.memberships(ctx, u.ID)
+	orgs, err := s.memberships(ctx, u.ID, u.TwoFactorEnabled)
 	if err != nil {
 		return nil, err
 	}
-	v := &viewer.Viewer{UserID: u.ID, Username: u.Username, KeyID: keyID, Scopes: scopes, Orgs: orgs}
+	v := &viewer.Viewer{UserID: u.ID, Username: u.Username, KeyID: keyID, Scopes: scopes, Orgs: orgs, TwoFactor: u.TwoFactorEnabled}
 	return v, s.entitle(ctx, v)
 }
 
 // memberships reads the user's organizations and roles in one joined
 // statement (not a query plus an eager load). Entitlement is left unset.
-func (s *Service) memberships(ctx context.Context, userID int) ([]viewer.Org, error) {
+// In an organization that requires two-factor authentication a user
+// without it keeps reading but no more: the role is capped at read.
+func (s *Service) memberships(ctx context.Context, userID int, twoFactor bool) ([]viewer.Org, error) {
 	var ms []struct {
 		OrganizationID int    `json:"organization_id"`
 		Role           string `json:"role"`
 		Name           string `json:"name"`
+		Require        bool   `json:"require_two_factor"`
 	}
 	err := s.DB.Membership.Query().Where(membership.UserID(userID)).Modify(func(sel *sql.Selector) {
 		t := sql.Table(organization.Table)
 		sel.Join(t).On(sel.C(membership.FieldOrganizationID), t.C(organization.FieldID))
-		sel.Select(sel.C(membership.FieldOrganizationID), sel.C(membership.FieldRole), t.C(organization.FieldName))
+		sel.Select(sel.C(membership.FieldOrganizationID), sel.C(membership.FieldRole), t.C(organization.FieldName),
+			t.C(organization.FieldRequireTwoFactor))
 	}).Scan(ctx, &ms)
 	if err != nil {
 		return nil, err
 	}
 	var orgs []viewer.Org
 	for _, m := range ms {
-		orgs = append(orgs, viewer.Org{ID: m.OrganizationID, Name: m.Name, Role: viewer.ParseRole(m.Role)})
+		o := viewer.Org{ID: m.OrganizationID, Name: m.Name, Role: viewer.ParseRole(m.Role)}
+		o.MemberRole = o.Role
+		if m.Require && !twoFactor {
+			o.NeedsTwoFactor = true
+			o.Role = min(o.Role, viewer.RoleRead)
+		}
+		orgs = append(orgs, o)
 	}
 	return orgs, nil
 }
@@ -235,10 +254,11 @@ func (s *Service) entitle(ctx context.Context, v *viewer.Viewer) error {
 
 // principalEntry is what a credential stands for at one data generation.
 type principalEntry struct {
-	gen      int64
-	userID   int
-	username string
-	orgs     []viewer.Org // Entitled unset; never changed once stored
+	gen       int64
+	userID    int
+	username  string
+	twoFactor bool
+	orgs      []viewer.Org // Entitled unset; never changed once stored
 	// noneEntitled: no organization of orgs was entitled after gen was
 	// read (true as well when there are none).
 	noneEntitled bool

@@ -16,5 +16,9 @@ func (s *Service) ViewerForPassword(ctx context.Context, login, password string)
 	if err != nil {
 		return nil, err
 	}
-	return s.load(ctx, u, 0, nil)
+	v, err := s.load(ctx, u, 0, nil)
+	if v != nil {
+		v.Password = true
+	}
+	return v, err
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/depot-registry/depot/ent"
+	"github.com/depot-registry/depot/ent/predicate"
 	"github.com/depot-registry/depot/ent/session"
 	"github.com/depot-registry/depot/store"
 	"github.com/depot-registry/depot/viewer"
@@ -49,6 +50,8 @@ func (s *Service) SignOut(ctx context.Context, token string) error {
 		return recordAs(ctx, tx, sess.UserID, "user.sign_out", nil)
 	})
 }
+
+func sessionToken(token string) predicate.Session { return session.TokenHash(sha(token)) }
 
 func endSessions(ctx context.Context, tx *ent.Tx, userID int, keepToken string) error {
 	q := tx.Session.Delete().Where(session.UserID(userID))

@@ -24,6 +24,11 @@ const (
 	RateLimited     Code = "RATE_LIMITED"
 	TooComplex      Code = "QUERY_TOO_COMPLEX"
 	Internal        Code = "INTERNAL"
+	// TOTPRequired: the operation needs a current two-factor code, which
+	// the request did not carry (sudo mode, keys whose writes need a code).
+	TOTPRequired Code = "TOTP_REQUIRED"
+	// InvalidTOTP: the two-factor code given is wrong or already used.
+	InvalidTOTP Code = "INVALID_TOTP"
 )
 
 // Error is a domain error with a code and a message safe to show to users.
@@ -80,4 +85,10 @@ func CodeOf(err error) Code {
 // needs an account.
 func SignInRequired() *Error {
 	return New(Unauthenticated, "sign in or send an API key to do this")
+}
+
+// CodeRequired is the TOTP_REQUIRED error of an operation that needs a
+// current two-factor code.
+func CodeRequired() *Error {
+	return New(TOTPRequired, "this action needs a current two-factor authentication code")
 }

@@ -124,6 +124,9 @@ func (s *Service) authorize(ctx context.Context, repo, pkg, version string) (*en
 	if !canPublish {
 		return nil, nil, apperr.New(apperr.Forbidden, "only owners of %s (or keys allowed to publish it) can change its docs", pkg)
 	}
+	if viewer.FromContext(ctx).WriteNeedsCode() {
+		return nil, nil, apperr.CodeRequired()
+	}
 	rel, err := s.Registry.Release(ctx, repo, pkg, version)
 	if err != nil {
 		return nil, nil, err

@@ -33,6 +33,8 @@ type APIKey struct {
 	SecretHash []byte `json:"-"`
 	// Scopes holds the value of the "scopes" field.
 	Scopes []string `json:"scopes,omitempty"`
+	// writes with this key need a current two-factor code (x-hex-otp, X-Depot-OTP)
+	WritesNeedCode bool `json:"writes_need_code,omitempty"`
 	// ExpiresAt holds the value of the "expires_at" field.
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 	// RevokedAt holds the value of the "revoked_at" field.
@@ -82,6 +84,8 @@ func (*APIKey) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case apikey.FieldSecretHash, apikey.FieldScopes, apikey.FieldTrustedPublishers, apikey.FieldTrustedRun:
 			values[i] = new([]byte)
+		case apikey.FieldWritesNeedCode:
+			values[i] = new(sql.NullBool)
 		case apikey.FieldID, apikey.FieldUserID:
 			values[i] = new(sql.NullInt64)
 		case apikey.FieldName, apikey.FieldPrefix, apikey.FieldLastUsedIP, apikey.FieldLastUsedUserAgent:
@@ -152,6 +156,12 @@ func (_m *APIKey) assignValues(columns []string, values []any) error {
 				if err := json.Unmarshal(*value, &_m.Scopes); err != nil {
 					return fmt.Errorf("unmarshal field scopes: %w", err)
 				}
+			}
+		case apikey.FieldWritesNeedCode:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field writes_need_code", values[i])
+			} else if value.Valid {
+				_m.WritesNeedCode = value.Bool
 			}
 		case apikey.FieldExpiresAt:
 			if value, ok := values[i].(*sql.NullTime); !ok {
@@ -262,6 +272,9 @@ func (_m *APIKey) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("scopes=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Scopes))
+	builder.WriteString(", ")
+	builder.WriteString("writes_need_code=")
+	builder.WriteString(fmt.Sprintf("%v", _m.WritesNeedCode))
 	builder.WriteString(", ")
 	if v := _m.ExpiresAt; v != nil {
 		builder.WriteString("expires_at=")

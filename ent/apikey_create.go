@@ -81,6 +81,20 @@ func (_c *APIKeyCreate) SetScopes(v []string) *APIKeyCreate {
 	return _c
 }
 
+// SetWritesNeedCode sets the "writes_need_code" field.
+func (_c *APIKeyCreate) SetWritesNeedCode(v bool) *APIKeyCreate {
+	_c.mutation.SetWritesNeedCode(v)
+	return _c
+}
+
+// SetNillableWritesNeedCode sets the "writes_need_code" field if the given value is not nil.
+func (_c *APIKeyCreate) SetNillableWritesNeedCode(v *bool) *APIKeyCreate {
+	if v != nil {
+		_c.SetWritesNeedCode(*v)
+	}
+	return _c
+}
+
 // SetExpiresAt sets the "expires_at" field.
 func (_c *APIKeyCreate) SetExpiresAt(v time.Time) *APIKeyCreate {
 	_c.mutation.SetExpiresAt(v)
@@ -211,6 +225,10 @@ func (_c *APIKeyCreate) defaults() {
 		v := apikey.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	if _, ok := _c.mutation.WritesNeedCode(); !ok {
+		v := apikey.DefaultWritesNeedCode
+		_c.mutation.SetWritesNeedCode(v)
+	}
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -235,6 +253,9 @@ func (_c *APIKeyCreate) check() error {
 	}
 	if _, ok := _c.mutation.Scopes(); !ok {
 		return &ValidationError{Name: "scopes", err: errors.New(`ent: missing required field "APIKey.scopes"`)}
+	}
+	if _, ok := _c.mutation.WritesNeedCode(); !ok {
+		return &ValidationError{Name: "writes_need_code", err: errors.New(`ent: missing required field "APIKey.writes_need_code"`)}
 	}
 	if len(_c.mutation.UserIDs()) == 0 {
 		return &ValidationError{Name: "user", err: errors.New(`ent: missing required edge "APIKey.user"`)}
@@ -289,6 +310,10 @@ func (_c *APIKeyCreate) createSpec() (*APIKey, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Scopes(); ok {
 		_spec.SetField(apikey.FieldScopes, field.TypeJSON, value)
 		_node.Scopes = value
+	}
+	if value, ok := _c.mutation.WritesNeedCode(); ok {
+		_spec.SetField(apikey.FieldWritesNeedCode, field.TypeBool, value)
+		_node.WritesNeedCode = value
 	}
 	if value, ok := _c.mutation.ExpiresAt(); ok {
 		_spec.SetField(apikey.FieldExpiresAt, field.TypeTime, value)
@@ -508,6 +533,9 @@ func (u *APIKeyUpsertOne) UpdateNewValues() *APIKeyUpsertOne {
 		}
 		if _, exists := u.create.mutation.Scopes(); exists {
 			s.SetIgnore(apikey.FieldScopes)
+		}
+		if _, exists := u.create.mutation.WritesNeedCode(); exists {
+			s.SetIgnore(apikey.FieldWritesNeedCode)
 		}
 		if _, exists := u.create.mutation.ExpiresAt(); exists {
 			s.SetIgnore(apikey.FieldExpiresAt)
@@ -851,6 +879,9 @@ func (u *APIKeyUpsertBulk) UpdateNewValues() *APIKeyUpsertBulk {
 			}
 			if _, exists := b.mutation.Scopes(); exists {
 				s.SetIgnore(apikey.FieldScopes)
+			}
+			if _, exists := b.mutation.WritesNeedCode(); exists {
+				s.SetIgnore(apikey.FieldWritesNeedCode)
 			}
 			if _, exists := b.mutation.ExpiresAt(); exists {
 				s.SetIgnore(apikey.FieldExpiresAt)

@@ -30,6 +30,7 @@ import (
 	"github.com/depot-registry/depot/ent/paymentattempt"
 	"github.com/depot-registry/depot/ent/pkg"
 	"github.com/depot-registry/depot/ent/processedwebhook"
+	"github.com/depot-registry/depot/ent/recoverycode"
 	"github.com/depot-registry/depot/ent/release"
 	"github.com/depot-registry/depot/ent/releaseevent"
 	"github.com/depot-registry/depot/ent/repository"
@@ -40,6 +41,7 @@ import (
 	"github.com/depot-registry/depot/ent/subscription"
 	"github.com/depot-registry/depot/ent/token"
 	"github.com/depot-registry/depot/ent/trustedpublisher"
+	"github.com/depot-registry/depot/ent/twofactor"
 	"github.com/depot-registry/depot/ent/user"
 
 	stdsql "database/sql"
@@ -80,6 +82,8 @@ type Client struct {
 	Pkg *PkgClient
 	// ProcessedWebhook is the client for interacting with the ProcessedWebhook builders.
 	ProcessedWebhook *ProcessedWebhookClient
+	// RecoveryCode is the client for interacting with the RecoveryCode builders.
+	RecoveryCode *RecoveryCodeClient
 	// Release is the client for interacting with the Release builders.
 	Release *ReleaseClient
 	// ReleaseEvent is the client for interacting with the ReleaseEvent builders.
@@ -100,6 +104,8 @@ type Client struct {
 	Token *TokenClient
 	// TrustedPublisher is the client for interacting with the TrustedPublisher builders.
 	TrustedPublisher *TrustedPublisherClient
+	// TwoFactor is the client for interacting with the TwoFactor builders.
+	TwoFactor *TwoFactorClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
 }
@@ -128,6 +134,7 @@ func (c *Client) init() {
 	c.PaymentAttempt = NewPaymentAttemptClient(c.config)
 	c.Pkg = NewPkgClient(c.config)
 	c.ProcessedWebhook = NewProcessedWebhookClient(c.config)
+	c.RecoveryCode = NewRecoveryCodeClient(c.config)
 	c.Release = NewReleaseClient(c.config)
 	c.ReleaseEvent = NewReleaseEventClient(c.config)
 	c.Repository = NewRepositoryClient(c.config)
@@ -138,6 +145,7 @@ func (c *Client) init() {
 	c.Subscription = NewSubscriptionClient(c.config)
 	c.Token = NewTokenClient(c.config)
 	c.TrustedPublisher = NewTrustedPublisherClient(c.config)
+	c.TwoFactor = NewTwoFactorClient(c.config)
 	c.User = NewUserClient(c.config)
 }
 
@@ -246,6 +254,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		PaymentAttempt:   NewPaymentAttemptClient(cfg),
 		Pkg:              NewPkgClient(cfg),
 		ProcessedWebhook: NewProcessedWebhookClient(cfg),
+		RecoveryCode:     NewRecoveryCodeClient(cfg),
 		Release:          NewReleaseClient(cfg),
 		ReleaseEvent:     NewReleaseEventClient(cfg),
 		Repository:       NewRepositoryClient(cfg),
@@ -256,6 +265,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Subscription:     NewSubscriptionClient(cfg),
 		Token:            NewTokenClient(cfg),
 		TrustedPublisher: NewTrustedPublisherClient(cfg),
+		TwoFactor:        NewTwoFactorClient(cfg),
 		User:             NewUserClient(cfg),
 	}, nil
 }
@@ -291,6 +301,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		PaymentAttempt:   NewPaymentAttemptClient(cfg),
 		Pkg:              NewPkgClient(cfg),
 		ProcessedWebhook: NewProcessedWebhookClient(cfg),
+		RecoveryCode:     NewRecoveryCodeClient(cfg),
 		Release:          NewReleaseClient(cfg),
 		ReleaseEvent:     NewReleaseEventClient(cfg),
 		Repository:       NewRepositoryClient(cfg),
@@ -301,6 +312,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Subscription:     NewSubscriptionClient(cfg),
 		Token:            NewTokenClient(cfg),
 		TrustedPublisher: NewTrustedPublisherClient(cfg),
+		TwoFactor:        NewTwoFactorClient(cfg),
 		User:             NewUserClient(cfg),
 	}, nil
 }
@@ -333,9 +345,10 @@ func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.APIKey, c.AccountName, c.AuditLog, c.BillingProfile, c.DownloadDay, c.Invoice,
 		c.InvoiceLine, c.MailMessage, c.Membership, c.OIDCToken, c.Organization,
-		c.PackageOwner, c.PaymentAttempt, c.Pkg, c.ProcessedWebhook, c.Release,
-		c.ReleaseEvent, c.Repository, c.Requirement, c.Reservation, c.Retirement,
-		c.Session, c.Subscription, c.Token, c.TrustedPublisher, c.User,
+		c.PackageOwner, c.PaymentAttempt, c.Pkg, c.ProcessedWebhook, c.RecoveryCode,
+		c.Release, c.ReleaseEvent, c.Repository, c.Requirement, c.Reservation,
+		c.Retirement, c.Session, c.Subscription, c.Token, c.TrustedPublisher,
+		c.TwoFactor, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -347,9 +360,10 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.APIKey, c.AccountName, c.AuditLog, c.BillingProfile, c.DownloadDay, c.Invoice,
 		c.InvoiceLine, c.MailMessage, c.Membership, c.OIDCToken, c.Organization,
-		c.PackageOwner, c.PaymentAttempt, c.Pkg, c.ProcessedWebhook, c.Release,
-		c.ReleaseEvent, c.Repository, c.Requirement, c.Reservation, c.Retirement,
-		c.Session, c.Subscription, c.Token, c.TrustedPublisher, c.User,
+		c.PackageOwner, c.PaymentAttempt, c.Pkg, c.ProcessedWebhook, c.RecoveryCode,
+		c.Release, c.ReleaseEvent, c.Repository, c.Requirement, c.Reservation,
+		c.Retirement, c.Session, c.Subscription, c.Token, c.TrustedPublisher,
+		c.TwoFactor, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -388,6 +402,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Pkg.mutate(ctx, m)
 	case *ProcessedWebhookMutation:
 		return c.ProcessedWebhook.mutate(ctx, m)
+	case *RecoveryCodeMutation:
+		return c.RecoveryCode.mutate(ctx, m)
 	case *ReleaseMutation:
 		return c.Release.mutate(ctx, m)
 	case *ReleaseEventMutation:
@@ -408,6 +424,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Token.mutate(ctx, m)
 	case *TrustedPublisherMutation:
 		return c.TrustedPublisher.mutate(ctx, m)
+	case *TwoFactorMutation:
+		return c.TwoFactor.mutate(ctx, m)
 	case *UserMutation:
 		return c.User.mutate(ctx, m)
 	default:
@@ -2781,6 +2799,155 @@ func (c *ProcessedWebhookClient) mutate(ctx context.Context, m *ProcessedWebhook
 	}
 }
 
+// RecoveryCodeClient is a client for the RecoveryCode schema.
+type RecoveryCodeClient struct {
+	config
+}
+
+// NewRecoveryCodeClient returns a client for the RecoveryCode from the given config.
+func NewRecoveryCodeClient(c config) *RecoveryCodeClient {
+	return &RecoveryCodeClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `recoverycode.Hooks(f(g(h())))`.
+func (c *RecoveryCodeClient) Use(hooks ...Hook) {
+	c.hooks.RecoveryCode = append(c.hooks.RecoveryCode, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `recoverycode.Intercept(f(g(h())))`.
+func (c *RecoveryCodeClient) Intercept(interceptors ...Interceptor) {
+	c.inters.RecoveryCode = append(c.inters.RecoveryCode, interceptors...)
+}
+
+// Create returns a builder for creating a RecoveryCode entity.
+func (c *RecoveryCodeClient) Create() *RecoveryCodeCreate {
+	mutation := newRecoveryCodeMutation(c.config, OpCreate)
+	return &RecoveryCodeCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of RecoveryCode entities.
+func (c *RecoveryCodeClient) CreateBulk(builders ...*RecoveryCodeCreate) *RecoveryCodeCreateBulk {
+	return &RecoveryCodeCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *RecoveryCodeClient) MapCreateBulk(slice any, setFunc func(*RecoveryCodeCreate, int)) *RecoveryCodeCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &RecoveryCodeCreateBulk{err: fmt.Errorf("calling to RecoveryCodeClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*RecoveryCodeCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &RecoveryCodeCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for RecoveryCode.
+func (c *RecoveryCodeClient) Update() *RecoveryCodeUpdate {
+	mutation := newRecoveryCodeMutation(c.config, OpUpdate)
+	return &RecoveryCodeUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *RecoveryCodeClient) UpdateOne(_m *RecoveryCode) *RecoveryCodeUpdateOne {
+	mutation := newRecoveryCodeMutation(c.config, OpUpdateOne, withRecoveryCode(_m))
+	return &RecoveryCodeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *RecoveryCodeClient) UpdateOneID(id int) *RecoveryCodeUpdateOne {
+	mutation := newRecoveryCodeMutation(c.config, OpUpdateOne, withRecoveryCodeID(id))
+	return &RecoveryCodeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for RecoveryCode.
+func (c *RecoveryCodeClient) Delete() *RecoveryCodeDelete {
+	mutation := newRecoveryCodeMutation(c.config, OpDelete)
+	return &RecoveryCodeDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *RecoveryCodeClient) DeleteOne(_m *RecoveryCode) *RecoveryCodeDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *RecoveryCodeClient) DeleteOneID(id int) *RecoveryCodeDeleteOne {
+	builder := c.Delete().Where(recoverycode.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &RecoveryCodeDeleteOne{builder}
+}
+
+// Query returns a query builder for RecoveryCode.
+func (c *RecoveryCodeClient) Query() *RecoveryCodeQuery {
+	return &RecoveryCodeQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeRecoveryCode},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a RecoveryCode entity by its id.
+func (c *RecoveryCodeClient) Get(ctx context.Context, id int) (*RecoveryCode, error) {
+	return c.Query().Where(recoverycode.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *RecoveryCodeClient) GetX(ctx context.Context, id int) *RecoveryCode {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryUser queries the user edge of a RecoveryCode.
+func (c *RecoveryCodeClient) QueryUser(_m *RecoveryCode) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(recoverycode.Table, recoverycode.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, recoverycode.UserTable, recoverycode.UserColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *RecoveryCodeClient) Hooks() []Hook {
+	return c.hooks.RecoveryCode
+}
+
+// Interceptors returns the client interceptors.
+func (c *RecoveryCodeClient) Interceptors() []Interceptor {
+	return c.inters.RecoveryCode
+}
+
+func (c *RecoveryCodeClient) mutate(ctx context.Context, m *RecoveryCodeMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&RecoveryCodeCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&RecoveryCodeUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&RecoveryCodeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&RecoveryCodeDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown RecoveryCode mutation op: %q", m.Op())
+	}
+}
+
 // ReleaseClient is a client for the Release schema.
 type ReleaseClient struct {
 	config
@@ -4323,6 +4490,155 @@ func (c *TrustedPublisherClient) mutate(ctx context.Context, m *TrustedPublisher
 	}
 }
 
+// TwoFactorClient is a client for the TwoFactor schema.
+type TwoFactorClient struct {
+	config
+}
+
+// NewTwoFactorClient returns a client for the TwoFactor from the given config.
+func NewTwoFactorClient(c config) *TwoFactorClient {
+	return &TwoFactorClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `twofactor.Hooks(f(g(h())))`.
+func (c *TwoFactorClient) Use(hooks ...Hook) {
+	c.hooks.TwoFactor = append(c.hooks.TwoFactor, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `twofactor.Intercept(f(g(h())))`.
+func (c *TwoFactorClient) Intercept(interceptors ...Interceptor) {
+	c.inters.TwoFactor = append(c.inters.TwoFactor, interceptors...)
+}
+
+// Create returns a builder for creating a TwoFactor entity.
+func (c *TwoFactorClient) Create() *TwoFactorCreate {
+	mutation := newTwoFactorMutation(c.config, OpCreate)
+	return &TwoFactorCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of TwoFactor entities.
+func (c *TwoFactorClient) CreateBulk(builders ...*TwoFactorCreate) *TwoFactorCreateBulk {
+	return &TwoFactorCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *TwoFactorClient) MapCreateBulk(slice any, setFunc func(*TwoFactorCreate, int)) *TwoFactorCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &TwoFactorCreateBulk{err: fmt.Errorf("calling to TwoFactorClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*TwoFactorCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &TwoFactorCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for TwoFactor.
+func (c *TwoFactorClient) Update() *TwoFactorUpdate {
+	mutation := newTwoFactorMutation(c.config, OpUpdate)
+	return &TwoFactorUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *TwoFactorClient) UpdateOne(_m *TwoFactor) *TwoFactorUpdateOne {
+	mutation := newTwoFactorMutation(c.config, OpUpdateOne, withTwoFactor(_m))
+	return &TwoFactorUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *TwoFactorClient) UpdateOneID(id int) *TwoFactorUpdateOne {
+	mutation := newTwoFactorMutation(c.config, OpUpdateOne, withTwoFactorID(id))
+	return &TwoFactorUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for TwoFactor.
+func (c *TwoFactorClient) Delete() *TwoFactorDelete {
+	mutation := newTwoFactorMutation(c.config, OpDelete)
+	return &TwoFactorDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *TwoFactorClient) DeleteOne(_m *TwoFactor) *TwoFactorDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *TwoFactorClient) DeleteOneID(id int) *TwoFactorDeleteOne {
+	builder := c.Delete().Where(twofactor.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &TwoFactorDeleteOne{builder}
+}
+
+// Query returns a query builder for TwoFactor.
+func (c *TwoFactorClient) Query() *TwoFactorQuery {
+	return &TwoFactorQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeTwoFactor},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a TwoFactor entity by its id.
+func (c *TwoFactorClient) Get(ctx context.Context, id int) (*TwoFactor, error) {
+	return c.Query().Where(twofactor.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *TwoFactorClient) GetX(ctx context.Context, id int) *TwoFactor {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryUser queries the user edge of a TwoFactor.
+func (c *TwoFactorClient) QueryUser(_m *TwoFactor) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(twofactor.Table, twofactor.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, true, twofactor.UserTable, twofactor.UserColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *TwoFactorClient) Hooks() []Hook {
+	return c.hooks.TwoFactor
+}
+
+// Interceptors returns the client interceptors.
+func (c *TwoFactorClient) Interceptors() []Interceptor {
+	return c.inters.TwoFactor
+}
+
+func (c *TwoFactorClient) mutate(ctx context.Context, m *TwoFactorMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&TwoFactorCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&TwoFactorUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&TwoFactorUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&TwoFactorDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown TwoFactor mutation op: %q", m.Op())
+	}
+}
+
 // UserClient is a client for the User schema.
 type UserClient struct {
 	config
@@ -4511,6 +4827,38 @@ func (c *UserClient) QueryTokens(_m *User) *TokenQuery {
 	return query
 }
 
+// QueryTwoFactor queries the two_factor edge of a User.
+func (c *UserClient) QueryTwoFactor(_m *User) *TwoFactorQuery {
+	query := (&TwoFactorClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(user.Table, user.FieldID, id),
+			sqlgraph.To(twofactor.Table, twofactor.FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, false, user.TwoFactorTable, user.TwoFactorColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryRecoveryCodes queries the recovery_codes edge of a User.
+func (c *UserClient) QueryRecoveryCodes(_m *User) *RecoveryCodeQuery {
+	query := (&RecoveryCodeClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(user.Table, user.FieldID, id),
+			sqlgraph.To(recoverycode.Table, recoverycode.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, user.RecoveryCodesTable, user.RecoveryCodesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *UserClient) Hooks() []Hook {
 	return c.hooks.User
@@ -4541,16 +4889,16 @@ type (
 	hooks struct {
 		APIKey, AccountName, AuditLog, BillingProfile, DownloadDay, Invoice,
 		InvoiceLine, MailMessage, Membership, OIDCToken, Organization, PackageOwner,
-		PaymentAttempt, Pkg, ProcessedWebhook, Release, ReleaseEvent, Repository,
-		Requirement, Reservation, Retirement, Session, Subscription, Token,
-		TrustedPublisher, User []ent.Hook
+		PaymentAttempt, Pkg, ProcessedWebhook, RecoveryCode, Release, ReleaseEvent,
+		Repository, Requirement, Reservation, Retirement, Session, Subscription, Token,
+		TrustedPublisher, TwoFactor, User []ent.Hook
 	}
 	inters struct {
 		APIKey, AccountName, AuditLog, BillingProfile, DownloadDay, Invoice,
 		InvoiceLine, MailMessage, Membership, OIDCToken, Organization, PackageOwner,
-		PaymentAttempt, Pkg, ProcessedWebhook, Release, ReleaseEvent, Repository,
-		Requirement, Reservation, Retirement, Session, Subscription, Token,
-		TrustedPublisher, User []ent.Interceptor
+		PaymentAttempt, Pkg, ProcessedWebhook, RecoveryCode, Release, ReleaseEvent,
+		Repository, Requirement, Reservation, Retirement, Session, Subscription, Token,
+		TrustedPublisher, TwoFactor, User []ent.Interceptor
 	}
 )
 

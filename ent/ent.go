@@ -27,6 +27,7 @@ import (
 	"github.com/depot-registry/depot/ent/paymentattempt"
 	"github.com/depot-registry/depot/ent/pkg"
 	"github.com/depot-registry/depot/ent/processedwebhook"
+	"github.com/depot-registry/depot/ent/recoverycode"
 	"github.com/depot-registry/depot/ent/release"
 	"github.com/depot-registry/depot/ent/releaseevent"
 	"github.com/depot-registry/depot/ent/repository"
@@ -37,6 +38,7 @@ import (
 	"github.com/depot-registry/depot/ent/subscription"
 	"github.com/depot-registry/depot/ent/token"
 	"github.com/depot-registry/depot/ent/trustedpublisher"
+	"github.com/depot-registry/depot/ent/twofactor"
 	"github.com/depot-registry/depot/ent/user"
 )
 
@@ -113,6 +115,7 @@ func checkColumn(t, c string) error {
 			paymentattempt.Table:   paymentattempt.ValidColumn,
 			pkg.Table:              pkg.ValidColumn,
 			processedwebhook.Table: processedwebhook.ValidColumn,
+			recoverycode.Table:     recoverycode.ValidColumn,
 			release.Table:          release.ValidColumn,
 			releaseevent.Table:     releaseevent.ValidColumn,
 			repository.Table:       repository.ValidColumn,
@@ -123,6 +126,7 @@ func checkColumn(t, c string) error {
 			subscription.Table:     subscription.ValidColumn,
 			token.Table:            token.ValidColumn,
 			trustedpublisher.Table: trustedpublisher.ValidColumn,
+			twofactor.Table:        twofactor.ValidColumn,
 			user.Table:             user.ValidColumn,
 		})
 	})

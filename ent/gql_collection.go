@@ -85,6 +85,11 @@ func (_q *APIKeyQuery) collectField(ctx context.Context, oneNode bool, opCtx *gr
 				selectedFields = append(selectedFields, apikey.FieldScopes)
 				fieldSeen[apikey.FieldScopes] = struct{}{}
 			}
+		case "writesNeedCode":
+			if _, ok := fieldSeen[apikey.FieldWritesNeedCode]; !ok {
+				selectedFields = append(selectedFields, apikey.FieldWritesNeedCode)
+				fieldSeen[apikey.FieldWritesNeedCode] = struct{}{}
+			}
 		case "expiresAt":
 			if _, ok := fieldSeen[apikey.FieldExpiresAt]; !ok {
 				selectedFields = append(selectedFields, apikey.FieldExpiresAt)

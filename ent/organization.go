@@ -28,6 +28,8 @@ type Organization struct {
 	Name string `json:"name,omitempty"`
 	// DisplayName holds the value of the "display_name" field.
 	DisplayName string `json:"display_name,omitempty"`
+	// members without two-factor authentication may only read
+	RequireTwoFactor bool `json:"require_two_factor,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the OrganizationQuery when eager-loading is set.
 	Edges        OrganizationEdges `json:"edges"`
@@ -122,6 +124,8 @@ func (*Organization) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case organization.FieldRequireTwoFactor:
+			values[i] = new(sql.NullBool)
 		case organization.FieldID:
 			values[i] = new(sql.NullInt64)
 		case organization.FieldName, organization.FieldDisplayName:
@@ -172,6 +176,12 @@ func (_m *Organization) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field display_name", values[i])
 			} else if value.Valid {
 				_m.DisplayName = value.String
+			}
+		case organization.FieldRequireTwoFactor:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field require_two_factor", values[i])
+			} else if value.Valid {
+				_m.RequireTwoFactor = value.Bool
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -250,6 +260,9 @@ func (_m *Organization) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("display_name=")
 	builder.WriteString(_m.DisplayName)
+	builder.WriteString(", ")
+	builder.WriteString("require_two_factor=")
+	builder.WriteString(fmt.Sprintf("%v", _m.RequireTwoFactor))
 	builder.WriteByte(')')
 	return builder.String()
 }

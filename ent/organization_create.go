@@ -76,6 +76,20 @@ func (_c *OrganizationCreate) SetNillableDisplayName(v *string) *OrganizationCre
 	return _c
 }
 
+// SetRequireTwoFactor sets the "require_two_factor" field.
+func (_c *OrganizationCreate) SetRequireTwoFactor(v bool) *OrganizationCreate {
+	_c.mutation.SetRequireTwoFactor(v)
+	return _c
+}
+
+// SetNillableRequireTwoFactor sets the "require_two_factor" field if the given value is not nil.
+func (_c *OrganizationCreate) SetNillableRequireTwoFactor(v *bool) *OrganizationCreate {
+	if v != nil {
+		_c.SetRequireTwoFactor(*v)
+	}
+	return _c
+}
+
 // AddMembershipIDs adds the "memberships" edge to the Membership entity by IDs.
 func (_c *OrganizationCreate) AddMembershipIDs(ids ...int) *OrganizationCreate {
 	_c.mutation.AddMembershipIDs(ids...)
@@ -225,6 +239,10 @@ func (_c *OrganizationCreate) defaults() {
 		v := organization.DefaultDisplayName
 		_c.mutation.SetDisplayName(v)
 	}
+	if _, ok := _c.mutation.RequireTwoFactor(); !ok {
+		v := organization.DefaultRequireTwoFactor
+		_c.mutation.SetRequireTwoFactor(v)
+	}
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -240,6 +258,9 @@ func (_c *OrganizationCreate) check() error {
 	}
 	if _, ok := _c.mutation.DisplayName(); !ok {
 		return &ValidationError{Name: "display_name", err: errors.New(`ent: missing required field "Organization.display_name"`)}
+	}
+	if _, ok := _c.mutation.RequireTwoFactor(); !ok {
+		return &ValidationError{Name: "require_two_factor", err: errors.New(`ent: missing required field "Organization.require_two_factor"`)}
 	}
 	return nil
 }
@@ -283,6 +304,10 @@ func (_c *OrganizationCreate) createSpec() (*Organization, *sqlgraph.CreateSpec)
 	if value, ok := _c.mutation.DisplayName(); ok {
 		_spec.SetField(organization.FieldDisplayName, field.TypeString, value)
 		_node.DisplayName = value
+	}
+	if value, ok := _c.mutation.RequireTwoFactor(); ok {
+		_spec.SetField(organization.FieldRequireTwoFactor, field.TypeBool, value)
+		_node.RequireTwoFactor = value
 	}
 	if nodes := _c.mutation.MembershipsIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -456,6 +481,18 @@ func (u *OrganizationUpsert) UpdateDisplayName() *OrganizationUpsert {
 	return u
 }
 
+// SetRequireTwoFactor sets the "require_two_factor" field.
+func (u *OrganizationUpsert) SetRequireTwoFactor(v bool) *OrganizationUpsert {
+	u.Set(organization.FieldRequireTwoFactor, v)
+	return u
+}
+
+// UpdateRequireTwoFactor sets the "require_two_factor" field to the value that was provided on create.
+func (u *OrganizationUpsert) UpdateRequireTwoFactor() *OrganizationUpsert {
+	u.SetExcluded(organization.FieldRequireTwoFactor)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -529,6 +566,20 @@ func (u *OrganizationUpsertOne) SetDisplayName(v string) *OrganizationUpsertOne 
 func (u *OrganizationUpsertOne) UpdateDisplayName() *OrganizationUpsertOne {
 	return u.Update(func(s *OrganizationUpsert) {
 		s.UpdateDisplayName()
+	})
+}
+
+// SetRequireTwoFactor sets the "require_two_factor" field.
+func (u *OrganizationUpsertOne) SetRequireTwoFactor(v bool) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetRequireTwoFactor(v)
+	})
+}
+
+// UpdateRequireTwoFactor sets the "require_two_factor" field to the value that was provided on create.
+func (u *OrganizationUpsertOne) UpdateRequireTwoFactor() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateRequireTwoFactor()
 	})
 }
 
@@ -771,6 +822,20 @@ func (u *OrganizationUpsertBulk) SetDisplayName(v string) *OrganizationUpsertBul
 func (u *OrganizationUpsertBulk) UpdateDisplayName() *OrganizationUpsertBulk {
 	return u.Update(func(s *OrganizationUpsert) {
 		s.UpdateDisplayName()
+	})
+}
+
+// SetRequireTwoFactor sets the "require_two_factor" field.
+func (u *OrganizationUpsertBulk) SetRequireTwoFactor(v bool) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetRequireTwoFactor(v)
+	})
+}
+
+// UpdateRequireTwoFactor sets the "require_two_factor" field to the value that was provided on create.
+func (u *OrganizationUpsertBulk) UpdateRequireTwoFactor() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateRequireTwoFactor()
 	})
 }
 

@@ -55,6 +55,20 @@ func (_u *OrganizationUpdate) SetNillableDisplayName(v *string) *OrganizationUpd
 	return _u
 }
 
+// SetRequireTwoFactor sets the "require_two_factor" field.
+func (_u *OrganizationUpdate) SetRequireTwoFactor(v bool) *OrganizationUpdate {
+	_u.mutation.SetRequireTwoFactor(v)
+	return _u
+}
+
+// SetNillableRequireTwoFactor sets the "require_two_factor" field if the given value is not nil.
+func (_u *OrganizationUpdate) SetNillableRequireTwoFactor(v *bool) *OrganizationUpdate {
+	if v != nil {
+		_u.SetRequireTwoFactor(*v)
+	}
+	return _u
+}
+
 // AddMembershipIDs adds the "memberships" edge to the Membership entity by IDs.
 func (_u *OrganizationUpdate) AddMembershipIDs(ids ...int) *OrganizationUpdate {
 	_u.mutation.AddMembershipIDs(ids...)
@@ -299,6 +313,9 @@ func (_u *OrganizationUpdate) sqlSave(ctx context.Context) (_node int, err error
 	}
 	if value, ok := _u.mutation.DisplayName(); ok {
 		_spec.SetField(organization.FieldDisplayName, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.RequireTwoFactor(); ok {
+		_spec.SetField(organization.FieldRequireTwoFactor, field.TypeBool, value)
 	}
 	if _u.mutation.MembershipsCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -560,6 +577,20 @@ func (_u *OrganizationUpdateOne) SetDisplayName(v string) *OrganizationUpdateOne
 func (_u *OrganizationUpdateOne) SetNillableDisplayName(v *string) *OrganizationUpdateOne {
 	if v != nil {
 		_u.SetDisplayName(*v)
+	}
+	return _u
+}
+
+// SetRequireTwoFactor sets the "require_two_factor" field.
+func (_u *OrganizationUpdateOne) SetRequireTwoFactor(v bool) *OrganizationUpdateOne {
+	_u.mutation.SetRequireTwoFactor(v)
+	return _u
+}
+
+// SetNillableRequireTwoFactor sets the "require_two_factor" field if the given value is not nil.
+func (_u *OrganizationUpdateOne) SetNillableRequireTwoFactor(v *bool) *OrganizationUpdateOne {
+	if v != nil {
+		_u.SetRequireTwoFactor(*v)
 	}
 	return _u
 }
@@ -838,6 +869,9 @@ func (_u *OrganizationUpdateOne) sqlSave(ctx context.Context) (_node *Organizati
 	}
 	if value, ok := _u.mutation.DisplayName(); ok {
 		_spec.SetField(organization.FieldDisplayName, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.RequireTwoFactor(); ok {
+		_spec.SetField(organization.FieldRequireTwoFactor, field.TypeBool, value)
 	}
 	if _u.mutation.MembershipsCleared() {
 		edge := &sqlgraph.EdgeSpec{

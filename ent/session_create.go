@@ -97,6 +97,20 @@ func (_c *SessionCreate) SetNillableUserAgent(v *string) *SessionCreate {
 	return _c
 }
 
+// SetTwoFactorAt sets the "two_factor_at" field.
+func (_c *SessionCreate) SetTwoFactorAt(v time.Time) *SessionCreate {
+	_c.mutation.SetTwoFactorAt(v)
+	return _c
+}
+
+// SetNillableTwoFactorAt sets the "two_factor_at" field if the given value is not nil.
+func (_c *SessionCreate) SetNillableTwoFactorAt(v *time.Time) *SessionCreate {
+	if v != nil {
+		_c.SetTwoFactorAt(*v)
+	}
+	return _c
+}
+
 // SetUser sets the "user" edge to the User entity.
 func (_c *SessionCreate) SetUser(v *User) *SessionCreate {
 	return _c.SetUserID(v.ID)
@@ -232,6 +246,10 @@ func (_c *SessionCreate) createSpec() (*Session, *sqlgraph.CreateSpec) {
 		_spec.SetField(session.FieldUserAgent, field.TypeString, value)
 		_node.UserAgent = value
 	}
+	if value, ok := _c.mutation.TwoFactorAt(); ok {
+		_spec.SetField(session.FieldTwoFactorAt, field.TypeTime, value)
+		_node.TwoFactorAt = &value
+	}
 	if nodes := _c.mutation.UserIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -349,6 +367,24 @@ func (u *SessionUpsert) UpdateUserAgent() *SessionUpsert {
 	return u
 }
 
+// SetTwoFactorAt sets the "two_factor_at" field.
+func (u *SessionUpsert) SetTwoFactorAt(v time.Time) *SessionUpsert {
+	u.Set(session.FieldTwoFactorAt, v)
+	return u
+}
+
+// UpdateTwoFactorAt sets the "two_factor_at" field to the value that was provided on create.
+func (u *SessionUpsert) UpdateTwoFactorAt() *SessionUpsert {
+	u.SetExcluded(session.FieldTwoFactorAt)
+	return u
+}
+
+// ClearTwoFactorAt clears the value of the "two_factor_at" field.
+func (u *SessionUpsert) ClearTwoFactorAt() *SessionUpsert {
+	u.SetNull(session.FieldTwoFactorAt)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -453,6 +489,27 @@ func (u *SessionUpsertOne) SetUserAgent(v string) *SessionUpsertOne {
 func (u *SessionUpsertOne) UpdateUserAgent() *SessionUpsertOne {
 	return u.Update(func(s *SessionUpsert) {
 		s.UpdateUserAgent()
+	})
+}
+
+// SetTwoFactorAt sets the "two_factor_at" field.
+func (u *SessionUpsertOne) SetTwoFactorAt(v time.Time) *SessionUpsertOne {
+	return u.Update(func(s *SessionUpsert) {
+		s.SetTwoFactorAt(v)
+	})
+}
+
+// UpdateTwoFactorAt sets the "two_factor_at" field to the value that was provided on create.
+func (u *SessionUpsertOne) UpdateTwoFactorAt() *SessionUpsertOne {
+	return u.Update(func(s *SessionUpsert) {
+		s.UpdateTwoFactorAt()
+	})
+}
+
+// ClearTwoFactorAt clears the value of the "two_factor_at" field.
+func (u *SessionUpsertOne) ClearTwoFactorAt() *SessionUpsertOne {
+	return u.Update(func(s *SessionUpsert) {
+		s.ClearTwoFactorAt()
 	})
 }
 
@@ -726,6 +783,27 @@ func (u *SessionUpsertBulk) SetUserAgent(v string) *SessionUpsertBulk {
 func (u *SessionUpsertBulk) UpdateUserAgent() *SessionUpsertBulk {
 	return u.Update(func(s *SessionUpsert) {
 		s.UpdateUserAgent()
+	})
+}
+
+// SetTwoFactorAt sets the "two_factor_at" field.
+func (u *SessionUpsertBulk) SetTwoFactorAt(v time.Time) *SessionUpsertBulk {
+	return u.Update(func(s *SessionUpsert) {
+		s.SetTwoFactorAt(v)
+	})
+}
+
+// UpdateTwoFactorAt sets the "two_factor_at" field to the value that was provided on create.
+func (u *SessionUpsertBulk) UpdateTwoFactorAt() *SessionUpsertBulk {
+	return u.Update(func(s *SessionUpsert) {
+		s.UpdateTwoFactorAt()
+	})
+}
+
+// ClearTwoFactorAt clears the value of the "two_factor_at" field.
+func (u *SessionUpsertBulk) ClearTwoFactorAt() *SessionUpsertBulk {
+	return u.Update(func(s *SessionUpsert) {
+		s.ClearTwoFactorAt()
 	})
 }
 

@@ -77,6 +77,26 @@ func (_u *SessionUpdate) SetNillableUserAgent(v *string) *SessionUpdate {
 	return _u
 }
 
+// SetTwoFactorAt sets the "two_factor_at" field.
+func (_u *SessionUpdate) SetTwoFactorAt(v time.Time) *SessionUpdate {
+	_u.mutation.SetTwoFactorAt(v)
+	return _u
+}
+
+// SetNillableTwoFactorAt sets the "two_factor_at" field if the given value is not nil.
+func (_u *SessionUpdate) SetNillableTwoFactorAt(v *time.Time) *SessionUpdate {
+	if v != nil {
+		_u.SetTwoFactorAt(*v)
+	}
+	return _u
+}
+
+// ClearTwoFactorAt clears the value of the "two_factor_at" field.
+func (_u *SessionUpdate) ClearTwoFactorAt() *SessionUpdate {
+	_u.mutation.ClearTwoFactorAt()
+	return _u
+}
+
 // Mutation returns the SessionMutation object of the builder.
 func (_u *SessionUpdate) Mutation() *SessionMutation {
 	return _u.mutation
@@ -156,6 +176,12 @@ func (_u *SessionUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.UserAgent(); ok {
 		_spec.SetField(session.FieldUserAgent, field.TypeString, value)
 	}
+	if value, ok := _u.mutation.TwoFactorAt(); ok {
+		_spec.SetField(session.FieldTwoFactorAt, field.TypeTime, value)
+	}
+	if _u.mutation.TwoFactorAtCleared() {
+		_spec.ClearField(session.FieldTwoFactorAt, field.TypeTime)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -223,6 +249,26 @@ func (_u *SessionUpdateOne) SetNillableUserAgent(v *string) *SessionUpdateOne {
 	if v != nil {
 		_u.SetUserAgent(*v)
 	}
+	return _u
+}
+
+// SetTwoFactorAt sets the "two_factor_at" field.
+func (_u *SessionUpdateOne) SetTwoFactorAt(v time.Time) *SessionUpdateOne {
+	_u.mutation.SetTwoFactorAt(v)
+	return _u
+}
+
+// SetNillableTwoFactorAt sets the "two_factor_at" field if the given value is not nil.
+func (_u *SessionUpdateOne) SetNillableTwoFactorAt(v *time.Time) *SessionUpdateOne {
+	if v != nil {
+		_u.SetTwoFactorAt(*v)
+	}
+	return _u
+}
+
+// ClearTwoFactorAt clears the value of the "two_factor_at" field.
+func (_u *SessionUpdateOne) ClearTwoFactorAt() *SessionUpdateOne {
+	_u.mutation.ClearTwoFactorAt()
 	return _u
 }
 
@@ -334,6 +380,12 @@ func (_u *SessionUpdateOne) sqlSave(ctx context.Context) (_node *Session, err er
 	}
 	if value, ok := _u.mutation.UserAgent(); ok {
 		_spec.SetField(session.FieldUserAgent, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.TwoFactorAt(); ok {
+		_spec.SetField(session.FieldTwoFactorAt, field.TypeTime, value)
+	}
+	if _u.mutation.TwoFactorAtCleared() {
+		_spec.ClearField(session.FieldTwoFactorAt, field.TypeTime)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &Session{config: _u.config}

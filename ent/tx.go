@@ -44,6 +44,8 @@ type Tx struct {
 	Pkg *PkgClient
 	// ProcessedWebhook is the client for interacting with the ProcessedWebhook builders.
 	ProcessedWebhook *ProcessedWebhookClient
+	// RecoveryCode is the client for interacting with the RecoveryCode builders.
+	RecoveryCode *RecoveryCodeClient
 	// Release is the client for interacting with the Release builders.
 	Release *ReleaseClient
 	// ReleaseEvent is the client for interacting with the ReleaseEvent builders.
@@ -64,6 +66,8 @@ type Tx struct {
 	Token *TokenClient
 	// TrustedPublisher is the client for interacting with the TrustedPublisher builders.
 	TrustedPublisher *TrustedPublisherClient
+	// TwoFactor is the client for interacting with the TwoFactor builders.
+	TwoFactor *TwoFactorClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
 
@@ -212,6 +216,7 @@ func (tx *Tx) init() {
 	tx.PaymentAttempt = NewPaymentAttemptClient(tx.config)
 	tx.Pkg = NewPkgClient(tx.config)
 	tx.ProcessedWebhook = NewProcessedWebhookClient(tx.config)
+	tx.RecoveryCode = NewRecoveryCodeClient(tx.config)
 	tx.Release = NewReleaseClient(tx.config)
 	tx.ReleaseEvent = NewReleaseEventClient(tx.config)
 	tx.Repository = NewRepositoryClient(tx.config)
@@ -222,6 +227,7 @@ func (tx *Tx) init() {
 	tx.Subscription = NewSubscriptionClient(tx.config)
 	tx.Token = NewTokenClient(tx.config)
 	tx.TrustedPublisher = NewTrustedPublisherClient(tx.config)
+	tx.TwoFactor = NewTwoFactorClient(tx.config)
 	tx.User = NewUserClient(tx.config)
 }
 

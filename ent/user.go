@@ -9,6 +9,7 @@ import (
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
+	"github.com/depot-registry/depot/ent/twofactor"
 	"github.com/depot-registry/depot/ent/user"
 )
 
@@ -31,6 +32,8 @@ type User struct {
 	FullName string `json:"full_name,omitempty"`
 	// PasswordHash holds the value of the "password_hash" field.
 	PasswordHash string `json:"-"`
+	// TOTP confirmed (the credential is in TwoFactor); shown by a hand-written resolver
+	TwoFactorEnabled bool `json:"two_factor_enabled,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the UserQuery when eager-loading is set.
 	Edges        UserEdges `json:"edges"`
@@ -49,15 +52,20 @@ type UserEdges struct {
 	Sessions []*Session `json:"sessions,omitempty"`
 	// Tokens holds the value of the tokens edge.
 	Tokens []*Token `json:"tokens,omitempty"`
+	// TwoFactor holds the value of the two_factor edge.
+	TwoFactor *TwoFactor `json:"two_factor,omitempty"`
+	// RecoveryCodes holds the value of the recovery_codes edge.
+	RecoveryCodes []*RecoveryCode `json:"recovery_codes,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [5]bool
+	loadedTypes [7]bool
 
 	namedMemberships   map[string][]*Membership
 	namedOwnedPackages map[string][]*PackageOwner
 	namedAPIKeys       map[string][]*APIKey
 	namedSessions      map[string][]*Session
 	namedTokens        map[string][]*Token
+	namedRecoveryCodes map[string][]*RecoveryCode
 }
 
 // MembershipsOrErr returns the Memberships value or an error if the edge
@@ -105,11 +113,33 @@ func (e UserEdges) TokensOrErr() ([]*Token, error) {
 	return nil, &NotLoadedError{edge: "tokens"}
 }
 
+// TwoFactorOrErr returns the TwoFactor value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e UserEdges) TwoFactorOrErr() (*TwoFactor, error) {
+	if e.TwoFactor != nil {
+		return e.TwoFactor, nil
+	} else if e.loadedTypes[5] {
+		return nil, &NotFoundError{label: twofactor.Label}
+	}
+	return nil, &NotLoadedError{edge: "two_factor"}
+}
+
+// RecoveryCodesOrErr returns the RecoveryCodes value or an error if the edge
+// was not loaded in eager-loading.
+func (e UserEdges) RecoveryCodesOrErr() ([]*RecoveryCode, error) {
+	if e.loadedTypes[6] {
+		return e.RecoveryCodes, nil
+	}
+	return nil, &NotLoadedError{edge: "recovery_codes"}
+}
+
 // scanValues returns the types for scanning values from sql.Rows.
 func (*User) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case user.FieldTwoFactorEnabled:
+			values[i] = new(sql.NullBool)
 		case user.FieldID:
 			values[i] = new(sql.NullInt64)
 		case user.FieldUsername, user.FieldEmail, user.FieldFullName, user.FieldPasswordHash:
@@ -180,6 +210,12 @@ func (_m *User) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.PasswordHash = value.String
 			}
+		case user.FieldTwoFactorEnabled:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field two_factor_enabled", values[i])
+			} else if value.Valid {
+				_m.TwoFactorEnabled = value.Bool
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -216,6 +252,16 @@ func (_m *User) QuerySessions() *SessionQuery {
 // QueryTokens queries the "tokens" edge of the User entity.
 func (_m *User) QueryTokens() *TokenQuery {
 	return NewUserClient(_m.config).QueryTokens(_m)
+}
+
+// QueryTwoFactor queries the "two_factor" edge of the User entity.
+func (_m *User) QueryTwoFactor() *TwoFactorQuery {
+	return NewUserClient(_m.config).QueryTwoFactor(_m)
+}
+
+// QueryRecoveryCodes queries the "recovery_codes" edge of the User entity.
+func (_m *User) QueryRecoveryCodes() *RecoveryCodeQuery {
+	return NewUserClient(_m.config).QueryRecoveryCodes(_m)
 }
 
 // Update returns a builder for updating this User.
@@ -262,6 +308,9 @@ func (_m *User) String() string {
 	builder.WriteString(_m.FullName)
 	builder.WriteString(", ")
 	builder.WriteString("password_hash=<sensitive>")
+	builder.WriteString(", ")
+	builder.WriteString("two_factor_enabled=")
+	builder.WriteString(fmt.Sprintf("%v", _m.TwoFactorEnabled))
 	builder.WriteByte(')')
 	return builder.String()
 }
@@ -383,6 +432,30 @@ func (_m *User) appendNamedTokens(name string, edges ...*Token) {
 		_m.Edges.namedTokens[name] = []*Token{}
 	} else {
 		_m.Edges.namedTokens[name] = append(_m.Edges.namedTokens[name], edges...)
+	}
+}
+
+// NamedRecoveryCodes returns the RecoveryCodes named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *User) NamedRecoveryCodes(name string) ([]*RecoveryCode, error) {
+	if _m.Edges.namedRecoveryCodes == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedRecoveryCodes[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *User) appendNamedRecoveryCodes(name string, edges ...*RecoveryCode) {
+	if _m.Edges.namedRecoveryCodes == nil {
+		_m.Edges.namedRecoveryCodes = make(map[string][]*RecoveryCode)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedRecoveryCodes[name] = []*RecoveryCode{}
+	} else {
+		_m.Edges.namedRecoveryCodes[name] = append(_m.Edges.namedRecoveryCodes[name], edges...)
 	}
 }
 

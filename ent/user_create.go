@@ -14,8 +14,10 @@ import (
 	"github.com/depot-registry/depot/ent/apikey"
 	"github.com/depot-registry/depot/ent/membership"
 	"github.com/depot-registry/depot/ent/packageowner"
+	"github.com/depot-registry/depot/ent/recoverycode"
 	"github.com/depot-registry/depot/ent/session"
 	"github.com/depot-registry/depot/ent/token"
+	"github.com/depot-registry/depot/ent/twofactor"
 	"github.com/depot-registry/depot/ent/user"
 )
 
@@ -101,6 +103,20 @@ func (_c *UserCreate) SetPasswordHash(v string) *UserCreate {
 	return _c
 }
 
+// SetTwoFactorEnabled sets the "two_factor_enabled" field.
+func (_c *UserCreate) SetTwoFactorEnabled(v bool) *UserCreate {
+	_c.mutation.SetTwoFactorEnabled(v)
+	return _c
+}
+
+// SetNillableTwoFactorEnabled sets the "two_factor_enabled" field if the given value is not nil.
+func (_c *UserCreate) SetNillableTwoFactorEnabled(v *bool) *UserCreate {
+	if v != nil {
+		_c.SetTwoFactorEnabled(*v)
+	}
+	return _c
+}
+
 // AddMembershipIDs adds the "memberships" edge to the Membership entity by IDs.
 func (_c *UserCreate) AddMembershipIDs(ids ...int) *UserCreate {
 	_c.mutation.AddMembershipIDs(ids...)
@@ -176,6 +192,40 @@ func (_c *UserCreate) AddTokens(v ...*Token) *UserCreate {
 	return _c.AddTokenIDs(ids...)
 }
 
+// SetTwoFactorID sets the "two_factor" edge to the TwoFactor entity by ID.
+func (_c *UserCreate) SetTwoFactorID(id int) *UserCreate {
+	_c.mutation.SetTwoFactorID(id)
+	return _c
+}
+
+// SetNillableTwoFactorID sets the "two_factor" edge to the TwoFactor entity by ID if the given value is not nil.
+func (_c *UserCreate) SetNillableTwoFactorID(id *int) *UserCreate {
+	if id != nil {
+		_c = _c.SetTwoFactorID(*id)
+	}
+	return _c
+}
+
+// SetTwoFactor sets the "two_factor" edge to the TwoFactor entity.
+func (_c *UserCreate) SetTwoFactor(v *TwoFactor) *UserCreate {
+	return _c.SetTwoFactorID(v.ID)
+}
+
+// AddRecoveryCodeIDs adds the "recovery_codes" edge to the RecoveryCode entity by IDs.
+func (_c *UserCreate) AddRecoveryCodeIDs(ids ...int) *UserCreate {
+	_c.mutation.AddRecoveryCodeIDs(ids...)
+	return _c
+}
+
+// AddRecoveryCodes adds the "recovery_codes" edges to the RecoveryCode entity.
+func (_c *UserCreate) AddRecoveryCodes(v ...*RecoveryCode) *UserCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddRecoveryCodeIDs(ids...)
+}
+
 // Mutation returns the UserMutation object of the builder.
 func (_c *UserCreate) Mutation() *UserMutation {
 	return _c.mutation
@@ -223,6 +273,10 @@ func (_c *UserCreate) defaults() {
 		v := user.DefaultFullName
 		_c.mutation.SetFullName(v)
 	}
+	if _, ok := _c.mutation.TwoFactorEnabled(); !ok {
+		v := user.DefaultTwoFactorEnabled
+		_c.mutation.SetTwoFactorEnabled(v)
+	}
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -244,6 +298,9 @@ func (_c *UserCreate) check() error {
 	}
 	if _, ok := _c.mutation.PasswordHash(); !ok {
 		return &ValidationError{Name: "password_hash", err: errors.New(`ent: missing required field "User.password_hash"`)}
+	}
+	if _, ok := _c.mutation.TwoFactorEnabled(); !ok {
+		return &ValidationError{Name: "two_factor_enabled", err: errors.New(`ent: missing required field "User.two_factor_enabled"`)}
 	}
 	return nil
 }
@@ -299,6 +356,10 @@ func (_c *UserCreate) createSpec() (*User, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.PasswordHash(); ok {
 		_spec.SetField(user.FieldPasswordHash, field.TypeString, value)
 		_node.PasswordHash = value
+	}
+	if value, ok := _c.mutation.TwoFactorEnabled(); ok {
+		_spec.SetField(user.FieldTwoFactorEnabled, field.TypeBool, value)
+		_node.TwoFactorEnabled = value
 	}
 	if nodes := _c.mutation.MembershipsIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -373,6 +434,38 @@ func (_c *UserCreate) createSpec() (*User, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(token.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.TwoFactorIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   user.TwoFactorTable,
+			Columns: []string{user.TwoFactorColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(twofactor.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.RecoveryCodesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   user.RecoveryCodesTable,
+			Columns: []string{user.RecoveryCodesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(recoverycode.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -498,6 +591,18 @@ func (u *UserUpsert) UpdatePasswordHash() *UserUpsert {
 	return u
 }
 
+// SetTwoFactorEnabled sets the "two_factor_enabled" field.
+func (u *UserUpsert) SetTwoFactorEnabled(v bool) *UserUpsert {
+	u.Set(user.FieldTwoFactorEnabled, v)
+	return u
+}
+
+// UpdateTwoFactorEnabled sets the "two_factor_enabled" field to the value that was provided on create.
+func (u *UserUpsert) UpdateTwoFactorEnabled() *UserUpsert {
+	u.SetExcluded(user.FieldTwoFactorEnabled)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -620,6 +725,20 @@ func (u *UserUpsertOne) SetPasswordHash(v string) *UserUpsertOne {
 func (u *UserUpsertOne) UpdatePasswordHash() *UserUpsertOne {
 	return u.Update(func(s *UserUpsert) {
 		s.UpdatePasswordHash()
+	})
+}
+
+// SetTwoFactorEnabled sets the "two_factor_enabled" field.
+func (u *UserUpsertOne) SetTwoFactorEnabled(v bool) *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.SetTwoFactorEnabled(v)
+	})
+}
+
+// UpdateTwoFactorEnabled sets the "two_factor_enabled" field to the value that was provided on create.
+func (u *UserUpsertOne) UpdateTwoFactorEnabled() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateTwoFactorEnabled()
 	})
 }
 
@@ -911,6 +1030,20 @@ func (u *UserUpsertBulk) SetPasswordHash(v string) *UserUpsertBulk {
 func (u *UserUpsertBulk) UpdatePasswordHash() *UserUpsertBulk {
 	return u.Update(func(s *UserUpsert) {
 		s.UpdatePasswordHash()
+	})
+}
+
+// SetTwoFactorEnabled sets the "two_factor_enabled" field.
+func (u *UserUpsertBulk) SetTwoFactorEnabled(v bool) *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.SetTwoFactorEnabled(v)
+	})
+}
+
+// UpdateTwoFactorEnabled sets the "two_factor_enabled" field to the value that was provided on create.
+func (u *UserUpsertBulk) UpdateTwoFactorEnabled() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateTwoFactorEnabled()
 	})
 }
 

@@ -17,8 +17,10 @@ import (
 	"github.com/depot-registry/depot/ent/membership"
 	"github.com/depot-registry/depot/ent/packageowner"
 	"github.com/depot-registry/depot/ent/predicate"
+	"github.com/depot-registry/depot/ent/recoverycode"
 	"github.com/depot-registry/depot/ent/session"
 	"github.com/depot-registry/depot/ent/token"
+	"github.com/depot-registry/depot/ent/twofactor"
 	"github.com/depot-registry/depot/ent/user"
 )
 
@@ -34,6 +36,8 @@ type UserQuery struct {
 	withAPIKeys            *APIKeyQuery
 	withSessions           *SessionQuery
 	withTokens             *TokenQuery
+	withTwoFactor          *TwoFactorQuery
+	withRecoveryCodes      *RecoveryCodeQuery
 	loadTotal              []func(context.Context, []*User) error
 	modifiers              []func(*sql.Selector)
 	withNamedMemberships   map[string]*MembershipQuery
@@ -41,6 +45,7 @@ type UserQuery struct {
 	withNamedAPIKeys       map[string]*APIKeyQuery
 	withNamedSessions      map[string]*SessionQuery
 	withNamedTokens        map[string]*TokenQuery
+	withNamedRecoveryCodes map[string]*RecoveryCodeQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -180,6 +185,50 @@ func (_q *UserQuery) QueryTokens() *TokenQuery {
 			sqlgraph.From(user.Table, user.FieldID, selector),
 			sqlgraph.To(token.Table, token.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, user.TokensTable, user.TokensColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryTwoFactor chains the current query on the "two_factor" edge.
+func (_q *UserQuery) QueryTwoFactor() *TwoFactorQuery {
+	query := (&TwoFactorClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(user.Table, user.FieldID, selector),
+			sqlgraph.To(twofactor.Table, twofactor.FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, false, user.TwoFactorTable, user.TwoFactorColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryRecoveryCodes chains the current query on the "recovery_codes" edge.
+func (_q *UserQuery) QueryRecoveryCodes() *RecoveryCodeQuery {
+	query := (&RecoveryCodeClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(user.Table, user.FieldID, selector),
+			sqlgraph.To(recoverycode.Table, recoverycode.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, user.RecoveryCodesTable, user.RecoveryCodesColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -384,6 +433,8 @@ func (_q *UserQuery) Clone() *UserQuery {
 		withAPIKeys:       _q.withAPIKeys.Clone(),
 		withSessions:      _q.withSessions.Clone(),
 		withTokens:        _q.withTokens.Clone(),
+		withTwoFactor:     _q.withTwoFactor.Clone(),
+		withRecoveryCodes: _q.withRecoveryCodes.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -443,6 +494,28 @@ func (_q *UserQuery) WithTokens(opts ...func(*TokenQuery)) *UserQuery {
 		opt(query)
 	}
 	_q.withTokens = query
+	return _q
+}
+
+// WithTwoFactor tells the query-builder to eager-load the nodes that are connected to
+// the "two_factor" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *UserQuery) WithTwoFactor(opts ...func(*TwoFactorQuery)) *UserQuery {
+	query := (&TwoFactorClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withTwoFactor = query
+	return _q
+}
+
+// WithRecoveryCodes tells the query-builder to eager-load the nodes that are connected to
+// the "recovery_codes" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *UserQuery) WithRecoveryCodes(opts ...func(*RecoveryCodeQuery)) *UserQuery {
+	query := (&RecoveryCodeClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withRecoveryCodes = query
 	return _q
 }
 
@@ -524,12 +597,14 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 	var (
 		nodes       = []*User{}
 		_spec       = _q.querySpec()
-		loadedTypes = [5]bool{
+		loadedTypes = [7]bool{
 			_q.withMemberships != nil,
 			_q.withOwnedPackages != nil,
 			_q.withAPIKeys != nil,
 			_q.withSessions != nil,
 			_q.withTokens != nil,
+			_q.withTwoFactor != nil,
+			_q.withRecoveryCodes != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -588,6 +663,19 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 			return nil, err
 		}
 	}
+	if query := _q.withTwoFactor; query != nil {
+		if err := _q.loadTwoFactor(ctx, query, nodes, nil,
+			func(n *User, e *TwoFactor) { n.Edges.TwoFactor = e }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withRecoveryCodes; query != nil {
+		if err := _q.loadRecoveryCodes(ctx, query, nodes,
+			func(n *User) { n.Edges.RecoveryCodes = []*RecoveryCode{} },
+			func(n *User, e *RecoveryCode) { n.Edges.RecoveryCodes = append(n.Edges.RecoveryCodes, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedMemberships {
 		if err := _q.loadMemberships(ctx, query, nodes,
 			func(n *User) { n.appendNamedMemberships(name) },
@@ -620,6 +708,13 @@ func (_q *UserQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*User, e
 		if err := _q.loadTokens(ctx, query, nodes,
 			func(n *User) { n.appendNamedTokens(name) },
 			func(n *User, e *Token) { n.appendNamedTokens(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedRecoveryCodes {
+		if err := _q.loadRecoveryCodes(ctx, query, nodes,
+			func(n *User) { n.appendNamedRecoveryCodes(name) },
+			func(n *User, e *RecoveryCode) { n.appendNamedRecoveryCodes(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -769,6 +864,63 @@ func (_q *UserQuery) loadTokens(ctx context.Context, query *TokenQuery, nodes []
 	}
 	query.Where(predicate.Token(func(s *sql.Selector) {
 		s.Where(sql.InValues(s.C(user.TokensColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.UserID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "user_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *UserQuery) loadTwoFactor(ctx context.Context, query *TwoFactorQuery, nodes []*User, init func(*User), assign func(*User, *TwoFactor)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*User)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(twofactor.FieldUserID)
+	}
+	query.Where(predicate.TwoFactor(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(user.TwoFactorColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.UserID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "user_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *UserQuery) loadRecoveryCodes(ctx context.Context, query *RecoveryCodeQuery, nodes []*User, init func(*User), assign func(*User, *RecoveryCode)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*User)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(recoverycode.FieldUserID)
+	}
+	query.Where(predicate.RecoveryCode(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(user.RecoveryCodesColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -971,6 +1123,20 @@ func (_q *UserQuery) WithNamedTokens(name string, opts ...func(*TokenQuery)) *Us
 		_q.withNamedTokens = make(map[string]*TokenQuery)
 	}
 	_q.withNamedTokens[name] = query
+	return _q
+}
+
+// WithNamedRecoveryCodes tells the query-builder to eager-load the nodes that are connected to the "recovery_codes"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *UserQuery) WithNamedRecoveryCodes(name string, opts ...func(*RecoveryCodeQuery)) *UserQuery {
+	query := (&RecoveryCodeClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedRecoveryCodes == nil {
+		_q.withNamedRecoveryCodes = make(map[string]*RecoveryCodeQuery)
+	}
+	_q.withNamedRecoveryCodes[name] = query
 	return _q
 }
 

@@ -58,15 +58,18 @@ func (r *mutationResolver) SignUp(ctx context.Context, input model.SignUpInput) 
 
 // SignIn is the resolver for the signIn field.
 func (r *mutationResolver) SignIn(ctx context.Context, input model.SignInInput) (*model.SignInPayload, error) {
-	u, sess, breached, err := r.Accounts.SignIn(ctx, input.Login, input.Password)
+	res, err := r.Accounts.SignIn(ctx, input.Login, input.Password)
 	if err != nil {
 		return nil, err
 	}
-	httpctx.SetSession(ctx, sess.Token, sess.TTL)
-	if err := r.becomeViewer(ctx, u.ID); err != nil {
+	if res.Challenge != "" {
+		return &model.SignInPayload{PasswordBreached: res.Breached, TwoFactorRequired: true, Challenge: &res.Challenge}, nil
+	}
+	httpctx.SetSession(ctx, res.Session.Token, res.Session.TTL)
+	if err := r.becomeViewer(ctx, res.User.ID); err != nil {
 		return nil, err
 	}
-	return &model.SignInPayload{User: u, PasswordBreached: breached}, nil
+	return &model.SignInPayload{User: res.User, PasswordBreached: res.Breached}, nil
 }
 
 // SignOut is the resolver for the signOut field.
@@ -115,7 +118,7 @@ func (r *mutationResolver) ResetPassword(ctx context.Context, input model.ResetP
 
 // CreateAPIKey is the resolver for the createApiKey field.
 func (r *mutationResolver) CreateAPIKey(ctx context.Context, input model.CreateAPIKeyInput) (*model.CreateAPIKeyPayload, error) {
-	k, secret, err := r.Accounts.CreateAPIKey(ctx, account.CreateKeyInput{Name: input.Name, Scopes: input.Scopes, ExpiresAt: input.ExpiresAt})
+	k, secret, err := r.Accounts.CreateAPIKey(ctx, account.CreateKeyInput{Name: input.Name, Scopes: input.Scopes, ExpiresAt: input.ExpiresAt, WritesNeedCode: deref(input.WritesNeedCode)})
 	if err != nil {
 		return nil, err
 	}

@@ -52,6 +52,9 @@ func (r *Resolver) ApiKey() generated.ApiKeyResolver { return &apiKeyResolver{r}
 // AuditLog returns generated.AuditLogResolver implementation.
 func (r *Resolver) AuditLog() generated.AuditLogResolver { return &auditLogResolver{r} }
 
+// Membership returns generated.MembershipResolver implementation.
+func (r *Resolver) Membership() generated.MembershipResolver { return &membershipResolver{r} }
+
 // Organization returns generated.OrganizationResolver implementation.
 func (r *Resolver) Organization() generated.OrganizationResolver { return &organizationResolver{r} }
 
@@ -78,6 +81,7 @@ func (r *Resolver) User() generated.UserResolver { return &userResolver{r} }
 type (
 	apiKeyResolver            struct{ *Resolver }
 	auditLogResolver          struct{ *Resolver }
+	membershipResolver        struct{ *Resolver }
 	organizationResolver      struct{ *Resolver }
 	packageResolver           struct{ *Resolver }
 	packageConnectionResolver struct{ *Resolver }

@@ -58,6 +58,14 @@ func (h *Handler) Authenticate(next http.Handler) http.Handler {
 				h.fail(w, r, err)
 				return
 			}
+			// hex clients send a two-factor code in x-hex-otp; the domain
+			// checks it and lets the key (or password) write.
+			if code := r.Header.Get("x-hex-otp"); code != "" {
+				if err := h.Accounts.VerifyRequestCode(ctx, v, code); err != nil {
+					h.fail(w, r, err)
+					return
+				}
+			}
 		}
 		next.ServeHTTP(w, r.WithContext(viewer.NewContext(ctx, v)))
 	})

@@ -58,6 +58,9 @@ type hexClient struct {
 	env  *servertest.Env
 	key  string
 	repo string
+	// otp, when set, is sent in x-hex-otp through hex_core's
+	// http_headers (the client has no option of its own for it).
+	otp string
 }
 
 func newClient(t *testing.T, env *servertest.Env, key string) hexClient {
@@ -89,6 +92,9 @@ func (c hexClient) call(module, function string, args ...string) response {
 	}
 	if c.repo != "" {
 		over = append(over, "api_repository => "+bin(c.repo), "api_organization => "+bin(c.repo))
+	}
+	if c.otp != "" {
+		over = append(over, "http_headers => #{<<\"x-hex-otp\">> => "+bin(c.otp)+"}")
 	}
 	expr := fmt.Sprintf("code:add_patha(%q), hex_client:run(#{%s}, %s, %s, [%s])",
 		clientEbin(c.t), strings.Join(over, ", "), module, function, strings.Join(args, ", "))

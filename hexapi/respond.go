@@ -103,6 +103,16 @@ var statuses = map[apperr.Code]int{
 	apperr.PaymentRequired: http.StatusForbidden,
 	apperr.RateLimited:     http.StatusTooManyRequests,
 	apperr.TooComplex:      http.StatusUnprocessableEntity,
+	apperr.TOTPRequired:    http.StatusUnauthorized,
+	apperr.InvalidTOTP:     http.StatusUnauthorized,
+}
+
+// hexpm's two-factor answers (lib/hexpm_web/auth_helpers.ex), exactly: the
+// WWW-Authenticate challenge hex clients look for, and the message.
+var totpAnswers = map[apperr.Code][2]string{
+	apperr.TOTPRequired: {`Bearer realm="hex", error="totp_required"`,
+		"Two-factor authentication required. Include X-Hex-OTP header with your TOTP code."},
+	apperr.InvalidTOTP: {`Bearer realm="hex", error="invalid_totp"`, "Invalid two-factor authentication code"},
 }
 
 // fail answers a domain error.
@@ -125,6 +135,13 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if msg == "" {
 		msg = strings.ToLower(strings.ReplaceAll(string(ae.Code), "_", " "))
 	}
+	if a, ok := totpAnswers[ae.Code]; ok {
+		w.Header().Set("WWW-Authenticate", a[0])
+		msg = a[1]
+	}
+	if ae.Code == apperr.RateLimited && ae.Field == account.TwoFactorLimitField {
+		msg = "Too many failed two-factor authentication attempts. Please try again later."
+	}
 	var errs map[string]any
 	if status == http.StatusUnprocessableEntity {
 		field := ae.Field
@@ -137,7 +154,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if errs != nil {
 		body["errors"] = errs
 	}
-	if status == http.StatusUnauthorized {
+	if status == http.StatusUnauthorized && w.Header().Get("WWW-Authenticate") == "" {
 		w.Header().Set("WWW-Authenticate", `Basic realm=hex`)
 	}
 	var lim *account.Limited

@@ -90,6 +90,9 @@ func requireWriter(v *viewer.Viewer) error {
 	if !v.Scopes.AllowsWrite() {
 		return apperr.New(apperr.Forbidden, "this API key may not change organizations (needs api:write)")
 	}
+	if v.WriteNeedsCode() {
+		return apperr.CodeRequired()
+	}
 	return nil
 }
 
@@ -117,7 +120,14 @@ func lockAdmin(ctx context.Context, tx *ent.Tx, v *viewer.Viewer, name string) (
 	if role != viewer.RoleAdmin {
 		return nil, forbiddenMembers(name)
 	}
+	if o.RequireTwoFactor && !v.TwoFactor {
+		return nil, needsTwoFactor(name)
+	}
 	return o, nil
+}
+
+func needsTwoFactor(name string) error {
+	return apperr.New(apperr.Forbidden, "organization %s requires two-factor authentication: turn it on to administer the organization", name)
 }
 
 func forbiddenMembers(name string) error {
@@ -215,6 +225,9 @@ func (s *Service) RemoveMember(ctx context.Context, orgName, username string) (*
 		}
 		if role != viewer.RoleAdmin && !(username == v.Username && role != viewer.RoleNone) {
 			return forbiddenMembers(orgName)
+		}
+		if role == viewer.RoleAdmin && username != v.Username && o.RequireTwoFactor && !v.TwoFactor {
+			return needsTwoFactor(orgName)
 		}
 		u, m, err := findMember(ctx, tx, o, username)
 		if err != nil {
@@ -315,4 +328,46 @@ func MembershipVisible(v *viewer.Viewer, userID, orgID int) bool {
 // for outsiders and for keys that do not read account data.
 func ViewerRole(v *viewer.Viewer, orgID int) viewer.Role {
 	return v.ReadRoleIn(orgID)
+}
+
+// SetRequireTwoFactor makes the organization require two-factor
+// authentication of its members (or stop requiring it). Members without
+// it keep reading the organization's packages but cannot publish or
+// administer until they turn it on (account caps their role at read);
+// they can still be added. An admin without two-factor authentication
+// cannot turn the requirement on: it would lock them out.
+func (s *Service) SetRequireTwoFactor(ctx context.Context, orgName string, require bool) (*ent.Organization, error) {
+	v := viewer.FromContext(ctx)
+	if err := requireWriter(v); err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	if s.Now != nil {
+		now = s.Now()
+	}
+	if v.SensitiveNeedsCode(now) {
+		return nil, apperr.CodeRequired()
+	}
+	if require && !v.TwoFactor {
+		return nil, apperr.Invalid("requireTwoFactor", "turn on two-factor authentication for your own account first")
+	}
+	var o *ent.Organization
+	err := store.WithTx(ctx, s.DB, func(tx *ent.Tx) error {
+		var err error
+		if o, err = lockAdmin(ctx, tx, v, orgName); err != nil {
+			return err
+		}
+		if o.RequireTwoFactor == require {
+			return nil
+		}
+		if o, err = tx.Organization.UpdateOne(o).SetRequireTwoFactor(require).Save(ctx); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: "organization.require_two_factor", OrganizationID: o.ID,
+			Params: map[string]any{"require": require}})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return o.Unwrap(), nil
 }

@@ -60,6 +60,9 @@ const (
 
 // authorize checks the key scope and the viewer's rights on a package.
 func authorize(v *viewer.Viewer, r repo, name string, owners []*ent.PackageOwner, n need) error {
+	if v.WriteNeedsCode() {
+		return apperr.CodeRequired()
+	}
 	if v.Trusted != nil {
 		// Publishing with such a key goes through checkTrusted instead.
 		return apperr.New(apperr.Forbidden, "a trusted-publishing key only publishes releases of its packages")

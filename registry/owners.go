@@ -115,6 +115,10 @@ func (s *Service) ownerChange(ctx context.Context, repoName, name string, fn fun
 	if err := requireSignIn(v); err != nil {
 		return nil, err
 	}
+	// Owner changes and transfers are sensitive (sudo mode).
+	if v.SensitiveNeedsCode(s.now()) {
+		return nil, apperr.CodeRequired()
+	}
 	r, err := s.resolveRepo(ctx, s.DB.Repository, repoName)
 	if err != nil {
 		return nil, err

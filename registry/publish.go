@@ -105,6 +105,9 @@ func (s *Service) precheck(ctx context.Context, v *viewer.Viewer, r repo, name s
 	if err != nil {
 		return fmt.Errorf("load owners of %s: %w", name, err)
 	}
+	if v.WriteNeedsCode() {
+		return apperr.CodeRequired()
+	}
 	if v.Trusted != nil {
 		if len(owners) == 0 {
 			_, err := pendingFor(ctx, s.DB.TrustedPublisher, v, r, name)
@@ -174,6 +177,9 @@ func (s *Service) publish(ctx context.Context, v *viewer.Viewer, r repo, ownerOr
 		return publishResult{}, err
 	}
 	name := tb.Metadata.Name
+	if v.WriteNeedsCode() {
+		return publishResult{}, apperr.CodeRequired()
+	}
 	if !v.Scopes.AllowsPackageWrite(r.scopeOrg(), name) {
 		return publishResult{}, apperr.New(apperr.Forbidden, "this API key may not publish %s (needs api:write or %s)", name, scopeFor(r, name))
 	}

@@ -3,6 +3,7 @@ package server_test
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/depot-registry/depot/server/servertest"
 )
@@ -68,6 +69,18 @@ func (f *fixture) principal(t *testing.T, env *servertest.Env, col string) *serv
 		return f.ada.WithKey("package:somepkg")
 	case "key repository:ORG":
 		return f.ada.WithKey("repository:" + f.org)
+	case "user 2fa, stale":
+		// ada with two-factor authentication, her last code 11 minutes old.
+		f.ada.EnableTwoFactor()
+		env.Clock.Advance(11 * time.Minute)
+		return f.ada
+	case "key needs code":
+		// ada's api:write key marked "writes need a code", sent without one.
+		f.ada.EnableTwoFactor()
+		var out struct{ CreateAPIKey struct{ Secret string } }
+		f.ada.Do(`mutation { createApiKey(input: {name: "coded", scopes: ["api:write"], writesNeedCode: true}) { secret } }`, nil).
+			MustOK(t).Decode(t, &out)
+		return keyClient(env, out.CreateAPIKey.Secret)
 	}
 	t.Fatalf("unknown principal %q", col)
 	return nil
@@ -79,8 +92,9 @@ func (f *fixture) principal(t *testing.T, env *servertest.Env, col string) *serv
 // is the refusal's code, and a refusal must change nothing.
 func TestAuthorizationMatrix(t *testing.T) {
 	cols := []string{"anonymous", "user", "other user", "org read", "org write", "org admin",
-		"key api:read", "key api:write", "key package:x", "key repository:ORG"}
+		"key api:read", "key api:write", "key package:x", "key repository:ORG", "user 2fa, stale", "key needs code"}
 	const (
+		T  = "TOTP_REQUIRED"
 		U  = "UNAUTHENTICATED"
 		F  = "FORBIDDEN"
 		NF = "NOT_FOUND"
@@ -98,37 +112,37 @@ func TestAuthorizationMatrix(t *testing.T) {
 			func(f *fixture, c *servertest.Client) map[string]any {
 				return map[string]any{"n": "new", "s": []string{"api:read"}}
 			},
-			[]string{U, OK, OK, OK, OK, OK, F, OK, F, F}},
+			[]string{U, OK, OK, OK, OK, OK, F, OK, F, F, T, T}},
 		{"revokeApiKey", "api_key.revoke", revokeKeyDoc,
 			func(f *fixture, c *servertest.Client) map[string]any { return map[string]any{"id": f.keyID} },
-			[]string{U, OK, NF, NF, NF, NF, F, OK, F, F}},
+			[]string{U, OK, NF, NF, NF, NF, F, OK, F, F, OK, T}},
 		{"createOrganization", "organization.create", createOrgDoc,
 			func(f *fixture, c *servertest.Client) map[string]any { return map[string]any{"n": f.name("neworg")} },
-			[]string{U, OK, OK, OK, OK, OK, F, OK, F, F}},
+			[]string{U, OK, OK, OK, OK, OK, F, OK, F, F, OK, T}},
 		{"addMember", "organization.add_member", addMemberDoc,
 			func(f *fixture, c *servertest.Client) map[string]any {
 				return map[string]any{"o": f.org, "u": f.name("xena"), "r": "READ"}
 			},
-			[]string{U, OK, F, F, F, OK, F, OK, F, F}},
+			[]string{U, OK, F, F, F, OK, F, OK, F, F, OK, T}},
 		{"removeMember", "organization.remove_member", removeMemberDoc,
 			func(f *fixture, c *servertest.Client) map[string]any {
 				return map[string]any{"o": f.org, "u": f.name("tom")}
 			},
-			[]string{U, OK, F, F, F, OK, F, OK, F, F}},
+			[]string{U, OK, F, F, F, OK, F, OK, F, F, OK, T}},
 		{"setMemberRole", "organization.set_role", setRoleDoc,
 			func(f *fixture, c *servertest.Client) map[string]any {
 				return map[string]any{"o": f.org, "u": f.name("tom"), "r": "WRITE"}
 			},
-			[]string{U, OK, F, F, F, OK, F, OK, F, F}},
+			[]string{U, OK, F, F, F, OK, F, OK, F, F, OK, T}},
 		{"changePassword", "user.change_password", changePasswordDoc,
 			func(f *fixture, c *servertest.Client) map[string]any {
 				return map[string]any{"c": servertest.Password(c.Username), "n": "a changed passphrase"}
 			},
 			// Passwords change only in a browser session, never with a key.
-			[]string{U, OK, OK, OK, OK, OK, F, F, F, F}},
+			[]string{U, OK, OK, OK, OK, OK, F, F, F, F, T, F}},
 		{"signOut", "user.sign_out", signOutDoc,
 			func(f *fixture, c *servertest.Client) map[string]any { return nil },
-			[]string{NO, OK, OK, OK, OK, OK, NO, NO, NO, NO}},
+			[]string{NO, OK, OK, OK, OK, OK, NO, NO, NO, NO, OK, NO}},
 	}
 	env := servertest.New(t)
 	n := 0

@@ -19,6 +19,7 @@ import (
 	"github.com/depot-registry/depot/ent/auditlog"
 	"github.com/depot-registry/depot/ent/mailmessage"
 	"github.com/depot-registry/depot/ent/membership"
+	"github.com/depot-registry/depot/ent/organization"
 	"github.com/depot-registry/depot/ent/user"
 	"github.com/depot-registry/depot/server/servertest"
 	"github.com/depot-registry/depot/viewer"
@@ -94,6 +95,10 @@ func snapshot(t *testing.T, env *servertest.Env) string {
 	count("mails", n, err)
 	n, err = db.AuditLog.Query().Count(ctx)
 	count("audit", n, err)
+	n, err = db.RecoveryCode.Query().Count(ctx)
+	count("recovery", n, err)
+	n, err = db.Organization.Query().Where(organization.RequireTwoFactor(true)).Count(ctx)
+	count("orgs2fa", n, err)
 	ms, err := db.Membership.Query().Order(ent.Asc(membership.FieldID)).All(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -107,7 +112,7 @@ func snapshot(t *testing.T, env *servertest.Env) string {
 	}
 	h := sha256.New()
 	for _, u := range us {
-		fmt.Fprintf(h, "%d %s %s %v|", u.ID, u.PasswordHash, u.Email, u.EmailVerifiedAt)
+		fmt.Fprintf(h, "%d %s %s %v %v|", u.ID, u.PasswordHash, u.Email, u.EmailVerifiedAt, u.TwoFactorEnabled)
 	}
 	b.WriteString("users:" + hex.EncodeToString(h.Sum(nil))[:16])
 	return b.String()

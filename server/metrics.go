@@ -89,6 +89,9 @@ var webOperations = map[string]bool{
 	"SignOut": true, "SignUp": true, "StartSubscription": true, "TransferPackage": true,
 	"UnretireRelease": true, "UpdateBillingProfile": true, "UserPage": true, "Viewer": true,
 	"TrustedPublishers": true, "AddTrustedPublisher": true, "RemoveTrustedPublisher": true,
+	// two-factor authentication
+	"BeginTwoFactor": true, "CompleteSignIn": true, "ConfirmTwoFactor": true, "DisableTwoFactor": true,
+	"EnableTwoFactor": true, "RegenerateRecoveryCodes": true, "SetOrganizationTwoFactor": true, "TwoFactorStatus": true,
 }
 
 // operationLabel bounds the operation label: the web app's operations by

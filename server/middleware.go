@@ -105,6 +105,9 @@ func clientIP(r *http.Request) string {
 	return host
 }
 
+// OTPHeader carries a two-factor code on a GraphQL request (docs/API.md).
+const OTPHeader = "X-Depot-OTP"
+
 // authKind records how a request authenticated; CSRF rules differ.
 type authKind int
 
@@ -165,6 +168,20 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			// Always a viewer of our own in the context: sign-in and sign-up
 			// fill it in place so the rest of the operation sees the user.
 			v = &viewer.Viewer{}
+		}
+		// A two-factor code in OTPHeader: the domain checks it and marks
+		// the viewer (sudo mode for a session, writes for a key).
+		if code := r.Header.Get(OTPHeader); code != "" {
+			if err := s.Accounts.VerifyRequestCode(ctx, v, code); err != nil {
+				status := http.StatusUnauthorized
+				if apperr.CodeOf(err) == apperr.RateLimited {
+					status = http.StatusTooManyRequests
+				} else if apperr.CodeOf(err) == apperr.Internal {
+					status = http.StatusInternalServerError
+				}
+				writeGraphQLError(w, status, err)
+				return
+			}
 		}
 		ctx = viewer.NewContext(ctx, v)
 		ctx = context.WithValue(ctx, authKindKey{}, kind)

@@ -113,7 +113,7 @@ var (
 		"PlanOffer":              "plan seatPrice periodMonths",
 		"BillingCountry":         "code name vatPrefix",
 		"Money":                  "cents currency",
-		"Organization":           "id createdAt updatedAt name displayName packages",
+		"Organization":           "id createdAt updatedAt name displayName packages requireTwoFactor",
 		"OrganizationConnection": "edges pageInfo totalCount",
 		"OrganizationEdge":       "node cursor",
 		"Owner":                  "account level",
@@ -144,9 +144,9 @@ var (
 	// lookups (which reach keys and audit entries).
 	viewerFields = fieldSet(map[string]string{
 		"Query":        "node nodes viewer apiKeys auditLog previewSeatChange pendingTrustedPublishers",
-		"Organization": "billing billingProfile invoices invoice members viewerRole",
+		"Organization": "billing billingProfile invoices invoice members viewerRole viewerNeedsTwoFactor",
 		"Package":      "viewerCanPublish viewerIsFullOwner trustedPublishers",
-		"User":         "email emailVerified organizations",
+		"User":         "email emailVerified organizations twoFactorEnabled recoveryCodesLeft",
 	})
 )
 

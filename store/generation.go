@@ -14,8 +14,10 @@ import (
 	"github.com/depot-registry/depot/ent/auditlog"
 	"github.com/depot-registry/depot/ent/mailmessage"
 	"github.com/depot-registry/depot/ent/processedwebhook"
+	"github.com/depot-registry/depot/ent/recoverycode"
 	"github.com/depot-registry/depot/ent/session"
 	"github.com/depot-registry/depot/ent/token"
+	"github.com/depot-registry/depot/ent/twofactor"
 )
 
 // The data generation is one number in the database that every committed
@@ -46,9 +48,11 @@ const (
 var (
 	unseenTypes = []string{
 		ent.TypeSession, ent.TypeAPIKey, ent.TypeToken, ent.TypeMailMessage, ent.TypeAuditLog, ent.TypeProcessedWebhook,
+		ent.TypeTwoFactor, ent.TypeRecoveryCode,
 	}
 	unseenTables = map[string]bool{
 		session.Table: true, apikey.Table: true, token.Table: true, mailmessage.Table: true, auditlog.Table: true, processedwebhook.Table: true,
+		twofactor.Table: true, recoverycode.Table: true,
 	}
 )
 

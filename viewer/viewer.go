@@ -11,6 +11,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Role is a member's role in an organization, ordered read < write < admin.
@@ -59,6 +60,11 @@ type Org struct {
 	// (an active, trialing or still paid-up subscription). Members of a lapsed
 	// organization keep their membership but lose private access.
 	Entitled bool
+	// NeedsTwoFactor: the organization requires two-factor authentication
+	// and the viewer has none, so Role is capped at RoleRead (MemberRole
+	// is the role the membership row gives).
+	NeedsTwoFactor bool
+	MemberRole     Role
 }
 
 // Viewer is the authenticated principal of a request. The zero value is an
@@ -74,6 +80,20 @@ type Viewer struct {
 	// allowed it. Such a key only publishes those packages.
 	Trusted map[string]int
 	Orgs    []Org
+	// TwoFactor reports whether the user has two-factor authentication on.
+	TwoFactor bool
+	// SessionID is the browser session's row (0 for keys and passwords);
+	// SudoUntil is when its last two-factor code stops being fresh enough
+	// for sensitive actions (sudo mode).
+	SessionID int
+	SudoUntil time.Time
+	// Password marks a request authenticated by password alone (HTTP
+	// Basic in the Hex API).
+	Password bool
+	// KeyWritesNeedCode: the API key is marked "writes need a code".
+	KeyWritesNeedCode bool
+	// CodeVerified: this request carried a valid two-factor code.
+	CodeVerified bool
 	// system marks trusted internal work (migrations, background jobs): it
 	// sees every row. It can only be set through System.
 	system bool
@@ -89,6 +109,30 @@ func (v *Viewer) TrustedFor(name string) int {
 		return 0
 	}
 	return v.Trusted[name]
+}
+
+// WriteNeedsCode reports whether a change made by v needs a two-factor
+// code it has not given: with a key marked "writes need a code", or with
+// a password alone when the user has two-factor authentication.
+func (v *Viewer) WriteNeedsCode() bool {
+	if v == nil || v.system || v.CodeVerified {
+		return false
+	}
+	return (v.KeyID != 0 && v.KeyWritesNeedCode) || (v.Password && v.TwoFactor)
+}
+
+// SensitiveNeedsCode reports whether a sensitive action (API keys,
+// password, owners, transfer, billing, two-factor settings) needs a fresh
+// code from v at now: WriteNeedsCode, or a browser session of a user with
+// two-factor authentication whose last code is older than sudo mode lasts.
+func (v *Viewer) SensitiveNeedsCode(now time.Time) bool {
+	if v.WriteNeedsCode() {
+		return true
+	}
+	if v == nil || v.system || v.CodeVerified {
+		return false
+	}
+	return v.SessionID != 0 && v.TwoFactor && !now.Before(v.SudoUntil)
 }
 
 // IsSystem reports whether v is the trusted internal viewer.

@@ -122,6 +122,10 @@ func (s *Service) mutate(ctx context.Context, orgName, action string, fn func(ct
 		if err != nil {
 			return err
 		}
+		// Billing changes are sensitive: a fresh two-factor code (sudo mode).
+		if viewer.FromContext(ctx).SensitiveNeedsCode(s.Clock.Now()) {
+			return apperr.CodeRequired()
+		}
 		if r, err = s.newRun(ctx, tx, a); err != nil {
 			return err
 		}

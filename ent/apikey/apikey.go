@@ -28,6 +28,8 @@ const (
 	FieldSecretHash = "secret_hash"
 	// FieldScopes holds the string denoting the scopes field in the database.
 	FieldScopes = "scopes"
+	// FieldWritesNeedCode holds the string denoting the writes_need_code field in the database.
+	FieldWritesNeedCode = "writes_need_code"
 	// FieldExpiresAt holds the string denoting the expires_at field in the database.
 	FieldExpiresAt = "expires_at"
 	// FieldRevokedAt holds the string denoting the revoked_at field in the database.
@@ -65,6 +67,7 @@ var Columns = []string{
 	FieldPrefix,
 	FieldSecretHash,
 	FieldScopes,
+	FieldWritesNeedCode,
 	FieldExpiresAt,
 	FieldRevokedAt,
 	FieldLastUsedAt,
@@ -91,6 +94,8 @@ var (
 	DefaultUpdatedAt func() time.Time
 	// UpdateDefaultUpdatedAt holds the default value on update for the "updated_at" field.
 	UpdateDefaultUpdatedAt func() time.Time
+	// DefaultWritesNeedCode holds the default value on creation for the "writes_need_code" field.
+	DefaultWritesNeedCode bool
 )
 
 // OrderOption defines the ordering options for the APIKey queries.
@@ -124,6 +129,11 @@ func ByName(opts ...sql.OrderTermOption) OrderOption {
 // ByPrefix orders the results by the prefix field.
 func ByPrefix(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldPrefix, opts...).ToFunc()
+}
+
+// ByWritesNeedCode orders the results by the writes_need_code field.
+func ByWritesNeedCode(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldWritesNeedCode, opts...).ToFunc()
 }
 
 // ByExpiresAt orders the results by the expires_at field.

@@ -85,6 +85,11 @@ func SecretHash(v []byte) predicate.APIKey {
 	return predicate.APIKey(sql.FieldEQ(FieldSecretHash, v))
 }
 
+// WritesNeedCode applies equality check predicate on the "writes_need_code" field. It's identical to WritesNeedCodeEQ.
+func WritesNeedCode(v bool) predicate.APIKey {
+	return predicate.APIKey(sql.FieldEQ(FieldWritesNeedCode, v))
+}
+
 // ExpiresAt applies equality check predicate on the "expires_at" field. It's identical to ExpiresAtEQ.
 func ExpiresAt(v time.Time) predicate.APIKey {
 	return predicate.APIKey(sql.FieldEQ(FieldExpiresAt, v))
@@ -378,6 +383,16 @@ func SecretHashLT(v []byte) predicate.APIKey {
 // SecretHashLTE applies the LTE predicate on the "secret_hash" field.
 func SecretHashLTE(v []byte) predicate.APIKey {
 	return predicate.APIKey(sql.FieldLTE(FieldSecretHash, v))
+}
+
+// WritesNeedCodeEQ applies the EQ predicate on the "writes_need_code" field.
+func WritesNeedCodeEQ(v bool) predicate.APIKey {
+	return predicate.APIKey(sql.FieldEQ(FieldWritesNeedCode, v))
+}
+
+// WritesNeedCodeNEQ applies the NEQ predicate on the "writes_need_code" field.
+func WritesNeedCodeNEQ(v bool) predicate.APIKey {
+	return predicate.APIKey(sql.FieldNEQ(FieldWritesNeedCode, v))
 }
 
 // ExpiresAtEQ applies the EQ predicate on the "expires_at" field.

@@ -24,6 +24,7 @@ import (
 	"github.com/depot-registry/depot/ent/pkg"
 	"github.com/depot-registry/depot/ent/predicate"
 	"github.com/depot-registry/depot/ent/processedwebhook"
+	"github.com/depot-registry/depot/ent/recoverycode"
 	"github.com/depot-registry/depot/ent/release"
 	"github.com/depot-registry/depot/ent/releaseevent"
 	"github.com/depot-registry/depot/ent/repository"
@@ -34,6 +35,7 @@ import (
 	"github.com/depot-registry/depot/ent/subscription"
 	"github.com/depot-registry/depot/ent/token"
 	"github.com/depot-registry/depot/ent/trustedpublisher"
+	"github.com/depot-registry/depot/ent/twofactor"
 	"github.com/depot-registry/depot/ent/user"
 )
 
@@ -498,6 +500,33 @@ func (f TraverseProcessedWebhook) Traverse(ctx context.Context, q ent.Query) err
 	return fmt.Errorf("unexpected query type %T. expect *ent.ProcessedWebhookQuery", q)
 }
 
+// The RecoveryCodeFunc type is an adapter to allow the use of ordinary function as a Querier.
+type RecoveryCodeFunc func(context.Context, *ent.RecoveryCodeQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f RecoveryCodeFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.RecoveryCodeQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.RecoveryCodeQuery", q)
+}
+
+// The TraverseRecoveryCode type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseRecoveryCode func(context.Context, *ent.RecoveryCodeQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseRecoveryCode) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseRecoveryCode) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.RecoveryCodeQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.RecoveryCodeQuery", q)
+}
+
 // The ReleaseFunc type is an adapter to allow the use of ordinary function as a Querier.
 type ReleaseFunc func(context.Context, *ent.ReleaseQuery) (ent.Value, error)
 
@@ -768,6 +797,33 @@ func (f TraverseTrustedPublisher) Traverse(ctx context.Context, q ent.Query) err
 	return fmt.Errorf("unexpected query type %T. expect *ent.TrustedPublisherQuery", q)
 }
 
+// The TwoFactorFunc type is an adapter to allow the use of ordinary function as a Querier.
+type TwoFactorFunc func(context.Context, *ent.TwoFactorQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f TwoFactorFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.TwoFactorQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.TwoFactorQuery", q)
+}
+
+// The TraverseTwoFactor type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseTwoFactor func(context.Context, *ent.TwoFactorQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseTwoFactor) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseTwoFactor) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.TwoFactorQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.TwoFactorQuery", q)
+}
+
 // The UserFunc type is an adapter to allow the use of ordinary function as a Querier.
 type UserFunc func(context.Context, *ent.UserQuery) (ent.Value, error)
 
@@ -828,6 +884,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.PkgQuery, predicate.Pkg, pkg.OrderOption]{typ: ent.TypePkg, tq: q}, nil
 	case *ent.ProcessedWebhookQuery:
 		return &query[*ent.ProcessedWebhookQuery, predicate.ProcessedWebhook, processedwebhook.OrderOption]{typ: ent.TypeProcessedWebhook, tq: q}, nil
+	case *ent.RecoveryCodeQuery:
+		return &query[*ent.RecoveryCodeQuery, predicate.RecoveryCode, recoverycode.OrderOption]{typ: ent.TypeRecoveryCode, tq: q}, nil
 	case *ent.ReleaseQuery:
 		return &query[*ent.ReleaseQuery, predicate.Release, release.OrderOption]{typ: ent.TypeRelease, tq: q}, nil
 	case *ent.ReleaseEventQuery:
@@ -848,6 +906,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.TokenQuery, predicate.Token, token.OrderOption]{typ: ent.TypeToken, tq: q}, nil
 	case *ent.TrustedPublisherQuery:
 		return &query[*ent.TrustedPublisherQuery, predicate.TrustedPublisher, trustedpublisher.OrderOption]{typ: ent.TypeTrustedPublisher, tq: q}, nil
+	case *ent.TwoFactorQuery:
+		return &query[*ent.TwoFactorQuery, predicate.TwoFactor, twofactor.OrderOption]{typ: ent.TypeTwoFactor, tq: q}, nil
 	case *ent.UserQuery:
 		return &query[*ent.UserQuery, predicate.User, user.OrderOption]{typ: ent.TypeUser, tq: q}, nil
 	default:

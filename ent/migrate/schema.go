@@ -18,6 +18,7 @@ var (
 		{Name: "prefix", Type: field.TypeString},
 		{Name: "secret_hash", Type: field.TypeBytes, Unique: true},
 		{Name: "scopes", Type: field.TypeJSON},
+		{Name: "writes_need_code", Type: field.TypeBool, Default: false},
 		{Name: "expires_at", Type: field.TypeTime, Nullable: true},
 		{Name: "revoked_at", Type: field.TypeTime, Nullable: true},
 		{Name: "last_used_at", Type: field.TypeTime, Nullable: true},
@@ -35,7 +36,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "api_keys_users_api_keys",
-				Columns:    []*schema.Column{APIKeysColumns[14]},
+				Columns:    []*schema.Column{APIKeysColumns[15]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -44,7 +45,7 @@ var (
 			{
 				Name:    "apikey_user_id",
 				Unique:  false,
-				Columns: []*schema.Column{APIKeysColumns[14]},
+				Columns: []*schema.Column{APIKeysColumns[15]},
 			},
 		},
 	}
@@ -338,6 +339,7 @@ var (
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "name", Type: field.TypeString, Unique: true},
 		{Name: "display_name", Type: field.TypeString, Default: ""},
+		{Name: "require_two_factor", Type: field.TypeBool, Default: false},
 	}
 	// OrganizationsTable holds the schema information for the "organizations" table.
 	OrganizationsTable = &schema.Table{
@@ -489,6 +491,36 @@ var (
 		Name:       "processed_webhooks",
 		Columns:    ProcessedWebhooksColumns,
 		PrimaryKey: []*schema.Column{ProcessedWebhooksColumns[0]},
+	}
+	// RecoveryCodesColumns holds the columns for the "recovery_codes" table.
+	RecoveryCodesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "code_hash", Type: field.TypeBytes, Unique: true},
+		{Name: "used_at", Type: field.TypeTime, Nullable: true},
+		{Name: "user_id", Type: field.TypeInt},
+	}
+	// RecoveryCodesTable holds the schema information for the "recovery_codes" table.
+	RecoveryCodesTable = &schema.Table{
+		Name:       "recovery_codes",
+		Columns:    RecoveryCodesColumns,
+		PrimaryKey: []*schema.Column{RecoveryCodesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "recovery_codes_users_recovery_codes",
+				Columns:    []*schema.Column{RecoveryCodesColumns[5]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "recoverycode_user_id",
+				Unique:  false,
+				Columns: []*schema.Column{RecoveryCodesColumns[5]},
+			},
+		},
 	}
 	// ReleasesColumns holds the columns for the "releases" table.
 	ReleasesColumns = []*schema.Column{
@@ -708,6 +740,7 @@ var (
 		{Name: "expires_at", Type: field.TypeTime},
 		{Name: "ip", Type: field.TypeString, Default: ""},
 		{Name: "user_agent", Type: field.TypeString, Default: ""},
+		{Name: "two_factor_at", Type: field.TypeTime, Nullable: true},
 		{Name: "user_id", Type: field.TypeInt},
 	}
 	// SessionsTable holds the schema information for the "sessions" table.
@@ -718,7 +751,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "sessions_users_sessions",
-				Columns:    []*schema.Column{SessionsColumns[7]},
+				Columns:    []*schema.Column{SessionsColumns[8]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -829,6 +862,30 @@ var (
 			},
 		},
 	}
+	// TwoFactorsColumns holds the columns for the "two_factors" table.
+	TwoFactorsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "secret_enc", Type: field.TypeBytes},
+		{Name: "enabled_at", Type: field.TypeTime, Nullable: true},
+		{Name: "last_step", Type: field.TypeInt64, Default: 0},
+		{Name: "user_id", Type: field.TypeInt, Unique: true},
+	}
+	// TwoFactorsTable holds the schema information for the "two_factors" table.
+	TwoFactorsTable = &schema.Table{
+		Name:       "two_factors",
+		Columns:    TwoFactorsColumns,
+		PrimaryKey: []*schema.Column{TwoFactorsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "two_factors_users_two_factor",
+				Columns:    []*schema.Column{TwoFactorsColumns[6]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+	}
 	// UsersColumns holds the columns for the "users" table.
 	UsersColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -839,6 +896,7 @@ var (
 		{Name: "email_verified_at", Type: field.TypeTime, Nullable: true},
 		{Name: "full_name", Type: field.TypeString, Default: ""},
 		{Name: "password_hash", Type: field.TypeString},
+		{Name: "two_factor_enabled", Type: field.TypeBool, Default: false},
 	}
 	// UsersTable holds the schema information for the "users" table.
 	UsersTable = &schema.Table{
@@ -863,6 +921,7 @@ var (
 		PaymentAttemptsTable,
 		PackagesTable,
 		ProcessedWebhooksTable,
+		RecoveryCodesTable,
 		ReleasesTable,
 		ReleaseEventsTable,
 		RepositoriesTable,
@@ -873,6 +932,7 @@ var (
 		SubscriptionsTable,
 		TokensTable,
 		TrustedPublishersTable,
+		TwoFactorsTable,
 		UsersTable,
 	}
 )
@@ -938,6 +998,10 @@ func init() {
 	ProcessedWebhooksTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(51539607552),
 	}
+	RecoveryCodesTable.ForeignKeys[0].RefTable = UsersTable
+	RecoveryCodesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(111669149696),
+	}
 	ReleasesTable.ForeignKeys[0].RefTable = PackagesTable
 	ReleasesTable.ForeignKeys[1].RefTable = UsersTable
 	ReleasesTable.Annotation = &entsql.Annotation{
@@ -978,6 +1042,10 @@ func init() {
 	TrustedPublishersTable.Annotation = &entsql.Annotation{
 		Table:          "trusted_publishers",
 		IncrementStart: func(i int) *int { return &i }(107374182400),
+	}
+	TwoFactorsTable.ForeignKeys[0].RefTable = UsersTable
+	TwoFactorsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(115964116992),
 	}
 	UsersTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(94489280512),

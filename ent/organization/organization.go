@@ -22,6 +22,8 @@ const (
 	FieldName = "name"
 	// FieldDisplayName holds the string denoting the display_name field in the database.
 	FieldDisplayName = "display_name"
+	// FieldRequireTwoFactor holds the string denoting the require_two_factor field in the database.
+	FieldRequireTwoFactor = "require_two_factor"
 	// EdgeMemberships holds the string denoting the memberships edge name in mutations.
 	EdgeMemberships = "memberships"
 	// EdgeRepository holds the string denoting the repository edge name in mutations.
@@ -87,6 +89,7 @@ var Columns = []string{
 	FieldUpdatedAt,
 	FieldName,
 	FieldDisplayName,
+	FieldRequireTwoFactor,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -108,6 +111,8 @@ var (
 	UpdateDefaultUpdatedAt func() time.Time
 	// DefaultDisplayName holds the default value on creation for the "display_name" field.
 	DefaultDisplayName string
+	// DefaultRequireTwoFactor holds the default value on creation for the "require_two_factor" field.
+	DefaultRequireTwoFactor bool
 )
 
 // OrderOption defines the ordering options for the Organization queries.
@@ -136,6 +141,11 @@ func ByName(opts ...sql.OrderTermOption) OrderOption {
 // ByDisplayName orders the results by the display_name field.
 func ByDisplayName(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldDisplayName, opts...).ToFunc()
+}
+
+// ByRequireTwoFactor orders the results by the require_two_factor field.
+func ByRequireTwoFactor(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRequireTwoFactor, opts...).ToFunc()
 }
 
 // ByMembershipsCount orders the results by memberships count.

@@ -75,6 +75,11 @@ func DisplayName(v string) predicate.Organization {
 	return predicate.Organization(sql.FieldEQ(FieldDisplayName, v))
 }
 
+// RequireTwoFactor applies equality check predicate on the "require_two_factor" field. It's identical to RequireTwoFactorEQ.
+func RequireTwoFactor(v bool) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldRequireTwoFactor, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Organization {
 	return predicate.Organization(sql.FieldEQ(FieldCreatedAt, v))
@@ -283,6 +288,16 @@ func DisplayNameEqualFold(v string) predicate.Organization {
 // DisplayNameContainsFold applies the ContainsFold predicate on the "display_name" field.
 func DisplayNameContainsFold(v string) predicate.Organization {
 	return predicate.Organization(sql.FieldContainsFold(FieldDisplayName, v))
+}
+
+// RequireTwoFactorEQ applies the EQ predicate on the "require_two_factor" field.
+func RequireTwoFactorEQ(v bool) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldRequireTwoFactor, v))
+}
+
+// RequireTwoFactorNEQ applies the NEQ predicate on the "require_two_factor" field.
+func RequireTwoFactorNEQ(v bool) predicate.Organization {
+	return predicate.Organization(sql.FieldNEQ(FieldRequireTwoFactor, v))
 }
 
 // HasMemberships applies the HasEdge predicate on the "memberships" edge.

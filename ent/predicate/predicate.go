@@ -51,6 +51,9 @@ type Pkg func(*sql.Selector)
 // ProcessedWebhook is the predicate function for processedwebhook builders.
 type ProcessedWebhook func(*sql.Selector)
 
+// RecoveryCode is the predicate function for recoverycode builders.
+type RecoveryCode func(*sql.Selector)
+
 // Release is the predicate function for release builders.
 type Release func(*sql.Selector)
 
@@ -80,6 +83,9 @@ type Token func(*sql.Selector)
 
 // TrustedPublisher is the predicate function for trustedpublisher builders.
 type TrustedPublisher func(*sql.Selector)
+
+// TwoFactor is the predicate function for twofactor builders.
+type TwoFactor func(*sql.Selector)
 
 // User is the predicate function for user builders.
 type User func(*sql.Selector)

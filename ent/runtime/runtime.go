@@ -18,6 +18,7 @@ import (
 	"github.com/depot-registry/depot/ent/paymentattempt"
 	"github.com/depot-registry/depot/ent/pkg"
 	"github.com/depot-registry/depot/ent/processedwebhook"
+	"github.com/depot-registry/depot/ent/recoverycode"
 	"github.com/depot-registry/depot/ent/release"
 	"github.com/depot-registry/depot/ent/releaseevent"
 	"github.com/depot-registry/depot/ent/repository"
@@ -29,6 +30,7 @@ import (
 	"github.com/depot-registry/depot/ent/subscription"
 	"github.com/depot-registry/depot/ent/token"
 	"github.com/depot-registry/depot/ent/trustedpublisher"
+	"github.com/depot-registry/depot/ent/twofactor"
 	"github.com/depot-registry/depot/ent/user"
 )
 
@@ -51,6 +53,10 @@ func init() {
 	apikey.DefaultUpdatedAt = apikeyDescUpdatedAt.Default.(func() time.Time)
 	// apikey.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	apikey.UpdateDefaultUpdatedAt = apikeyDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// apikeyDescWritesNeedCode is the schema descriptor for writes_need_code field.
+	apikeyDescWritesNeedCode := apikeyFields[5].Descriptor()
+	// apikey.DefaultWritesNeedCode holds the default value on creation for the writes_need_code field.
+	apikey.DefaultWritesNeedCode = apikeyDescWritesNeedCode.Default.(bool)
 	auditlogFields := schema.AuditLog{}.Fields()
 	_ = auditlogFields
 	// auditlogDescCreatedAt is the schema descriptor for created_at field.
@@ -203,6 +209,10 @@ func init() {
 	organizationDescDisplayName := organizationFields[1].Descriptor()
 	// organization.DefaultDisplayName holds the default value on creation for the display_name field.
 	organization.DefaultDisplayName = organizationDescDisplayName.Default.(string)
+	// organizationDescRequireTwoFactor is the schema descriptor for require_two_factor field.
+	organizationDescRequireTwoFactor := organizationFields[2].Descriptor()
+	// organization.DefaultRequireTwoFactor holds the default value on creation for the require_two_factor field.
+	organization.DefaultRequireTwoFactor = organizationDescRequireTwoFactor.Default.(bool)
 	packageownerMixin := schema.PackageOwner{}.Mixin()
 	packageownerMixinInters1 := packageownerMixin[1].Interceptors()
 	packageowner.Interceptors[0] = packageownerMixinInters1[0]
@@ -261,6 +271,21 @@ func init() {
 	processedwebhookDescProcessedAt := processedwebhookFields[2].Descriptor()
 	// processedwebhook.DefaultProcessedAt holds the default value on creation for the processed_at field.
 	processedwebhook.DefaultProcessedAt = processedwebhookDescProcessedAt.Default.(func() time.Time)
+	recoverycodeMixin := schema.RecoveryCode{}.Mixin()
+	recoverycodeMixinFields0 := recoverycodeMixin[0].Fields()
+	_ = recoverycodeMixinFields0
+	recoverycodeFields := schema.RecoveryCode{}.Fields()
+	_ = recoverycodeFields
+	// recoverycodeDescCreatedAt is the schema descriptor for created_at field.
+	recoverycodeDescCreatedAt := recoverycodeMixinFields0[0].Descriptor()
+	// recoverycode.DefaultCreatedAt holds the default value on creation for the created_at field.
+	recoverycode.DefaultCreatedAt = recoverycodeDescCreatedAt.Default.(func() time.Time)
+	// recoverycodeDescUpdatedAt is the schema descriptor for updated_at field.
+	recoverycodeDescUpdatedAt := recoverycodeMixinFields0[1].Descriptor()
+	// recoverycode.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	recoverycode.DefaultUpdatedAt = recoverycodeDescUpdatedAt.Default.(func() time.Time)
+	// recoverycode.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	recoverycode.UpdateDefaultUpdatedAt = recoverycodeDescUpdatedAt.UpdateDefault.(func() time.Time)
 	releaseMixin := schema.Release{}.Mixin()
 	releaseMixinInters1 := releaseMixin[1].Interceptors()
 	release.Interceptors[0] = releaseMixinInters1[0]
@@ -475,6 +500,25 @@ func init() {
 	trustedpublisher.DefaultUpdatedAt = trustedpublisherDescUpdatedAt.Default.(func() time.Time)
 	// trustedpublisher.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	trustedpublisher.UpdateDefaultUpdatedAt = trustedpublisherDescUpdatedAt.UpdateDefault.(func() time.Time)
+	twofactorMixin := schema.TwoFactor{}.Mixin()
+	twofactorMixinFields0 := twofactorMixin[0].Fields()
+	_ = twofactorMixinFields0
+	twofactorFields := schema.TwoFactor{}.Fields()
+	_ = twofactorFields
+	// twofactorDescCreatedAt is the schema descriptor for created_at field.
+	twofactorDescCreatedAt := twofactorMixinFields0[0].Descriptor()
+	// twofactor.DefaultCreatedAt holds the default value on creation for the created_at field.
+	twofactor.DefaultCreatedAt = twofactorDescCreatedAt.Default.(func() time.Time)
+	// twofactorDescUpdatedAt is the schema descriptor for updated_at field.
+	twofactorDescUpdatedAt := twofactorMixinFields0[1].Descriptor()
+	// twofactor.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	twofactor.DefaultUpdatedAt = twofactorDescUpdatedAt.Default.(func() time.Time)
+	// twofactor.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	twofactor.UpdateDefaultUpdatedAt = twofactorDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// twofactorDescLastStep is the schema descriptor for last_step field.
+	twofactorDescLastStep := twofactorFields[3].Descriptor()
+	// twofactor.DefaultLastStep holds the default value on creation for the last_step field.
+	twofactor.DefaultLastStep = twofactorDescLastStep.Default.(int64)
 	userMixin := schema.User{}.Mixin()
 	userMixinFields0 := userMixin[0].Fields()
 	_ = userMixinFields0
@@ -494,6 +538,10 @@ func init() {
 	userDescFullName := userFields[3].Descriptor()
 	// user.DefaultFullName holds the default value on creation for the full_name field.
 	user.DefaultFullName = userDescFullName.Default.(string)
+	// userDescTwoFactorEnabled is the schema descriptor for two_factor_enabled field.
+	userDescTwoFactorEnabled := userFields[5].Descriptor()
+	// user.DefaultTwoFactorEnabled holds the default value on creation for the two_factor_enabled field.
+	user.DefaultTwoFactorEnabled = userDescTwoFactorEnabled.Default.(bool)
 }
 
 const (

@@ -24,6 +24,8 @@ func (APIKey) Fields() []ent.Field {
 		field.String("prefix").Immutable().Comment("first characters of the secret, to recognise a key"),
 		field.Bytes("secret_hash").Unique().Immutable().Sensitive().Annotations(entgql.Skip()),
 		field.Strings("scopes").Immutable(),
+		field.Bool("writes_need_code").Default(false).Immutable().
+			Comment("writes with this key need a current two-factor code (x-hex-otp, X-Depot-OTP)"),
 		field.Time("expires_at").Optional().Nillable().Immutable(),
 		field.Time("revoked_at").Optional().Nillable(),
 		field.Time("last_used_at").Optional().Nillable(),

@@ -21,6 +21,9 @@ func (Organization) Fields() []ent.Field {
 		field.String("name").Unique().Immutable().
 			Annotations(entgql.OrderField("NAME")),
 		field.String("display_name").Default(""),
+		field.Bool("require_two_factor").Default(false).
+			Comment("members without two-factor authentication may only read").
+			Annotations(entgql.Skip()),
 	}
 }
 

@@ -23,6 +23,8 @@ func (Session) Fields() []ent.Field {
 		field.Time("expires_at"),
 		field.String("ip").Default(""),
 		field.String("user_agent").Default(""),
+		field.Time("two_factor_at").Optional().Nillable().
+			Comment("when this session last gave a valid two-factor code (sudo mode)"),
 	}
 }
 

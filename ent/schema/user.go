@@ -28,6 +28,9 @@ func (User) Fields() []ent.Field {
 		field.String("full_name").Default(""),
 		field.String("password_hash").Sensitive().
 			Annotations(entgql.Skip()),
+		field.Bool("two_factor_enabled").Default(false).
+			Comment("TOTP confirmed (the credential is in TwoFactor); shown by a hand-written resolver").
+			Annotations(entgql.Skip()),
 	}
 }
 
@@ -43,6 +46,10 @@ func (User) Edges() []ent.Edge {
 		edge.To("sessions", Session.Type).
 			Annotations(entgql.Skip()),
 		edge.To("tokens", Token.Type).
+			Annotations(entgql.Skip()),
+		edge.To("two_factor", TwoFactor.Type).Unique().
+			Annotations(entgql.Skip()),
+		edge.To("recovery_codes", RecoveryCode.Type).
 			Annotations(entgql.Skip()),
 	}
 }

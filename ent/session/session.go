@@ -28,6 +28,8 @@ const (
 	FieldIP = "ip"
 	// FieldUserAgent holds the string denoting the user_agent field in the database.
 	FieldUserAgent = "user_agent"
+	// FieldTwoFactorAt holds the string denoting the two_factor_at field in the database.
+	FieldTwoFactorAt = "two_factor_at"
 	// EdgeUser holds the string denoting the user edge name in mutations.
 	EdgeUser = "user"
 	// Table holds the table name of the session in the database.
@@ -51,6 +53,7 @@ var Columns = []string{
 	FieldExpiresAt,
 	FieldIP,
 	FieldUserAgent,
+	FieldTwoFactorAt,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -112,6 +115,11 @@ func ByIP(opts ...sql.OrderTermOption) OrderOption {
 // ByUserAgent orders the results by the user_agent field.
 func ByUserAgent(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldUserAgent, opts...).ToFunc()
+}
+
+// ByTwoFactorAt orders the results by the two_factor_at field.
+func ByTwoFactorAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldTwoFactorAt, opts...).ToFunc()
 }
 
 // ByUserField orders the results by user field.

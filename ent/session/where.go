@@ -90,6 +90,11 @@ func UserAgent(v string) predicate.Session {
 	return predicate.Session(sql.FieldEQ(FieldUserAgent, v))
 }
 
+// TwoFactorAt applies equality check predicate on the "two_factor_at" field. It's identical to TwoFactorAtEQ.
+func TwoFactorAt(v time.Time) predicate.Session {
+	return predicate.Session(sql.FieldEQ(FieldTwoFactorAt, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Session {
 	return predicate.Session(sql.FieldEQ(FieldCreatedAt, v))
@@ -398,6 +403,56 @@ func UserAgentEqualFold(v string) predicate.Session {
 // UserAgentContainsFold applies the ContainsFold predicate on the "user_agent" field.
 func UserAgentContainsFold(v string) predicate.Session {
 	return predicate.Session(sql.FieldContainsFold(FieldUserAgent, v))
+}
+
+// TwoFactorAtEQ applies the EQ predicate on the "two_factor_at" field.
+func TwoFactorAtEQ(v time.Time) predicate.Session {
+	return predicate.Session(sql.FieldEQ(FieldTwoFactorAt, v))
+}
+
+// TwoFactorAtNEQ applies the NEQ predicate on the "two_factor_at" field.
+func TwoFactorAtNEQ(v time.Time) predicate.Session {
+	return predicate.Session(sql.FieldNEQ(FieldTwoFactorAt, v))
+}
+
+// TwoFactorAtIn applies the In predicate on the "two_factor_at" field.
+func TwoFactorAtIn(vs ...time.Time) predicate.Session {
+	return predicate.Session(sql.FieldIn(FieldTwoFactorAt, vs...))
+}
+
+// TwoFactorAtNotIn applies the NotIn predicate on the "two_factor_at" field.
+func TwoFactorAtNotIn(vs ...time.Time) predicate.Session {
+	return predicate.Session(sql.FieldNotIn(FieldTwoFactorAt, vs...))
+}
+
+// TwoFactorAtGT applies the GT predicate on the "two_factor_at" field.
+func TwoFactorAtGT(v time.Time) predicate.Session {
+	return predicate.Session(sql.FieldGT(FieldTwoFactorAt, v))
+}
+
+// TwoFactorAtGTE applies the GTE predicate on the "two_factor_at" field.
+func TwoFactorAtGTE(v time.Time) predicate.Session {
+	return predicate.Session(sql.FieldGTE(FieldTwoFactorAt, v))
+}
+
+// TwoFactorAtLT applies the LT predicate on the "two_factor_at" field.
+func TwoFactorAtLT(v time.Time) predicate.Session {
+	return predicate.Session(sql.FieldLT(FieldTwoFactorAt, v))
+}
+
+// TwoFactorAtLTE applies the LTE predicate on the "two_factor_at" field.
+func TwoFactorAtLTE(v time.Time) predicate.Session {
+	return predicate.Session(sql.FieldLTE(FieldTwoFactorAt, v))
+}
+
+// TwoFactorAtIsNil applies the IsNil predicate on the "two_factor_at" field.
+func TwoFactorAtIsNil() predicate.Session {
+	return predicate.Session(sql.FieldIsNull(FieldTwoFactorAt))
+}
+
+// TwoFactorAtNotNil applies the NotNil predicate on the "two_factor_at" field.
+func TwoFactorAtNotNil() predicate.Session {
+	return predicate.Session(sql.FieldNotNull(FieldTwoFactorAt))
 }
 
 // HasUser applies the HasEdge predicate on the "user" edge.

@@ -28,6 +28,8 @@ const (
 	FieldFullName = "full_name"
 	// FieldPasswordHash holds the string denoting the password_hash field in the database.
 	FieldPasswordHash = "password_hash"
+	// FieldTwoFactorEnabled holds the string denoting the two_factor_enabled field in the database.
+	FieldTwoFactorEnabled = "two_factor_enabled"
 	// EdgeMemberships holds the string denoting the memberships edge name in mutations.
 	EdgeMemberships = "memberships"
 	// EdgeOwnedPackages holds the string denoting the owned_packages edge name in mutations.
@@ -38,6 +40,10 @@ const (
 	EdgeSessions = "sessions"
 	// EdgeTokens holds the string denoting the tokens edge name in mutations.
 	EdgeTokens = "tokens"
+	// EdgeTwoFactor holds the string denoting the two_factor edge name in mutations.
+	EdgeTwoFactor = "two_factor"
+	// EdgeRecoveryCodes holds the string denoting the recovery_codes edge name in mutations.
+	EdgeRecoveryCodes = "recovery_codes"
 	// Table holds the table name of the user in the database.
 	Table = "users"
 	// MembershipsTable is the table that holds the memberships relation/edge.
@@ -75,6 +81,20 @@ const (
 	TokensInverseTable = "tokens"
 	// TokensColumn is the table column denoting the tokens relation/edge.
 	TokensColumn = "user_id"
+	// TwoFactorTable is the table that holds the two_factor relation/edge.
+	TwoFactorTable = "two_factors"
+	// TwoFactorInverseTable is the table name for the TwoFactor entity.
+	// It exists in this package in order to avoid circular dependency with the "twofactor" package.
+	TwoFactorInverseTable = "two_factors"
+	// TwoFactorColumn is the table column denoting the two_factor relation/edge.
+	TwoFactorColumn = "user_id"
+	// RecoveryCodesTable is the table that holds the recovery_codes relation/edge.
+	RecoveryCodesTable = "recovery_codes"
+	// RecoveryCodesInverseTable is the table name for the RecoveryCode entity.
+	// It exists in this package in order to avoid circular dependency with the "recoverycode" package.
+	RecoveryCodesInverseTable = "recovery_codes"
+	// RecoveryCodesColumn is the table column denoting the recovery_codes relation/edge.
+	RecoveryCodesColumn = "user_id"
 )
 
 // Columns holds all SQL columns for user fields.
@@ -87,6 +107,7 @@ var Columns = []string{
 	FieldEmailVerifiedAt,
 	FieldFullName,
 	FieldPasswordHash,
+	FieldTwoFactorEnabled,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -108,6 +129,8 @@ var (
 	UpdateDefaultUpdatedAt func() time.Time
 	// DefaultFullName holds the default value on creation for the "full_name" field.
 	DefaultFullName string
+	// DefaultTwoFactorEnabled holds the default value on creation for the "two_factor_enabled" field.
+	DefaultTwoFactorEnabled bool
 )
 
 // OrderOption defines the ordering options for the User queries.
@@ -151,6 +174,11 @@ func ByFullName(opts ...sql.OrderTermOption) OrderOption {
 // ByPasswordHash orders the results by the password_hash field.
 func ByPasswordHash(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldPasswordHash, opts...).ToFunc()
+}
+
+// ByTwoFactorEnabled orders the results by the two_factor_enabled field.
+func ByTwoFactorEnabled(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldTwoFactorEnabled, opts...).ToFunc()
 }
 
 // ByMembershipsCount orders the results by memberships count.
@@ -222,6 +250,27 @@ func ByTokens(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newTokensStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByTwoFactorField orders the results by two_factor field.
+func ByTwoFactorField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newTwoFactorStep(), sql.OrderByField(field, opts...))
+	}
+}
+
+// ByRecoveryCodesCount orders the results by recovery_codes count.
+func ByRecoveryCodesCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newRecoveryCodesStep(), opts...)
+	}
+}
+
+// ByRecoveryCodes orders the results by recovery_codes terms.
+func ByRecoveryCodes(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newRecoveryCodesStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newMembershipsStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -255,5 +304,19 @@ func newTokensStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(TokensInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, TokensTable, TokensColumn),
+	)
+}
+func newTwoFactorStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(TwoFactorInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2O, false, TwoFactorTable, TwoFactorColumn),
+	)
+}
+func newRecoveryCodesStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(RecoveryCodesInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, RecoveryCodesTable, RecoveryCodesColumn),
 	)
 }

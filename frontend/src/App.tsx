@@ -3,6 +3,7 @@ import { Link, matchPath, useLocation } from './router';
 import { Header } from './components/Header';
 import { Loading, NotFound } from './components/States';
 import { ErrorBoundary } from './components/ErrorBoundary';
+import { SudoProvider } from './components/Sudo';
 import HomePage from './pages/home/HomePage';
 
 type Params = Record<string, string>;
@@ -62,7 +63,7 @@ export function App() {
   }, [title]);
   const Page = match?.route.component;
   return (
-    <>
+    <SudoProvider>
       <a className="skip-link" href="#main">
         Skip to content
       </a>
@@ -78,6 +79,6 @@ export function App() {
         <span>Depot — a Hex package registry.</span>{' '}
         <Link to="/search">Browse packages</Link> · <a href="/graphql">GraphQL API</a>
       </footer>
-    </>
+    </SudoProvider>
   );
 }

@@ -40,6 +40,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	ApiKey() ApiKeyResolver
 	AuditLog() AuditLogResolver
+	Membership() MembershipResolver
 	Mutation() MutationResolver
 	Organization() OrganizationResolver
 	Package() PackageResolver
@@ -82,6 +83,7 @@ type ComplexityRoot struct {
 		Scopes            func(childComplexity int) int
 		UpdatedAt         func(childComplexity int) int
 		User              func(childComplexity int) int
+		WritesNeedCode    func(childComplexity int) int
 	}
 
 	ApiKeyConnection struct {
@@ -116,6 +118,11 @@ type ComplexityRoot struct {
 	AuditLogEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	BeginTwoFactorPayload struct {
+		Secret func(childComplexity int) int
+		URI    func(childComplexity int) int
 	}
 
 	Billing struct {
@@ -165,6 +172,14 @@ type ComplexityRoot struct {
 		Billing func(childComplexity int) int
 	}
 
+	CompleteSignInPayload struct {
+		User func(childComplexity int) int
+	}
+
+	ConfirmTwoFactorPayload struct {
+		SudoUntil func(childComplexity int) int
+	}
+
 	CreateApiKeyPayload struct {
 		APIKey func(childComplexity int) int
 		Secret func(childComplexity int) int
@@ -172,6 +187,10 @@ type ComplexityRoot struct {
 
 	CreateOrganizationPayload struct {
 		Organization func(childComplexity int) int
+	}
+
+	DisableTwoFactorPayload struct {
+		User func(childComplexity int) int
 	}
 
 	DownloadCount struct {
@@ -184,6 +203,11 @@ type ComplexityRoot struct {
 		Day     func(childComplexity int) int
 		Recent  func(childComplexity int) int
 		Week    func(childComplexity int) int
+	}
+
+	EnableTwoFactorPayload struct {
+		RecoveryCodes func(childComplexity int) int
+		User          func(childComplexity int) int
 	}
 
 	ExchangeOidcTokenPayload struct {
@@ -247,14 +271,15 @@ type ComplexityRoot struct {
 	}
 
 	Membership struct {
-		CreatedAt      func(childComplexity int) int
-		ID             func(childComplexity int) int
-		Organization   func(childComplexity int) int
-		OrganizationID func(childComplexity int) int
-		Role           func(childComplexity int) int
-		UpdatedAt      func(childComplexity int) int
-		User           func(childComplexity int) int
-		UserID         func(childComplexity int) int
+		CreatedAt        func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Organization     func(childComplexity int) int
+		OrganizationID   func(childComplexity int) int
+		Role             func(childComplexity int) int
+		TwoFactorEnabled func(childComplexity int) int
+		UpdatedAt        func(childComplexity int) int
+		User             func(childComplexity int) int
+		UserID           func(childComplexity int) int
 	}
 
 	MembershipConnection struct {
@@ -274,53 +299,62 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AddMember              func(childComplexity int, input model.AddMemberInput) int
-		AddPackageOwner        func(childComplexity int, input model.AddPackageOwnerInput) int
-		AddTrustedPublisher    func(childComplexity int, input model.AddTrustedPublisherInput) int
-		CancelSubscription     func(childComplexity int, input model.CancelSubscriptionInput) int
-		ChangePassword         func(childComplexity int, input model.ChangePasswordInput) int
-		ChangePlan             func(childComplexity int, input model.ChangePlanInput) int
-		ChangeSeats            func(childComplexity int, input model.ChangeSeatsInput) int
-		CreateAPIKey           func(childComplexity int, input model.CreateAPIKeyInput) int
-		CreateOrganization     func(childComplexity int, input model.CreateOrganizationInput) int
-		ExchangeOidcToken      func(childComplexity int, input model.ExchangeOidcTokenInput) int
-		PayInvoice             func(childComplexity int, input model.PayInvoiceInput) int
-		PublishDocs            func(childComplexity int, input model.PublishDocsInput) int
-		PublishRelease         func(childComplexity int, input model.PublishReleaseInput) int
-		RemoveMember           func(childComplexity int, input model.RemoveMemberInput) int
-		RemovePackageOwner     func(childComplexity int, input model.RemovePackageOwnerInput) int
-		RemoveTrustedPublisher func(childComplexity int, input model.RemoveTrustedPublisherInput) int
-		RequestPasswordReset   func(childComplexity int, input model.RequestPasswordResetInput) int
-		ResetPassword          func(childComplexity int, input model.ResetPasswordInput) int
-		ResumeSubscription     func(childComplexity int, input model.ResumeSubscriptionInput) int
-		RetireRelease          func(childComplexity int, input model.RetireReleaseInput) int
-		RevertDocs             func(childComplexity int, input model.RevertDocsInput) int
-		RevertRelease          func(childComplexity int, input model.RevertReleaseInput) int
-		RevokeAPIKey           func(childComplexity int, input model.RevokeAPIKeyInput) int
-		SetMemberRole          func(childComplexity int, input model.SetMemberRoleInput) int
-		SignIn                 func(childComplexity int, input model.SignInInput) int
-		SignOut                func(childComplexity int, input *model.SignOutInput) int
-		SignUp                 func(childComplexity int, input model.SignUpInput) int
-		StartSubscription      func(childComplexity int, input model.StartSubscriptionInput) int
-		TransferPackage        func(childComplexity int, input model.TransferPackageInput) int
-		UnretireRelease        func(childComplexity int, input model.UnretireReleaseInput) int
-		UpdateBillingProfile   func(childComplexity int, input model.UpdateBillingProfileInput) int
-		VerifyEmail            func(childComplexity int, input model.VerifyEmailInput) int
+		AddMember                func(childComplexity int, input model.AddMemberInput) int
+		AddPackageOwner          func(childComplexity int, input model.AddPackageOwnerInput) int
+		AddTrustedPublisher      func(childComplexity int, input model.AddTrustedPublisherInput) int
+		BeginTwoFactor           func(childComplexity int, input *model.BeginTwoFactorInput) int
+		CancelSubscription       func(childComplexity int, input model.CancelSubscriptionInput) int
+		ChangePassword           func(childComplexity int, input model.ChangePasswordInput) int
+		ChangePlan               func(childComplexity int, input model.ChangePlanInput) int
+		ChangeSeats              func(childComplexity int, input model.ChangeSeatsInput) int
+		CompleteSignIn           func(childComplexity int, input model.CompleteSignInInput) int
+		ConfirmTwoFactor         func(childComplexity int, input model.ConfirmTwoFactorInput) int
+		CreateAPIKey             func(childComplexity int, input model.CreateAPIKeyInput) int
+		CreateOrganization       func(childComplexity int, input model.CreateOrganizationInput) int
+		DisableTwoFactor         func(childComplexity int, input model.DisableTwoFactorInput) int
+		EnableTwoFactor          func(childComplexity int, input model.EnableTwoFactorInput) int
+		ExchangeOidcToken        func(childComplexity int, input model.ExchangeOidcTokenInput) int
+		PayInvoice               func(childComplexity int, input model.PayInvoiceInput) int
+		PublishDocs              func(childComplexity int, input model.PublishDocsInput) int
+		PublishRelease           func(childComplexity int, input model.PublishReleaseInput) int
+		RegenerateRecoveryCodes  func(childComplexity int, input model.RegenerateRecoveryCodesInput) int
+		RemoveMember             func(childComplexity int, input model.RemoveMemberInput) int
+		RemovePackageOwner       func(childComplexity int, input model.RemovePackageOwnerInput) int
+		RemoveTrustedPublisher   func(childComplexity int, input model.RemoveTrustedPublisherInput) int
+		RequestPasswordReset     func(childComplexity int, input model.RequestPasswordResetInput) int
+		ResetPassword            func(childComplexity int, input model.ResetPasswordInput) int
+		ResumeSubscription       func(childComplexity int, input model.ResumeSubscriptionInput) int
+		RetireRelease            func(childComplexity int, input model.RetireReleaseInput) int
+		RevertDocs               func(childComplexity int, input model.RevertDocsInput) int
+		RevertRelease            func(childComplexity int, input model.RevertReleaseInput) int
+		RevokeAPIKey             func(childComplexity int, input model.RevokeAPIKeyInput) int
+		SetMemberRole            func(childComplexity int, input model.SetMemberRoleInput) int
+		SetOrganizationTwoFactor func(childComplexity int, input model.SetOrganizationTwoFactorInput) int
+		SignIn                   func(childComplexity int, input model.SignInInput) int
+		SignOut                  func(childComplexity int, input *model.SignOutInput) int
+		SignUp                   func(childComplexity int, input model.SignUpInput) int
+		StartSubscription        func(childComplexity int, input model.StartSubscriptionInput) int
+		TransferPackage          func(childComplexity int, input model.TransferPackageInput) int
+		UnretireRelease          func(childComplexity int, input model.UnretireReleaseInput) int
+		UpdateBillingProfile     func(childComplexity int, input model.UpdateBillingProfileInput) int
+		VerifyEmail              func(childComplexity int, input model.VerifyEmailInput) int
 	}
 
 	Organization struct {
-		Billing        func(childComplexity int) int
-		BillingProfile func(childComplexity int) int
-		CreatedAt      func(childComplexity int) int
-		DisplayName    func(childComplexity int) int
-		ID             func(childComplexity int) int
-		Invoice        func(childComplexity int, number string) int
-		Invoices       func(childComplexity int, first *int, after *entgql.Cursor[int]) int
-		Members        func(childComplexity int) int
-		Name           func(childComplexity int) int
-		Packages       func(childComplexity int, first *int, after *entgql.Cursor[int]) int
-		UpdatedAt      func(childComplexity int) int
-		ViewerRole     func(childComplexity int) int
+		Billing              func(childComplexity int) int
+		BillingProfile       func(childComplexity int) int
+		CreatedAt            func(childComplexity int) int
+		DisplayName          func(childComplexity int) int
+		ID                   func(childComplexity int) int
+		Invoice              func(childComplexity int, number string) int
+		Invoices             func(childComplexity int, first *int, after *entgql.Cursor[int]) int
+		Members              func(childComplexity int) int
+		Name                 func(childComplexity int) int
+		Packages             func(childComplexity int, first *int, after *entgql.Cursor[int]) int
+		RequireTwoFactor     func(childComplexity int) int
+		UpdatedAt            func(childComplexity int) int
+		ViewerNeedsTwoFactor func(childComplexity int) int
+		ViewerRole           func(childComplexity int) int
 	}
 
 	OrganizationConnection struct {
@@ -438,6 +472,10 @@ type ComplexityRoot struct {
 		ReleaseEvents            func(childComplexity int, first *int, after *string, filter *model.ReleaseEventFilter) int
 		User                     func(childComplexity int, username string) int
 		Viewer                   func(childComplexity int) int
+	}
+
+	RegenerateRecoveryCodesPayload struct {
+		RecoveryCodes func(childComplexity int) int
 	}
 
 	Release struct {
@@ -605,9 +643,15 @@ type ComplexityRoot struct {
 		Membership func(childComplexity int) int
 	}
 
+	SetOrganizationTwoFactorPayload struct {
+		Organization func(childComplexity int) int
+	}
+
 	SignInPayload struct {
-		PasswordBreached func(childComplexity int) int
-		User             func(childComplexity int) int
+		Challenge         func(childComplexity int) int
+		PasswordBreached  func(childComplexity int) int
+		TwoFactorRequired func(childComplexity int) int
+		User              func(childComplexity int) int
 	}
 
 	SignOutPayload struct {
@@ -665,15 +709,17 @@ type ComplexityRoot struct {
 	}
 
 	User struct {
-		CreatedAt     func(childComplexity int) int
-		Email         func(childComplexity int) int
-		EmailVerified func(childComplexity int) int
-		FullName      func(childComplexity int) int
-		ID            func(childComplexity int) int
-		Organizations func(childComplexity int) int
-		Packages      func(childComplexity int, first *int, after *entgql.Cursor[int]) int
-		UpdatedAt     func(childComplexity int) int
-		Username      func(childComplexity int) int
+		CreatedAt         func(childComplexity int) int
+		Email             func(childComplexity int) int
+		EmailVerified     func(childComplexity int) int
+		FullName          func(childComplexity int) int
+		ID                func(childComplexity int) int
+		Organizations     func(childComplexity int) int
+		Packages          func(childComplexity int, first *int, after *entgql.Cursor[int]) int
+		RecoveryCodesLeft func(childComplexity int) int
+		TwoFactorEnabled  func(childComplexity int) int
+		UpdatedAt         func(childComplexity int) int
+		Username          func(childComplexity int) int
 	}
 
 	UserConnection struct {
@@ -702,6 +748,9 @@ type ApiKeyResolver interface {
 type AuditLogResolver interface {
 	Actor(ctx context.Context, obj *ent.AuditLog) (*ent.User, error)
 	APIKeyName(ctx context.Context, obj *ent.AuditLog) (*string, error)
+}
+type MembershipResolver interface {
+	TwoFactorEnabled(ctx context.Context, obj *ent.Membership) (*bool, error)
 }
 type MutationResolver interface {
 	SignUp(ctx context.Context, input model.SignUpInput) (*model.SignUpPayload, error)
@@ -736,6 +785,13 @@ type MutationResolver interface {
 	ExchangeOidcToken(ctx context.Context, input model.ExchangeOidcTokenInput) (*model.ExchangeOidcTokenPayload, error)
 	AddTrustedPublisher(ctx context.Context, input model.AddTrustedPublisherInput) (*model.AddTrustedPublisherPayload, error)
 	RemoveTrustedPublisher(ctx context.Context, input model.RemoveTrustedPublisherInput) (*model.RemoveTrustedPublisherPayload, error)
+	CompleteSignIn(ctx context.Context, input model.CompleteSignInInput) (*model.CompleteSignInPayload, error)
+	BeginTwoFactor(ctx context.Context, input *model.BeginTwoFactorInput) (*model.BeginTwoFactorPayload, error)
+	EnableTwoFactor(ctx context.Context, input model.EnableTwoFactorInput) (*model.EnableTwoFactorPayload, error)
+	DisableTwoFactor(ctx context.Context, input model.DisableTwoFactorInput) (*model.DisableTwoFactorPayload, error)
+	RegenerateRecoveryCodes(ctx context.Context, input model.RegenerateRecoveryCodesInput) (*model.RegenerateRecoveryCodesPayload, error)
+	ConfirmTwoFactor(ctx context.Context, input model.ConfirmTwoFactorInput) (*model.ConfirmTwoFactorPayload, error)
+	SetOrganizationTwoFactor(ctx context.Context, input model.SetOrganizationTwoFactorInput) (*model.SetOrganizationTwoFactorPayload, error)
 }
 type OrganizationResolver interface {
 	Billing(ctx context.Context, obj *ent.Organization) (*model.Billing, error)
@@ -745,6 +801,8 @@ type OrganizationResolver interface {
 	Members(ctx context.Context, obj *ent.Organization) ([]*ent.Membership, error)
 	ViewerRole(ctx context.Context, obj *ent.Organization) (*membership.Role, error)
 	Packages(ctx context.Context, obj *ent.Organization, first *int, after *entgql.Cursor[int]) (*ent.PackageConnection, error)
+
+	ViewerNeedsTwoFactor(ctx context.Context, obj *ent.Organization) (bool, error)
 }
 type PackageResolver interface {
 	DownloadStats(ctx context.Context, obj *ent.Pkg) (*registry.DownloadStats, error)
@@ -814,6 +872,8 @@ type UserResolver interface {
 	EmailVerified(ctx context.Context, obj *ent.User) (*bool, error)
 	Packages(ctx context.Context, obj *ent.User, first *int, after *entgql.Cursor[int]) (*ent.PackageConnection, error)
 	Organizations(ctx context.Context, obj *ent.User) ([]*ent.Organization, error)
+	TwoFactorEnabled(ctx context.Context, obj *ent.User) (*bool, error)
+	RecoveryCodesLeft(ctx context.Context, obj *ent.User) (*int, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -933,6 +993,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ApiKey.User(childComplexity), true
+	case "ApiKey.writesNeedCode":
+		if e.ComplexityRoot.ApiKey.WritesNeedCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.WritesNeedCode(childComplexity), true
 
 	case "ApiKeyConnection.edges":
 		if e.ComplexityRoot.ApiKeyConnection.Edges == nil {
@@ -1052,6 +1118,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditLogEdge.Node(childComplexity), true
+
+	case "BeginTwoFactorPayload.secret":
+		if e.ComplexityRoot.BeginTwoFactorPayload.Secret == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BeginTwoFactorPayload.Secret(childComplexity), true
+	case "BeginTwoFactorPayload.uri":
+		if e.ComplexityRoot.BeginTwoFactorPayload.URI == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BeginTwoFactorPayload.URI(childComplexity), true
 
 	case "Billing.cancelAtPeriodEnd":
 		if e.ComplexityRoot.Billing.CancelAtPeriodEnd == nil {
@@ -1216,6 +1295,20 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ChangeSeatsPayload.Billing(childComplexity), true
 
+	case "CompleteSignInPayload.user":
+		if e.ComplexityRoot.CompleteSignInPayload.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompleteSignInPayload.User(childComplexity), true
+
+	case "ConfirmTwoFactorPayload.sudoUntil":
+		if e.ComplexityRoot.ConfirmTwoFactorPayload.SudoUntil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConfirmTwoFactorPayload.SudoUntil(childComplexity), true
+
 	case "CreateApiKeyPayload.apiKey":
 		if e.ComplexityRoot.CreateApiKeyPayload.APIKey == nil {
 			break
@@ -1235,6 +1328,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CreateOrganizationPayload.Organization(childComplexity), true
+
+	case "DisableTwoFactorPayload.user":
+		if e.ComplexityRoot.DisableTwoFactorPayload.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisableTwoFactorPayload.User(childComplexity), true
 
 	case "DownloadCount.day":
 		if e.ComplexityRoot.DownloadCount.Day == nil {
@@ -1273,6 +1373,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DownloadStats.Week(childComplexity), true
+
+	case "EnableTwoFactorPayload.recoveryCodes":
+		if e.ComplexityRoot.EnableTwoFactorPayload.RecoveryCodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnableTwoFactorPayload.RecoveryCodes(childComplexity), true
+	case "EnableTwoFactorPayload.user":
+		if e.ComplexityRoot.EnableTwoFactorPayload.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnableTwoFactorPayload.User(childComplexity), true
 
 	case "ExchangeOidcTokenPayload.expiresAt":
 		if e.ComplexityRoot.ExchangeOidcTokenPayload.ExpiresAt == nil {
@@ -1545,6 +1658,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Membership.Role(childComplexity), true
+	case "Membership.twoFactorEnabled":
+		if e.ComplexityRoot.Membership.TwoFactorEnabled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Membership.TwoFactorEnabled(childComplexity), true
 	case "Membership.updatedAt":
 		if e.ComplexityRoot.Membership.UpdatedAt == nil {
 			break
@@ -1642,6 +1761,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddTrustedPublisher(childComplexity, args["input"].(model.AddTrustedPublisherInput)), true
+	case "Mutation.beginTwoFactor":
+		if e.ComplexityRoot.Mutation.BeginTwoFactor == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_beginTwoFactor_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.BeginTwoFactor(childComplexity, args["input"].(*model.BeginTwoFactorInput)), true
 	case "Mutation.cancelSubscription":
 		if e.ComplexityRoot.Mutation.CancelSubscription == nil {
 			break
@@ -1686,6 +1816,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ChangeSeats(childComplexity, args["input"].(model.ChangeSeatsInput)), true
+	case "Mutation.completeSignIn":
+		if e.ComplexityRoot.Mutation.CompleteSignIn == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_completeSignIn_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CompleteSignIn(childComplexity, args["input"].(model.CompleteSignInInput)), true
+	case "Mutation.confirmTwoFactor":
+		if e.ComplexityRoot.Mutation.ConfirmTwoFactor == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_confirmTwoFactor_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ConfirmTwoFactor(childComplexity, args["input"].(model.ConfirmTwoFactorInput)), true
 	case "Mutation.createApiKey":
 		if e.ComplexityRoot.Mutation.CreateAPIKey == nil {
 			break
@@ -1708,6 +1860,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateOrganization(childComplexity, args["input"].(model.CreateOrganizationInput)), true
+	case "Mutation.disableTwoFactor":
+		if e.ComplexityRoot.Mutation.DisableTwoFactor == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_disableTwoFactor_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DisableTwoFactor(childComplexity, args["input"].(model.DisableTwoFactorInput)), true
+	case "Mutation.enableTwoFactor":
+		if e.ComplexityRoot.Mutation.EnableTwoFactor == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_enableTwoFactor_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EnableTwoFactor(childComplexity, args["input"].(model.EnableTwoFactorInput)), true
 	case "Mutation.exchangeOidcToken":
 		if e.ComplexityRoot.Mutation.ExchangeOidcToken == nil {
 			break
@@ -1752,6 +1926,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.PublishRelease(childComplexity, args["input"].(model.PublishReleaseInput)), true
+	case "Mutation.regenerateRecoveryCodes":
+		if e.ComplexityRoot.Mutation.RegenerateRecoveryCodes == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_regenerateRecoveryCodes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RegenerateRecoveryCodes(childComplexity, args["input"].(model.RegenerateRecoveryCodesInput)), true
 	case "Mutation.removeMember":
 		if e.ComplexityRoot.Mutation.RemoveMember == nil {
 			break
@@ -1873,6 +2058,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetMemberRole(childComplexity, args["input"].(model.SetMemberRoleInput)), true
+	case "Mutation.setOrganizationTwoFactor":
+		if e.ComplexityRoot.Mutation.SetOrganizationTwoFactor == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setOrganizationTwoFactor_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetOrganizationTwoFactor(childComplexity, args["input"].(model.SetOrganizationTwoFactorInput)), true
 	case "Mutation.signIn":
 		if e.ComplexityRoot.Mutation.SignIn == nil {
 			break
@@ -2037,12 +2233,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organization.Packages(childComplexity, args["first"].(*int), args["after"].(*entgql.Cursor[int])), true
+	case "Organization.requireTwoFactor":
+		if e.ComplexityRoot.Organization.RequireTwoFactor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.RequireTwoFactor(childComplexity), true
 	case "Organization.updatedAt":
 		if e.ComplexityRoot.Organization.UpdatedAt == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Organization.UpdatedAt(childComplexity), true
+	case "Organization.viewerNeedsTwoFactor":
+		if e.ComplexityRoot.Organization.ViewerNeedsTwoFactor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.ViewerNeedsTwoFactor(childComplexity), true
 	case "Organization.viewerRole":
 		if e.ComplexityRoot.Organization.ViewerRole == nil {
 			break
@@ -2589,6 +2797,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Viewer(childComplexity), true
+
+	case "RegenerateRecoveryCodesPayload.recoveryCodes":
+		if e.ComplexityRoot.RegenerateRecoveryCodesPayload.RecoveryCodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegenerateRecoveryCodesPayload.RecoveryCodes(childComplexity), true
 
 	case "Release.app":
 		if e.ComplexityRoot.Release.App == nil {
@@ -3194,12 +3409,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SetMemberRolePayload.Membership(childComplexity), true
 
+	case "SetOrganizationTwoFactorPayload.organization":
+		if e.ComplexityRoot.SetOrganizationTwoFactorPayload.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetOrganizationTwoFactorPayload.Organization(childComplexity), true
+
+	case "SignInPayload.challenge":
+		if e.ComplexityRoot.SignInPayload.Challenge == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignInPayload.Challenge(childComplexity), true
 	case "SignInPayload.passwordBreached":
 		if e.ComplexityRoot.SignInPayload.PasswordBreached == nil {
 			break
 		}
 
 		return e.ComplexityRoot.SignInPayload.PasswordBreached(childComplexity), true
+	case "SignInPayload.twoFactorRequired":
+		if e.ComplexityRoot.SignInPayload.TwoFactorRequired == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignInPayload.TwoFactorRequired(childComplexity), true
 	case "SignInPayload.user":
 		if e.ComplexityRoot.SignInPayload.User == nil {
 			break
@@ -3413,6 +3647,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.Packages(childComplexity, args["first"].(*int), args["after"].(*entgql.Cursor[int])), true
+	case "User.recoveryCodesLeft":
+		if e.ComplexityRoot.User.RecoveryCodesLeft == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.RecoveryCodesLeft(childComplexity), true
+	case "User.twoFactorEnabled":
+		if e.ComplexityRoot.User.TwoFactorEnabled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.TwoFactorEnabled(childComplexity), true
 	case "User.updatedAt":
 		if e.ComplexityRoot.User.UpdatedAt == nil {
 			break
@@ -3479,12 +3725,17 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AddTrustedPublisherInput", ec.unmarshalInputAddTrustedPublisherInput),
 			graphql.NewInputUnmarshaler("ApiKeyOrder", ec.unmarshalInputApiKeyOrder),
 			graphql.NewInputUnmarshaler("AuditLogOrder", ec.unmarshalInputAuditLogOrder),
+			graphql.NewInputUnmarshaler("BeginTwoFactorInput", ec.unmarshalInputBeginTwoFactorInput),
 			graphql.NewInputUnmarshaler("CancelSubscriptionInput", ec.unmarshalInputCancelSubscriptionInput),
 			graphql.NewInputUnmarshaler("ChangePasswordInput", ec.unmarshalInputChangePasswordInput),
 			graphql.NewInputUnmarshaler("ChangePlanInput", ec.unmarshalInputChangePlanInput),
 			graphql.NewInputUnmarshaler("ChangeSeatsInput", ec.unmarshalInputChangeSeatsInput),
+			graphql.NewInputUnmarshaler("CompleteSignInInput", ec.unmarshalInputCompleteSignInInput),
+			graphql.NewInputUnmarshaler("ConfirmTwoFactorInput", ec.unmarshalInputConfirmTwoFactorInput),
 			graphql.NewInputUnmarshaler("CreateApiKeyInput", ec.unmarshalInputCreateApiKeyInput),
 			graphql.NewInputUnmarshaler("CreateOrganizationInput", ec.unmarshalInputCreateOrganizationInput),
+			graphql.NewInputUnmarshaler("DisableTwoFactorInput", ec.unmarshalInputDisableTwoFactorInput),
+			graphql.NewInputUnmarshaler("EnableTwoFactorInput", ec.unmarshalInputEnableTwoFactorInput),
 			graphql.NewInputUnmarshaler("ExchangeOidcTokenInput", ec.unmarshalInputExchangeOidcTokenInput),
 			graphql.NewInputUnmarshaler("MembershipOrder", ec.unmarshalInputMembershipOrder),
 			graphql.NewInputUnmarshaler("MembershipWhereInput", ec.unmarshalInputMembershipWhereInput),
@@ -3496,6 +3747,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("PayInvoiceInput", ec.unmarshalInputPayInvoiceInput),
 			graphql.NewInputUnmarshaler("PublishDocsInput", ec.unmarshalInputPublishDocsInput),
 			graphql.NewInputUnmarshaler("PublishReleaseInput", ec.unmarshalInputPublishReleaseInput),
+			graphql.NewInputUnmarshaler("RegenerateRecoveryCodesInput", ec.unmarshalInputRegenerateRecoveryCodesInput),
 			graphql.NewInputUnmarshaler("ReleaseEventFilter", ec.unmarshalInputReleaseEventFilter),
 			graphql.NewInputUnmarshaler("ReleaseOrder", ec.unmarshalInputReleaseOrder),
 			graphql.NewInputUnmarshaler("ReleaseWhereInput", ec.unmarshalInputReleaseWhereInput),
@@ -3512,6 +3764,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RevertReleaseInput", ec.unmarshalInputRevertReleaseInput),
 			graphql.NewInputUnmarshaler("RevokeApiKeyInput", ec.unmarshalInputRevokeApiKeyInput),
 			graphql.NewInputUnmarshaler("SetMemberRoleInput", ec.unmarshalInputSetMemberRoleInput),
+			graphql.NewInputUnmarshaler("SetOrganizationTwoFactorInput", ec.unmarshalInputSetOrganizationTwoFactorInput),
 			graphql.NewInputUnmarshaler("SignInInput", ec.unmarshalInputSignInInput),
 			graphql.NewInputUnmarshaler("SignOutInput", ec.unmarshalInputSignOutInput),
 			graphql.NewInputUnmarshaler("SignUpInput", ec.unmarshalInputSignUpInput),
@@ -3646,6 +3899,10 @@ type ApiKey implements Node @goModel(model: "github.com/depot-registry/depot/ent
   Scopes granted to the key.
   """
   scopes: [String!]!
+  """
+  writes with this key need a current two-factor code (x-hex-otp, X-Depot-OTP)
+  """
+  writesNeedCode: Boolean!
   """
   When the key stops working, if ever.
   """
@@ -6169,10 +6426,14 @@ input SignInInput {
 }
 "Result of signIn."
 type SignInPayload {
-  "The signed-in user."
-  user: User!
+  "The signed-in user; null when twoFactorRequired (no session yet)."
+  user: User
   "True when the password appears in breached-password lists: the user should change it."
   passwordBreached: Boolean!
+  "True when the user has two-factor authentication: call completeSignIn with challenge and a code."
+  twoFactorRequired: Boolean!
+  "Token for completeSignIn, valid 5 minutes; null unless twoFactorRequired."
+  challenge: String
 }
 "Input of signOut."
 input SignOutInput {
@@ -6236,6 +6497,8 @@ input CreateApiKeyInput {
   scopes: [String!]!
   "Optional expiry time."
   expiresAt: Time
+  "Writes with this key need a current two-factor code (x-hex-otp / X-Depot-OTP header); needs two-factor authentication on."
+  writesNeedCode: Boolean
 }
 "Result of createApiKey."
 type CreateApiKeyPayload {
@@ -7281,6 +7544,124 @@ type RemoveTrustedPublisherPayload {
   trustedPublisher: TrustedPublisher!
 }
 `, BuiltIn: false},
+	{Name: "../schema/twofactor.graphqls", Input: `# Two-factor authentication (TOTP, RFC 6238) — docs/API.md "Two-factor
+# authentication" describes the flows.
+
+extend type Mutation {
+  "Sign-in's second step: the challenge from signIn and a TOTP or recovery code. Sets the session cookie."
+  completeSignIn("The mutation's input." input: CompleteSignInInput!): CompleteSignInPayload!
+  "Start enrolling in two-factor authentication: a new secret and its otpauth:// URI (for a QR code). Browser sessions only."
+  beginTwoFactor("The mutation's input." input: BeginTwoFactorInput): BeginTwoFactorPayload!
+  "Finish enrolment with a code from the new secret; returns the 10 recovery codes, shown once."
+  enableTwoFactor("The mutation's input." input: EnableTwoFactorInput!): EnableTwoFactorPayload!
+  "Turn two-factor authentication off; needs a current code or a recovery code."
+  disableTwoFactor("The mutation's input." input: DisableTwoFactorInput!): DisableTwoFactorPayload!
+  "Replace the recovery codes; needs a current code. The new codes are shown once."
+  regenerateRecoveryCodes("The mutation's input." input: RegenerateRecoveryCodesInput!): RegenerateRecoveryCodesPayload!
+  "Give a current code to make this browser session fresh for sensitive actions for 10 minutes (sudo mode)."
+  confirmTwoFactor("The mutation's input." input: ConfirmTwoFactorInput!): ConfirmTwoFactorPayload!
+  "Require two-factor authentication of an organization's members (admins only; the admin needs it on)."
+  setOrganizationTwoFactor("The mutation's input." input: SetOrganizationTwoFactorInput!): SetOrganizationTwoFactorPayload!
+}
+
+"Input of completeSignIn."
+input CompleteSignInInput {
+  "The challenge signIn returned."
+  challenge: String!
+  "A 6-digit code from the authenticator app, or an unused recovery code."
+  code: String!
+}
+"Result of completeSignIn."
+type CompleteSignInPayload {
+  "The signed-in user."
+  user: User!
+}
+"Input of beginTwoFactor."
+input BeginTwoFactorInput {
+  "Unused; present for the Relay input convention."
+  clientMutationId: String
+}
+"Result of beginTwoFactor."
+type BeginTwoFactorPayload {
+  "The base32 secret, to type into an authenticator app."
+  secret: String!
+  "The otpauth://totp/ URI a QR code encodes."
+  uri: String!
+}
+"Input of enableTwoFactor."
+input EnableTwoFactorInput {
+  "A 6-digit code made from the secret beginTwoFactor returned."
+  code: String!
+}
+"Result of enableTwoFactor."
+type EnableTwoFactorPayload {
+  "The user, now with two-factor authentication."
+  user: User!
+  "Ten single-use recovery codes, shown only this once."
+  recoveryCodes: [String!]!
+}
+"Input of disableTwoFactor."
+input DisableTwoFactorInput {
+  "A current 6-digit code or an unused recovery code."
+  code: String!
+}
+"Result of disableTwoFactor."
+type DisableTwoFactorPayload {
+  "The user, now without two-factor authentication."
+  user: User!
+}
+"Input of regenerateRecoveryCodes."
+input RegenerateRecoveryCodesInput {
+  "A current 6-digit code."
+  code: String!
+}
+"Result of regenerateRecoveryCodes."
+type RegenerateRecoveryCodesPayload {
+  "Ten new single-use recovery codes (the old ones stop working), shown only this once."
+  recoveryCodes: [String!]!
+}
+"Input of confirmTwoFactor."
+input ConfirmTwoFactorInput {
+  "A current 6-digit code."
+  code: String!
+}
+"Result of confirmTwoFactor."
+type ConfirmTwoFactorPayload {
+  "Until when sensitive actions need no further code."
+  sudoUntil: Time!
+}
+"Input of setOrganizationTwoFactor."
+input SetOrganizationTwoFactorInput {
+  "Organization name."
+  organization: String!
+  "Whether members need two-factor authentication to publish and administer."
+  require: Boolean!
+}
+"Result of setOrganizationTwoFactor."
+type SetOrganizationTwoFactorPayload {
+  "The organization."
+  organization: Organization!
+}
+
+extend type User {
+  "Whether two-factor authentication is on; only for the user themself (admins see members' state in Organization.members)."
+  twoFactorEnabled: Boolean @goField(forceResolver: true)
+  "Unused recovery codes left; only for the user themself, null without two-factor authentication."
+  recoveryCodesLeft: Int
+}
+
+extend type Membership {
+  "Whether the member has two-factor authentication on; visible to the organization's admins and the member."
+  twoFactorEnabled: Boolean
+}
+
+extend type Organization {
+  "Whether members need two-factor authentication to publish and administer (members without it keep read access)."
+  requireTwoFactor: Boolean!
+  "True when the organization requires two-factor authentication and the signed-in user has none: reads only."
+  viewerNeedsTwoFactor: Boolean!
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -7326,6 +7707,8 @@ func (ec *executionContext) childFields_ApiKey(ctx context.Context, field graphq
 		return ec.fieldContext_ApiKey_prefix(ctx, field)
 	case "scopes":
 		return ec.fieldContext_ApiKey_scopes(ctx, field)
+	case "writesNeedCode":
+		return ec.fieldContext_ApiKey_writesNeedCode(ctx, field)
 	case "expiresAt":
 		return ec.fieldContext_ApiKey_expiresAt(ctx, field)
 	case "revokedAt":
@@ -7398,6 +7781,16 @@ func (ec *executionContext) childFields_AuditLogEdge(ctx context.Context, field 
 		return ec.fieldContext_AuditLogEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuditLogEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_BeginTwoFactorPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "secret":
+		return ec.fieldContext_BeginTwoFactorPayload_secret(ctx, field)
+	case "uri":
+		return ec.fieldContext_BeginTwoFactorPayload_uri(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BeginTwoFactorPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Billing(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7494,6 +7887,22 @@ func (ec *executionContext) childFields_ChangeSeatsPayload(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type ChangeSeatsPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_CompleteSignInPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_CompleteSignInPayload_user(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CompleteSignInPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ConfirmTwoFactorPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "sudoUntil":
+		return ec.fieldContext_ConfirmTwoFactorPayload_sudoUntil(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConfirmTwoFactorPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_CreateApiKeyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "apiKey":
@@ -7510,6 +7919,14 @@ func (ec *executionContext) childFields_CreateOrganizationPayload(ctx context.Co
 		return ec.fieldContext_CreateOrganizationPayload_organization(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CreateOrganizationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DisableTwoFactorPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_DisableTwoFactorPayload_user(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DisableTwoFactorPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_DownloadCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7534,6 +7951,16 @@ func (ec *executionContext) childFields_DownloadStats(ctx context.Context, field
 		return ec.fieldContext_DownloadStats_day(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DownloadStats", field.Name)
+}
+
+func (ec *executionContext) childFields_EnableTwoFactorPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_EnableTwoFactorPayload_user(ctx, field)
+	case "recoveryCodes":
+		return ec.fieldContext_EnableTwoFactorPayload_recoveryCodes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EnableTwoFactorPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_ExchangeOidcTokenPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7674,6 +8101,8 @@ func (ec *executionContext) childFields_Membership(ctx context.Context, field gr
 		return ec.fieldContext_Membership_user(ctx, field)
 	case "organization":
 		return ec.fieldContext_Membership_organization(ctx, field)
+	case "twoFactorEnabled":
+		return ec.fieldContext_Membership_twoFactorEnabled(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Membership", field.Name)
 }
@@ -7724,6 +8153,10 @@ func (ec *executionContext) childFields_Organization(ctx context.Context, field 
 		return ec.fieldContext_Organization_viewerRole(ctx, field)
 	case "packages":
 		return ec.fieldContext_Organization_packages(ctx, field)
+	case "requireTwoFactor":
+		return ec.fieldContext_Organization_requireTwoFactor(ctx, field)
+	case "viewerNeedsTwoFactor":
+		return ec.fieldContext_Organization_viewerNeedsTwoFactor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Organization", field.Name)
 }
@@ -7896,6 +8329,14 @@ func (ec *executionContext) childFields_PublishReleasePayload(ctx context.Contex
 		return ec.fieldContext_PublishReleasePayload_replaced(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PublishReleasePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RegenerateRecoveryCodesPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "recoveryCodes":
+		return ec.fieldContext_RegenerateRecoveryCodesPayload_recoveryCodes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RegenerateRecoveryCodesPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Release(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8216,12 +8657,24 @@ func (ec *executionContext) childFields_SetMemberRolePayload(ctx context.Context
 	return nil, fmt.Errorf("no field named %q was found under type SetMemberRolePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_SetOrganizationTwoFactorPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "organization":
+		return ec.fieldContext_SetOrganizationTwoFactorPayload_organization(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetOrganizationTwoFactorPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_SignInPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "user":
 		return ec.fieldContext_SignInPayload_user(ctx, field)
 	case "passwordBreached":
 		return ec.fieldContext_SignInPayload_passwordBreached(ctx, field)
+	case "twoFactorRequired":
+		return ec.fieldContext_SignInPayload_twoFactorRequired(ctx, field)
+	case "challenge":
+		return ec.fieldContext_SignInPayload_challenge(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SignInPayload", field.Name)
 }
@@ -8346,6 +8799,10 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_packages(ctx, field)
 	case "organizations":
 		return ec.fieldContext_User_organizations(ctx, field)
+	case "twoFactorEnabled":
+		return ec.fieldContext_User_twoFactorEnabled(ctx, field)
+	case "recoveryCodesLeft":
+		return ec.fieldContext_User_recoveryCodesLeft(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
 }
@@ -8526,6 +8983,20 @@ func (ec *executionContext) field_Mutation_addTrustedPublisher_args(ctx context.
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_beginTwoFactor_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (*model.BeginTwoFactorInput, error) {
+			return ec.unmarshalOBeginTwoFactorInput2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐBeginTwoFactorInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_cancelSubscription_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8582,6 +9053,34 @@ func (ec *executionContext) field_Mutation_changeSeats_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_completeSignIn_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CompleteSignInInput, error) {
+			return ec.unmarshalNCompleteSignInInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐCompleteSignInInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_confirmTwoFactor_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ConfirmTwoFactorInput, error) {
+			return ec.unmarshalNConfirmTwoFactorInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐConfirmTwoFactorInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createApiKey_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8602,6 +9101,34 @@ func (ec *executionContext) field_Mutation_createOrganization_args(ctx context.C
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.CreateOrganizationInput, error) {
 			return ec.unmarshalNCreateOrganizationInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐCreateOrganizationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_disableTwoFactor_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DisableTwoFactorInput, error) {
+			return ec.unmarshalNDisableTwoFactorInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐDisableTwoFactorInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_enableTwoFactor_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.EnableTwoFactorInput, error) {
+			return ec.unmarshalNEnableTwoFactorInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐEnableTwoFactorInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -8658,6 +9185,20 @@ func (ec *executionContext) field_Mutation_publishRelease_args(ctx context.Conte
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.PublishReleaseInput, error) {
 			return ec.unmarshalNPublishReleaseInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐPublishReleaseInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_regenerateRecoveryCodes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RegenerateRecoveryCodesInput, error) {
+			return ec.unmarshalNRegenerateRecoveryCodesInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐRegenerateRecoveryCodesInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -8812,6 +9353,20 @@ func (ec *executionContext) field_Mutation_setMemberRole_args(ctx context.Contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.SetMemberRoleInput, error) {
 			return ec.unmarshalNSetMemberRoleInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐSetMemberRoleInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setOrganizationTwoFactor_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetOrganizationTwoFactorInput, error) {
+			return ec.unmarshalNSetOrganizationTwoFactorInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐSetOrganizationTwoFactorInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9764,6 +10319,29 @@ func (ec *executionContext) fieldContext_ApiKey_scopes(_ context.Context, field 
 	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "String")
 }
 
+func (ec *executionContext) _ApiKey_writesNeedCode(ctx context.Context, field graphql.CollectedField, obj *ent.APIKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApiKey_writesNeedCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WritesNeedCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApiKey_writesNeedCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _ApiKey_expiresAt(ctx context.Context, field graphql.CollectedField, obj *ent.APIKey) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10434,6 +11012,52 @@ func (ec *executionContext) fieldContext_AuditLogEdge_cursor(_ context.Context, 
 	return graphql.NewScalarFieldContext("AuditLogEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _BeginTwoFactorPayload_secret(ctx context.Context, field graphql.CollectedField, obj *model.BeginTwoFactorPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BeginTwoFactorPayload_secret(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Secret, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BeginTwoFactorPayload_secret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BeginTwoFactorPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _BeginTwoFactorPayload_uri(ctx context.Context, field graphql.CollectedField, obj *model.BeginTwoFactorPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BeginTwoFactorPayload_uri(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URI, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BeginTwoFactorPayload_uri(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BeginTwoFactorPayload", field, false, false, "String")
+}
+
 func (ec *executionContext) _Billing_plan(ctx context.Context, field graphql.CollectedField, obj *model.Billing) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11068,6 +11692,61 @@ func (ec *executionContext) fieldContext_ChangeSeatsPayload_billing(_ context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _CompleteSignInPayload_user(ctx context.Context, field graphql.CollectedField, obj *model.CompleteSignInPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompleteSignInPayload_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompleteSignInPayload_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CompleteSignInPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConfirmTwoFactorPayload_sudoUntil(ctx context.Context, field graphql.CollectedField, obj *model.ConfirmTwoFactorPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConfirmTwoFactorPayload_sudoUntil(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SudoUntil, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConfirmTwoFactorPayload_sudoUntil(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConfirmTwoFactorPayload", field, false, false, "Time")
+}
+
 func (ec *executionContext) _CreateApiKeyPayload_apiKey(ctx context.Context, field graphql.CollectedField, obj *model.CreateAPIKeyPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11150,6 +11829,38 @@ func (ec *executionContext) fieldContext_CreateOrganizationPayload_organization(
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DisableTwoFactorPayload_user(ctx context.Context, field graphql.CollectedField, obj *model.DisableTwoFactorPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisableTwoFactorPayload_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DisableTwoFactorPayload_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DisableTwoFactorPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
 		},
 	}
 	return fc, nil
@@ -11291,6 +12002,61 @@ func (ec *executionContext) _DownloadStats_day(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_DownloadStats_day(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DownloadStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EnableTwoFactorPayload_user(ctx context.Context, field graphql.CollectedField, obj *model.EnableTwoFactorPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnableTwoFactorPayload_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnableTwoFactorPayload_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EnableTwoFactorPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EnableTwoFactorPayload_recoveryCodes(ctx context.Context, field graphql.CollectedField, obj *model.EnableTwoFactorPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnableTwoFactorPayload_recoveryCodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecoveryCodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnableTwoFactorPayload_recoveryCodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EnableTwoFactorPayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _ExchangeOidcTokenPayload_key(ctx context.Context, field graphql.CollectedField, obj *model.ExchangeOidcTokenPayload) (ret graphql.Marshaler) {
@@ -12498,6 +13264,29 @@ func (ec *executionContext) fieldContext_Membership_organization(_ context.Conte
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Membership_twoFactorEnabled(ctx context.Context, field graphql.CollectedField, obj *ent.Membership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Membership_twoFactorEnabled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Membership().TwoFactorEnabled(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Membership_twoFactorEnabled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Membership", field, true, true, "Boolean")
 }
 
 func (ec *executionContext) _MembershipConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.MembershipConnection) (ret graphql.Marshaler) {
@@ -14096,6 +14885,314 @@ func (ec *executionContext) fieldContext_Mutation_removeTrustedPublisher(ctx con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_completeSignIn(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_completeSignIn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CompleteSignIn(ctx, fc.Args["input"].(model.CompleteSignInInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CompleteSignInPayload) graphql.Marshaler {
+			return ec.marshalNCompleteSignInPayload2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐCompleteSignInPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_completeSignIn(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CompleteSignInPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_completeSignIn_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_beginTwoFactor(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_beginTwoFactor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().BeginTwoFactor(ctx, fc.Args["input"].(*model.BeginTwoFactorInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BeginTwoFactorPayload) graphql.Marshaler {
+			return ec.marshalNBeginTwoFactorPayload2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐBeginTwoFactorPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_beginTwoFactor(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BeginTwoFactorPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_beginTwoFactor_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_enableTwoFactor(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_enableTwoFactor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().EnableTwoFactor(ctx, fc.Args["input"].(model.EnableTwoFactorInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EnableTwoFactorPayload) graphql.Marshaler {
+			return ec.marshalNEnableTwoFactorPayload2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐEnableTwoFactorPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_enableTwoFactor(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EnableTwoFactorPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_enableTwoFactor_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_disableTwoFactor(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_disableTwoFactor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DisableTwoFactor(ctx, fc.Args["input"].(model.DisableTwoFactorInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DisableTwoFactorPayload) graphql.Marshaler {
+			return ec.marshalNDisableTwoFactorPayload2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐDisableTwoFactorPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_disableTwoFactor(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DisableTwoFactorPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_disableTwoFactor_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_regenerateRecoveryCodes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_regenerateRecoveryCodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RegenerateRecoveryCodes(ctx, fc.Args["input"].(model.RegenerateRecoveryCodesInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RegenerateRecoveryCodesPayload) graphql.Marshaler {
+			return ec.marshalNRegenerateRecoveryCodesPayload2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐRegenerateRecoveryCodesPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_regenerateRecoveryCodes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RegenerateRecoveryCodesPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_regenerateRecoveryCodes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_confirmTwoFactor(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_confirmTwoFactor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ConfirmTwoFactor(ctx, fc.Args["input"].(model.ConfirmTwoFactorInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ConfirmTwoFactorPayload) graphql.Marshaler {
+			return ec.marshalNConfirmTwoFactorPayload2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐConfirmTwoFactorPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_confirmTwoFactor(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConfirmTwoFactorPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_confirmTwoFactor_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setOrganizationTwoFactor(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setOrganizationTwoFactor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetOrganizationTwoFactor(ctx, fc.Args["input"].(model.SetOrganizationTwoFactorInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SetOrganizationTwoFactorPayload) graphql.Marshaler {
+			return ec.marshalNSetOrganizationTwoFactorPayload2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐSetOrganizationTwoFactorPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setOrganizationTwoFactor(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SetOrganizationTwoFactorPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setOrganizationTwoFactor_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Organization_id(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14460,6 +15557,52 @@ func (ec *executionContext) fieldContext_Organization_packages(ctx context.Conte
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Organization_requireTwoFactor(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_requireTwoFactor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequireTwoFactor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_requireTwoFactor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Organization", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Organization_viewerNeedsTwoFactor(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_viewerNeedsTwoFactor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Organization().ViewerNeedsTwoFactor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_viewerNeedsTwoFactor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Organization", field, true, true, "Boolean")
 }
 
 func (ec *executionContext) _OrganizationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.OrganizationConnection) (ret graphql.Marshaler) {
@@ -16792,6 +17935,29 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RegenerateRecoveryCodesPayload_recoveryCodes(ctx context.Context, field graphql.CollectedField, obj *model.RegenerateRecoveryCodesPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegenerateRecoveryCodesPayload_recoveryCodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecoveryCodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegenerateRecoveryCodesPayload_recoveryCodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RegenerateRecoveryCodesPayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _Release_id(ctx context.Context, field graphql.CollectedField, obj *ent.Release) (ret graphql.Marshaler) {
@@ -19338,6 +20504,38 @@ func (ec *executionContext) fieldContext_SetMemberRolePayload_membership(_ conte
 	return fc, nil
 }
 
+func (ec *executionContext) _SetOrganizationTwoFactorPayload_organization(ctx context.Context, field graphql.CollectedField, obj *model.SetOrganizationTwoFactorPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetOrganizationTwoFactorPayload_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organization, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋentᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SetOrganizationTwoFactorPayload_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetOrganizationTwoFactorPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _SignInPayload_user(ctx context.Context, field graphql.CollectedField, obj *model.SignInPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19351,10 +20549,10 @@ func (ec *executionContext) _SignInPayload_user(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
-			return ec.marshalNUser2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋentᚐUser(ctx, selections, v)
+			return ec.marshalOUser2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋentᚐUser(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_SignInPayload_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -19391,6 +20589,52 @@ func (ec *executionContext) _SignInPayload_passwordBreached(ctx context.Context,
 }
 func (ec *executionContext) fieldContext_SignInPayload_passwordBreached(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SignInPayload", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _SignInPayload_twoFactorRequired(ctx context.Context, field graphql.CollectedField, obj *model.SignInPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SignInPayload_twoFactorRequired(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TwoFactorRequired, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SignInPayload_twoFactorRequired(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SignInPayload", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _SignInPayload_challenge(ctx context.Context, field graphql.CollectedField, obj *model.SignInPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SignInPayload_challenge(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Challenge, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SignInPayload_challenge(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SignInPayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _SignOutPayload_ok(ctx context.Context, field graphql.CollectedField, obj *model.SignOutPayload) (ret graphql.Marshaler) {
@@ -20255,6 +21499,52 @@ func (ec *executionContext) fieldContext_User_organizations(_ context.Context, f
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _User_twoFactorEnabled(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_twoFactorEnabled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().TwoFactorEnabled(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_twoFactorEnabled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _User_recoveryCodesLeft(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_recoveryCodesLeft(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().RecoveryCodesLeft(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_recoveryCodesLeft(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, true, true, "Int")
 }
 
 func (ec *executionContext) _UserConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.UserConnection) (ret graphql.Marshaler) {
@@ -21799,6 +23089,48 @@ func UnmarshalAuditLogOrder(ctx context.Context, raw any) (ent.AuditLogOrder, er
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputBeginTwoFactorInput(ctx context.Context, obj any) (model.BeginTwoFactorInput, error) {
+	var it model.BeginTwoFactorInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalBeginTwoFactorInput unmarshals raw into the BeginTwoFactorInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalBeginTwoFactorInput(ctx context.Context, raw any) (model.BeginTwoFactorInput, error) {
+	var out model.BeginTwoFactorInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "BeginTwoFactorInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCancelSubscriptionInput(ctx context.Context, obj any) (model.CancelSubscriptionInput, error) {
 	var it model.CancelSubscriptionInput
 	if obj == nil {
@@ -21988,6 +23320,97 @@ func UnmarshalChangeSeatsInput(ctx context.Context, raw any) (model.ChangeSeatsI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCompleteSignInInput(ctx context.Context, obj any) (model.CompleteSignInInput, error) {
+	var it model.CompleteSignInInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"challenge", "code"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "challenge":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("challenge"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Challenge = data
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCompleteSignInInput unmarshals raw into the CompleteSignInInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCompleteSignInInput(ctx context.Context, raw any) (model.CompleteSignInInput, error) {
+	var out model.CompleteSignInInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CompleteSignInInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputConfirmTwoFactorInput(ctx context.Context, obj any) (model.ConfirmTwoFactorInput, error) {
+	var it model.ConfirmTwoFactorInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"code"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalConfirmTwoFactorInput unmarshals raw into the ConfirmTwoFactorInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalConfirmTwoFactorInput(ctx context.Context, raw any) (model.ConfirmTwoFactorInput, error) {
+	var out model.ConfirmTwoFactorInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ConfirmTwoFactorInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateApiKeyInput(ctx context.Context, obj any) (model.CreateAPIKeyInput, error) {
 	var it model.CreateAPIKeyInput
 	if obj == nil {
@@ -21999,7 +23422,7 @@ func (ec *executionContext) unmarshalInputCreateApiKeyInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "scopes", "expiresAt"}
+	fieldsInOrder := [...]string{"name", "scopes", "expiresAt", "writesNeedCode"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -22027,6 +23450,13 @@ func (ec *executionContext) unmarshalInputCreateApiKeyInput(ctx context.Context,
 				return it, err
 			}
 			it.ExpiresAt = data
+		case "writesNeedCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("writesNeedCode"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WritesNeedCode = data
 		}
 	}
 	return it, nil
@@ -22097,6 +23527,90 @@ func (ec *executionContext) unmarshalInputCreateOrganizationInput(ctx context.Co
 func UnmarshalCreateOrganizationInput(ctx context.Context, raw any) (model.CreateOrganizationInput, error) {
 	var out model.CreateOrganizationInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateOrganizationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDisableTwoFactorInput(ctx context.Context, obj any) (model.DisableTwoFactorInput, error) {
+	var it model.DisableTwoFactorInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"code"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDisableTwoFactorInput unmarshals raw into the DisableTwoFactorInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDisableTwoFactorInput(ctx context.Context, raw any) (model.DisableTwoFactorInput, error) {
+	var out model.DisableTwoFactorInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DisableTwoFactorInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEnableTwoFactorInput(ctx context.Context, obj any) (model.EnableTwoFactorInput, error) {
+	var it model.EnableTwoFactorInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"code"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEnableTwoFactorInput unmarshals raw into the EnableTwoFactorInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEnableTwoFactorInput(ctx context.Context, raw any) (model.EnableTwoFactorInput, error) {
+	var out model.EnableTwoFactorInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EnableTwoFactorInput", raw, &out)
 	return out, err
 }
 
@@ -23597,6 +25111,48 @@ func (ec *executionContext) unmarshalInputPublishReleaseInput(ctx context.Contex
 func UnmarshalPublishReleaseInput(ctx context.Context, raw any) (model.PublishReleaseInput, error) {
 	var out model.PublishReleaseInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "PublishReleaseInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRegenerateRecoveryCodesInput(ctx context.Context, obj any) (model.RegenerateRecoveryCodesInput, error) {
+	var it model.RegenerateRecoveryCodesInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"code"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRegenerateRecoveryCodesInput unmarshals raw into the RegenerateRecoveryCodesInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRegenerateRecoveryCodesInput(ctx context.Context, raw any) (model.RegenerateRecoveryCodesInput, error) {
+	var out model.RegenerateRecoveryCodesInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RegenerateRecoveryCodesInput", raw, &out)
 	return out, err
 }
 
@@ -25285,6 +26841,55 @@ func UnmarshalSetMemberRoleInput(ctx context.Context, raw any) (model.SetMemberR
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSetOrganizationTwoFactorInput(ctx context.Context, obj any) (model.SetOrganizationTwoFactorInput, error) {
+	var it model.SetOrganizationTwoFactorInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"organization", "require"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "organization":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organization"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Organization = data
+		case "require":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("require"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Require = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetOrganizationTwoFactorInput unmarshals raw into the SetOrganizationTwoFactorInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetOrganizationTwoFactorInput(ctx context.Context, raw any) (model.SetOrganizationTwoFactorInput, error) {
+	var out model.SetOrganizationTwoFactorInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetOrganizationTwoFactorInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSignInInput(ctx context.Context, obj any) (model.SignInInput, error) {
 	var it model.SignInInput
 	if obj == nil {
@@ -26485,6 +28090,11 @@ func (ec *executionContext) _ApiKey(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "writesNeedCode":
+			out.Values[i] = ec._ApiKey_writesNeedCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "expiresAt":
 			out.Values[i] = ec._ApiKey_expiresAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -26756,6 +28366,44 @@ func (ec *executionContext) _AuditLogEdge(ctx context.Context, sel ast.Selection
 			}
 		case "cursor":
 			out.Values[i] = ec._AuditLogEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var beginTwoFactorPayloadImplementors = []string{"BeginTwoFactorPayload"}
+
+func (ec *executionContext) _BeginTwoFactorPayload(ctx context.Context, sel ast.SelectionSet, obj *model.BeginTwoFactorPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, beginTwoFactorPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BeginTwoFactorPayload")
+		case "secret":
+			out.Values[i] = ec._BeginTwoFactorPayload_secret(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "uri":
+			out.Values[i] = ec._BeginTwoFactorPayload_uri(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -27102,6 +28750,72 @@ func (ec *executionContext) _ChangeSeatsPayload(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var completeSignInPayloadImplementors = []string{"CompleteSignInPayload"}
+
+func (ec *executionContext) _CompleteSignInPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CompleteSignInPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, completeSignInPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CompleteSignInPayload")
+		case "user":
+			out.Values[i] = ec._CompleteSignInPayload_user(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var confirmTwoFactorPayloadImplementors = []string{"ConfirmTwoFactorPayload"}
+
+func (ec *executionContext) _ConfirmTwoFactorPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ConfirmTwoFactorPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, confirmTwoFactorPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ConfirmTwoFactorPayload")
+		case "sudoUntil":
+			out.Values[i] = ec._ConfirmTwoFactorPayload_sudoUntil(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var createApiKeyPayloadImplementors = []string{"CreateApiKeyPayload"}
 
 func (ec *executionContext) _CreateApiKeyPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateAPIKeyPayload) graphql.Marshaler {
@@ -27153,6 +28867,39 @@ func (ec *executionContext) _CreateOrganizationPayload(ctx context.Context, sel 
 			out.Values[i] = graphql.MarshalString("CreateOrganizationPayload")
 		case "organization":
 			out.Values[i] = ec._CreateOrganizationPayload_organization(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var disableTwoFactorPayloadImplementors = []string{"DisableTwoFactorPayload"}
+
+func (ec *executionContext) _DisableTwoFactorPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DisableTwoFactorPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, disableTwoFactorPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DisableTwoFactorPayload")
+		case "user":
+			out.Values[i] = ec._DisableTwoFactorPayload_user(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -27239,6 +28986,44 @@ func (ec *executionContext) _DownloadStats(ctx context.Context, sel ast.Selectio
 			}
 		case "day":
 			out.Values[i] = ec._DownloadStats_day(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var enableTwoFactorPayloadImplementors = []string{"EnableTwoFactorPayload"}
+
+func (ec *executionContext) _EnableTwoFactorPayload(ctx context.Context, sel ast.SelectionSet, obj *model.EnableTwoFactorPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, enableTwoFactorPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EnableTwoFactorPayload")
+		case "user":
+			out.Values[i] = ec._EnableTwoFactorPayload_user(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recoveryCodes":
+			out.Values[i] = ec._EnableTwoFactorPayload_recoveryCodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -27703,6 +29488,12 @@ func (ec *executionContext) _Membership(ctx context.Context, sel ast.SelectionSe
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Membership_organization(ctx, field, obj)
 				})
+		case "twoFactorEnabled":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Membership_twoFactorEnabled(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -28082,6 +29873,55 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "completeSignIn":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_completeSignIn(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "beginTwoFactor":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_beginTwoFactor(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "enableTwoFactor":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_enableTwoFactor(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "disableTwoFactor":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_disableTwoFactor(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "regenerateRecoveryCodes":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_regenerateRecoveryCodes(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "confirmTwoFactor":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_confirmTwoFactor(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setOrganizationTwoFactor":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setOrganizationTwoFactor(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -28176,6 +30016,17 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Organization_packages(ctx, field, obj)
+				})
+		case "requireTwoFactor":
+			out.Values[i] = ec._Organization_requireTwoFactor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "viewerNeedsTwoFactor":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Organization_viewerNeedsTwoFactor(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -28998,6 +30849,39 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var regenerateRecoveryCodesPayloadImplementors = []string{"RegenerateRecoveryCodesPayload"}
+
+func (ec *executionContext) _RegenerateRecoveryCodesPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RegenerateRecoveryCodesPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, regenerateRecoveryCodesPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RegenerateRecoveryCodesPayload")
+		case "recoveryCodes":
+			out.Values[i] = ec._RegenerateRecoveryCodesPayload_recoveryCodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -30161,6 +32045,39 @@ func (ec *executionContext) _SetMemberRolePayload(ctx context.Context, sel ast.S
 	return out
 }
 
+var setOrganizationTwoFactorPayloadImplementors = []string{"SetOrganizationTwoFactorPayload"}
+
+func (ec *executionContext) _SetOrganizationTwoFactorPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SetOrganizationTwoFactorPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, setOrganizationTwoFactorPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SetOrganizationTwoFactorPayload")
+		case "organization":
+			out.Values[i] = ec._SetOrganizationTwoFactorPayload_organization(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var signInPayloadImplementors = []string{"SignInPayload"}
 
 func (ec *executionContext) _SignInPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SignInPayload) graphql.Marshaler {
@@ -30174,12 +32091,22 @@ func (ec *executionContext) _SignInPayload(ctx context.Context, sel ast.Selectio
 			out.Values[i] = graphql.MarshalString("SignInPayload")
 		case "user":
 			out.Values[i] = ec._SignInPayload_user(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "passwordBreached":
 			out.Values[i] = ec._SignInPayload_passwordBreached(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "twoFactorRequired":
+			out.Values[i] = ec._SignInPayload_twoFactorRequired(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "challenge":
+			out.Values[i] = ec._SignInPayload_challenge(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -30647,6 +32574,18 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._User_organizations(ctx, field, obj)
+				})
+		case "twoFactorEnabled":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_twoFactorEnabled(ctx, field, obj)
+				})
+		case "recoveryCodesLeft":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_recoveryCodesLeft(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -31248,6 +33187,14 @@ func (ec *executionContext) marshalNAuditLogOrderField2ᚖgithubᚗcomᚋdepot�
 	return v
 }
 
+func (ec *executionContext) marshalNBeginTwoFactorPayload2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐBeginTwoFactorPayload(ctx context.Context, sel ast.SelectionSet, v *model.BeginTwoFactorPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BeginTwoFactorPayload!")
+		return graphql.Null
+	}
+	return ec._BeginTwoFactorPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNBilling2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐBilling(ctx context.Context, sel ast.SelectionSet, v *model.Billing) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Billing!")
@@ -31354,6 +33301,32 @@ func (ec *executionContext) marshalNChangeSeatsPayload2ᚖgithubᚗcomᚋdepot�
 	return ec._ChangeSeatsPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCompleteSignInInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐCompleteSignInInput(ctx context.Context, v any) (model.CompleteSignInInput, error) {
+	res, err := ec.unmarshalInputCompleteSignInInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCompleteSignInPayload2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐCompleteSignInPayload(ctx context.Context, sel ast.SelectionSet, v *model.CompleteSignInPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CompleteSignInPayload!")
+		return graphql.Null
+	}
+	return ec._CompleteSignInPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNConfirmTwoFactorInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐConfirmTwoFactorInput(ctx context.Context, v any) (model.ConfirmTwoFactorInput, error) {
+	res, err := ec.unmarshalInputConfirmTwoFactorInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNConfirmTwoFactorPayload2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐConfirmTwoFactorPayload(ctx context.Context, sel ast.SelectionSet, v *model.ConfirmTwoFactorPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ConfirmTwoFactorPayload!")
+		return graphql.Null
+	}
+	return ec._ConfirmTwoFactorPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCreateApiKeyInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐCreateAPIKeyInput(ctx context.Context, v any) (model.CreateAPIKeyInput, error) {
 	res, err := ec.unmarshalInputCreateApiKeyInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -31390,6 +33363,19 @@ func (ec *executionContext) marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCurso
 	return v
 }
 
+func (ec *executionContext) unmarshalNDisableTwoFactorInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐDisableTwoFactorInput(ctx context.Context, v any) (model.DisableTwoFactorInput, error) {
+	res, err := ec.unmarshalInputDisableTwoFactorInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDisableTwoFactorPayload2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐDisableTwoFactorPayload(ctx context.Context, sel ast.SelectionSet, v *model.DisableTwoFactorPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DisableTwoFactorPayload!")
+		return graphql.Null
+	}
+	return ec._DisableTwoFactorPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNDownloadCount2ᚕᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋregistryᚐDayCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*registry.DayCount) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -31420,6 +33406,19 @@ func (ec *executionContext) marshalNDownloadStats2ᚖgithubᚗcomᚋdepotᚑregi
 		return graphql.Null
 	}
 	return ec._DownloadStats(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNEnableTwoFactorInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐEnableTwoFactorInput(ctx context.Context, v any) (model.EnableTwoFactorInput, error) {
+	res, err := ec.unmarshalInputEnableTwoFactorInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEnableTwoFactorPayload2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐEnableTwoFactorPayload(ctx context.Context, sel ast.SelectionSet, v *model.EnableTwoFactorPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EnableTwoFactorPayload!")
+		return graphql.Null
+	}
+	return ec._EnableTwoFactorPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNExchangeOidcTokenInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐExchangeOidcTokenInput(ctx context.Context, v any) (model.ExchangeOidcTokenInput, error) {
@@ -31962,6 +33961,19 @@ func (ec *executionContext) marshalNPublishReleasePayload2ᚖgithubᚗcomᚋdepo
 	return ec._PublishReleasePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNRegenerateRecoveryCodesInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐRegenerateRecoveryCodesInput(ctx context.Context, v any) (model.RegenerateRecoveryCodesInput, error) {
+	res, err := ec.unmarshalInputRegenerateRecoveryCodesInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRegenerateRecoveryCodesPayload2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐRegenerateRecoveryCodesPayload(ctx context.Context, sel ast.SelectionSet, v *model.RegenerateRecoveryCodesPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RegenerateRecoveryCodesPayload!")
+		return graphql.Null
+	}
+	return ec._RegenerateRecoveryCodesPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNRelease2ᚕᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋentᚐReleaseᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Release) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -32274,6 +34286,19 @@ func (ec *executionContext) marshalNSetMemberRolePayload2ᚖgithubᚗcomᚋdepot
 		return graphql.Null
 	}
 	return ec._SetMemberRolePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSetOrganizationTwoFactorInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐSetOrganizationTwoFactorInput(ctx context.Context, v any) (model.SetOrganizationTwoFactorInput, error) {
+	res, err := ec.unmarshalInputSetOrganizationTwoFactorInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSetOrganizationTwoFactorPayload2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐSetOrganizationTwoFactorPayload(ctx context.Context, sel ast.SelectionSet, v *model.SetOrganizationTwoFactorPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SetOrganizationTwoFactorPayload!")
+		return graphql.Null
+	}
+	return ec._SetOrganizationTwoFactorPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNSignInInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐSignInInput(ctx context.Context, v any) (model.SignInInput, error) {
@@ -32772,6 +34797,14 @@ func (ec *executionContext) marshalOAuditLogEdge2ᚖgithubᚗcomᚋdepotᚑregis
 		return graphql.Null
 	}
 	return ec._AuditLogEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOBeginTwoFactorInput2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐBeginTwoFactorInput(ctx context.Context, v any) (*model.BeginTwoFactorInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputBeginTwoFactorInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOBilling2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐBilling(ctx context.Context, sel ast.SelectionSet, v *model.Billing) graphql.Marshaler {

@@ -73,6 +73,20 @@ type AddTrustedPublisherPayload struct {
 	TrustedPublisher *registry.TrustedPublisher `json:"trustedPublisher"`
 }
 
+// Input of beginTwoFactor.
+type BeginTwoFactorInput struct {
+	// Unused; present for the Relay input convention.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+}
+
+// Result of beginTwoFactor.
+type BeginTwoFactorPayload struct {
+	// The base32 secret, to type into an authenticator app.
+	Secret string `json:"secret"`
+	// The otpauth://totp/ URI a QR code encodes.
+	URI string `json:"uri"`
+}
+
 // An organization's subscription.
 type Billing struct {
 	// Billing interval.
@@ -183,6 +197,32 @@ type ChangeSeatsPayload struct {
 	Billing *Billing `json:"billing"`
 }
 
+// Input of completeSignIn.
+type CompleteSignInInput struct {
+	// The challenge signIn returned.
+	Challenge string `json:"challenge"`
+	// A 6-digit code from the authenticator app, or an unused recovery code.
+	Code string `json:"code"`
+}
+
+// Result of completeSignIn.
+type CompleteSignInPayload struct {
+	// The signed-in user.
+	User *ent.User `json:"user"`
+}
+
+// Input of confirmTwoFactor.
+type ConfirmTwoFactorInput struct {
+	// A current 6-digit code.
+	Code string `json:"code"`
+}
+
+// Result of confirmTwoFactor.
+type ConfirmTwoFactorPayload struct {
+	// Until when sensitive actions need no further code.
+	SudoUntil time.Time `json:"sudoUntil"`
+}
+
 // Input of createApiKey.
 type CreateAPIKeyInput struct {
 	// A name to recognise the key by.
@@ -191,6 +231,8 @@ type CreateAPIKeyInput struct {
 	Scopes []string `json:"scopes"`
 	// Optional expiry time.
 	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+	// Writes with this key need a current two-factor code (x-hex-otp / X-Depot-OTP header); needs two-factor authentication on.
+	WritesNeedCode *bool `json:"writesNeedCode,omitempty"`
 }
 
 // Result of createApiKey.
@@ -215,6 +257,32 @@ type CreateOrganizationInput struct {
 type CreateOrganizationPayload struct {
 	// The new organization.
 	Organization *ent.Organization `json:"organization"`
+}
+
+// Input of disableTwoFactor.
+type DisableTwoFactorInput struct {
+	// A current 6-digit code or an unused recovery code.
+	Code string `json:"code"`
+}
+
+// Result of disableTwoFactor.
+type DisableTwoFactorPayload struct {
+	// The user, now without two-factor authentication.
+	User *ent.User `json:"user"`
+}
+
+// Input of enableTwoFactor.
+type EnableTwoFactorInput struct {
+	// A 6-digit code made from the secret beginTwoFactor returned.
+	Code string `json:"code"`
+}
+
+// Result of enableTwoFactor.
+type EnableTwoFactorPayload struct {
+	// The user, now with two-factor authentication.
+	User *ent.User `json:"user"`
+	// Ten single-use recovery codes, shown only this once.
+	RecoveryCodes []string `json:"recoveryCodes"`
 }
 
 // Input of exchangeOidcToken.
@@ -418,6 +486,18 @@ type PublishReleasePayload struct {
 	Release *ent.Release `json:"release"`
 	// True when an existing version was replaced.
 	Replaced bool `json:"replaced"`
+}
+
+// Input of regenerateRecoveryCodes.
+type RegenerateRecoveryCodesInput struct {
+	// A current 6-digit code.
+	Code string `json:"code"`
+}
+
+// Result of regenerateRecoveryCodes.
+type RegenerateRecoveryCodesPayload struct {
+	// Ten new single-use recovery codes (the old ones stop working), shown only this once.
+	RecoveryCodes []string `json:"recoveryCodes"`
 }
 
 // Which events to deliver.
@@ -630,6 +710,20 @@ type SetMemberRolePayload struct {
 	Membership *ent.Membership `json:"membership"`
 }
 
+// Input of setOrganizationTwoFactor.
+type SetOrganizationTwoFactorInput struct {
+	// Organization name.
+	Organization string `json:"organization"`
+	// Whether members need two-factor authentication to publish and administer.
+	Require bool `json:"require"`
+}
+
+// Result of setOrganizationTwoFactor.
+type SetOrganizationTwoFactorPayload struct {
+	// The organization.
+	Organization *ent.Organization `json:"organization"`
+}
+
 // Input of signIn.
 type SignInInput struct {
 	// Username or email.
@@ -640,10 +734,14 @@ type SignInInput struct {
 
 // Result of signIn.
 type SignInPayload struct {
-	// The signed-in user.
-	User *ent.User `json:"user"`
+	// The signed-in user; null when twoFactorRequired (no session yet).
+	User *ent.User `json:"user,omitempty"`
 	// True when the password appears in breached-password lists: the user should change it.
 	PasswordBreached bool `json:"passwordBreached"`
+	// True when the user has two-factor authentication: call completeSignIn with challenge and a code.
+	TwoFactorRequired bool `json:"twoFactorRequired"`
+	// Token for completeSignIn, valid 5 minutes; null unless twoFactorRequired.
+	Challenge *string `json:"challenge,omitempty"`
 }
 
 // Input of signOut.

@@ -21,6 +21,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pquerna/otp/totp"
+
 	"github.com/depot-registry/depot/account"
 	"github.com/depot-registry/depot/config"
 	"github.com/depot-registry/depot/internal/testdb"
@@ -127,6 +129,8 @@ type Client struct {
 	NoCSRF bool
 	// Username of the signed-in user, if any.
 	Username string
+	// Header is sent with every request (e.g. X-Depot-OTP).
+	Header http.Header
 }
 
 // Anonymous returns a browser-like client that is not signed in.
@@ -221,6 +225,9 @@ func (c *Client) Send(req *http.Request) *Result {
 	if c.Key != "" {
 		req.Header.Set("Authorization", "Bearer "+c.Key)
 	}
+	for k, v := range c.Header {
+		req.Header[k] = v
+	}
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
 		c.env.T.Fatalf("POST /graphql: %v", err)
@@ -291,4 +298,48 @@ func (c *Client) Get(path string, header http.Header) *http.Response {
 		c.env.T.Fatalf("GET %s: %v", path, err)
 	}
 	return resp
+}
+
+// Code is the TOTP code of secret at the server's clock, computed the way
+// authenticator apps do (RFC 6238: SHA-1, 6 digits, 30 s).
+func (e *Env) Code(secret string) string {
+	e.T.Helper()
+	code, err := totp.GenerateCode(secret, e.Clock.Now())
+	if err != nil {
+		e.T.Fatalf("totp: %v", err)
+	}
+	return code
+}
+
+// NextCode moves the clock to the next 30-second time step and returns its
+// code: a code is used once, so each use needs a new step.
+func (e *Env) NextCode(secret string) string {
+	e.T.Helper()
+	now := e.Clock.Now()
+	e.Clock.Set(now.Truncate(30 * time.Second).Add(30 * time.Second))
+	return e.Code(secret)
+}
+
+// EnableTwoFactor enrols c's user in two-factor authentication and returns
+// the secret and the recovery codes. The session is then fresh (sudo mode)
+// for ten minutes of the server's clock.
+func (c *Client) EnableTwoFactor() (secret string, recovery []string) {
+	c.env.T.Helper()
+	var begin struct {
+		BeginTwoFactor struct{ Secret, URI string }
+	}
+	c.Do(`mutation { beginTwoFactor { secret uri } }`, nil).MustOK(c.env.T).Decode(c.env.T, &begin)
+	var done struct {
+		EnableTwoFactor struct{ RecoveryCodes []string }
+	}
+	c.Do(`mutation($c: String!) { enableTwoFactor(input: {code: $c}) { recoveryCodes } }`,
+		map[string]any{"c": c.env.NextCode(begin.BeginTwoFactor.Secret)}).MustOK(c.env.T).Decode(c.env.T, &done)
+	return begin.BeginTwoFactor.Secret, done.EnableTwoFactor.RecoveryCodes
+}
+
+// WithOTP returns a copy of c that sends code in the X-Depot-OTP header.
+func (c *Client) WithOTP(code string) *Client {
+	cp := *c
+	cp.Header = http.Header{"X-Depot-Otp": {code}}
+	return &cp
 }

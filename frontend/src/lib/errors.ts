@@ -12,6 +12,8 @@ export type ErrorCode =
   | 'SEATS_EXHAUSTED'
   | 'RATE_LIMITED'
   | 'QUERY_TOO_COMPLEX'
+  | 'TOTP_REQUIRED'
+  | 'INVALID_TOTP'
   | 'INTERNAL';
 
 /** The API's own message(s), joined; a plain sentence for network failures. */

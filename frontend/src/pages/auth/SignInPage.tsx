@@ -11,6 +11,19 @@ const SignInDocument = graphql(`
   mutation SignIn($input: SignInInput!) {
     signIn(input: $input) {
       passwordBreached
+      twoFactorRequired
+      challenge
+      user {
+        id
+        username
+      }
+    }
+  }
+`);
+
+const CompleteSignInDocument = graphql(`
+  mutation CompleteSignIn($input: CompleteSignInInput!) {
+    completeSignIn(input: $input) {
       user {
         id
         username
@@ -31,6 +44,9 @@ export default function SignInPage() {
   const [fieldErrors, setFieldErrors] = useState<{ login?: string; password?: string }>({});
   const [error, setError] = useState<string | null>(null);
   const [state, signIn] = useMutation(SignInDocument);
+  const [completeState, complete] = useMutation(CompleteSignInDocument);
+  const [challenge, setChallenge] = useState<{ token: string; breached: boolean } | null>(null);
+  const [code, setCode] = useState('');
   const { reset } = useSession();
 
   async function submit(e: FormEvent) {
@@ -44,9 +60,54 @@ export default function SignInPage() {
     if (errs.login || errs.password) return;
     const r = await signIn({ input: { login: login.trim(), password } });
     if (r.error || !r.data) return setError(errorText(r.error) ?? 'Sign-in failed.');
+    if (r.data.signIn.twoFactorRequired && r.data.signIn.challenge) {
+      setChallenge({ token: r.data.signIn.challenge, breached: r.data.signIn.passwordBreached });
+      return;
+    }
+    done(r.data.signIn.passwordBreached);
+  }
+
+  function done(breached: boolean) {
     reset();
-    if (r.data.signIn.passwordBreached) navigate('/settings?breached=1');
+    if (breached) navigate('/settings?breached=1');
     else navigate(safeNext(search.get('next')));
+  }
+
+  async function submitCode(e: FormEvent) {
+    e.preventDefault();
+    if (!challenge) return;
+    setError(null);
+    if (!code.trim()) return setError('Enter the code from your authenticator app or a recovery code.');
+    const r = await complete({ input: { challenge: challenge.token, code: code.trim() } });
+    if (r.error || !r.data) {
+      if (r.error?.graphQLErrors.some((g) => g.extensions?.code === 'UNAUTHENTICATED')) setChallenge(null);
+      return setError(errorText(r.error) ?? 'Sign-in failed.');
+    }
+    done(challenge.breached);
+  }
+
+  if (challenge) {
+    return (
+      <section className="narrow">
+        <h1>Two-factor authentication</h1>
+        <form className="stack card" onSubmit={submitCode} noValidate>
+          <Field
+            label="Code from your authenticator app, or a recovery code"
+            name="code"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            value={code}
+            onChange={(e) => setCode(e.target.value)}
+            data-testid="signin-code"
+            autoFocus
+          />
+          <ErrorMessage error={error} />
+          <button type="submit" disabled={completeState.fetching} data-testid="signin-code-submit">
+            {completeState.fetching ? 'Checking…' : 'Sign in'}
+          </button>
+        </form>
+      </section>
+    );
   }
 
   return (

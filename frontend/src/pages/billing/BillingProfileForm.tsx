@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { useMutation } from 'urql';
+import { useSudoMutation } from '../../components/Sudo';
 import { graphql } from '../../gql';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { Field } from '../../components/Field';
@@ -73,7 +73,7 @@ export function BillingProfileForm({ org, profile, countries }: { org: string; p
   const prefix = countries.find((c) => c.code === v.country)?.vatPrefix;
   const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
-  const [state, update] = useMutation(UpdateBillingProfileDocument);
+  const [state, update] = useSudoMutation(UpdateBillingProfileDocument);
 
   async function submit(e: FormEvent) {
     e.preventDefault();

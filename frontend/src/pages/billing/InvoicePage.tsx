@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import { useMutation, useQuery } from 'urql';
+import { useQuery } from 'urql';
+import { useSudoMutation } from '../../components/Sudo';
 import { graphql } from '../../gql';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { RelativeTime } from '../../components/RelativeTime';
@@ -100,7 +101,7 @@ export default function InvoicePage({ params }: { params: Record<string, string>
 
 function InvoiceView({ org, number }: { org: string; number: string }) {
   const [{ data, fetching, error }] = useQuery({ query: InvoiceDocument, variables: { org, number } });
-  const [payState, pay] = useMutation(PayThisInvoiceDocument);
+  const [payState, pay] = useSudoMutation(PayThisInvoiceDocument);
   const [payError, setPayError] = useState<string | null>(null);
   const inv = data?.organization?.invoice;
 

@@ -1,5 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { useMutation, useQuery } from 'urql';
+import { useQuery } from 'urql';
+import { useSudoMutation } from '../../components/Sudo';
 import { graphql } from '../../gql';
 import type { BillingStateFragment, Plan, SubscriptionStatus } from '../../gql/graphql';
 import { ConfirmButton } from '../../components/ConfirmButton';
@@ -156,10 +157,10 @@ export function SubscriptionPanel({
 function CurrentPlan({ org, billing, plans }: { org: string; billing: BillingState; plans: readonly PlanOffer[] }) {
   const annual = offerFor(plans, 'ANNUAL');
   const [error, setError] = useState<string | null>(null);
-  const [cancelState, cancel] = useMutation(CancelSubscriptionDocument);
-  const [resumeState, resume] = useMutation(ResumeSubscriptionDocument);
-  const [payState, pay] = useMutation(PayInvoiceDocument);
-  const [planState, changePlan] = useMutation(ChangePlanDocument);
+  const [cancelState, cancel] = useSudoMutation(CancelSubscriptionDocument);
+  const [resumeState, resume] = useSudoMutation(ResumeSubscriptionDocument);
+  const [payState, pay] = useSudoMutation(PayInvoiceDocument);
+  const [planState, changePlan] = useSudoMutation(ChangePlanDocument);
   const run = async (p: Promise<{ error?: Parameters<typeof errorText>[0] }>) => {
     setError(null);
     const r = await p;
@@ -254,7 +255,7 @@ function SeatsForm({ org, members, billing }: { org: string; members: number; bi
   const [debounced, setDebounced] = useState(billing.seats);
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState(false);
-  const [state, change] = useMutation(ChangeSeatsDocument);
+  const [state, change] = useSudoMutation(ChangeSeatsDocument);
   useEffect(() => {
     const t = setTimeout(() => setDebounced(seats), 250);
     return () => clearTimeout(t);
@@ -369,7 +370,7 @@ function StartForm({ org, members, hasProfile, plans }: { org: string; members: 
   const [plan, setPlan] = useState<Plan>('MONTHLY');
   const [seats, setSeats] = useState(Math.max(1, members));
   const [error, setError] = useState<string | null>(null);
-  const [state, start] = useMutation(StartSubscriptionDocument);
+  const [state, start] = useSudoMutation(StartSubscriptionDocument);
   const offer = offerFor(plans, plan);
 
   async function submit(e: FormEvent) {

@@ -45,6 +45,7 @@ const roleLabel: Record<OrganizationRole, string> = { ADMIN: 'Admin', WRITE: 'Wr
 interface Member {
   id: string;
   role: OrganizationRole;
+  twoFactorEnabled?: boolean | null;
   user: { id: string; username: string; fullName: string };
 }
 
@@ -66,6 +67,7 @@ export function Members({ org, members, isAdmin, viewerUsername }: { org: string
     if (username === viewerUsername) navigate('/settings');
   }
 
+  const showTFA = isAdmin && members.some((m) => m.twoFactorEnabled != null);
   return (
     <section aria-labelledby="members-title" className="card">
       <h2 id="members-title">Members ({members.length})</h2>
@@ -75,6 +77,7 @@ export function Members({ org, members, isAdmin, viewerUsername }: { org: string
             <tr>
               <th scope="col">Member</th>
               <th scope="col">Role</th>
+              {showTFA ? <th scope="col">Two-factor</th> : null}
               <th scope="col">
                 <span className="visually-hidden">Actions</span>
               </th>
@@ -109,6 +112,9 @@ export function Members({ org, members, isAdmin, viewerUsername }: { org: string
                       roleLabel[m.role]
                     )}
                   </td>
+                  {showTFA ? (
+                    <td data-testid="member-2fa">{m.twoFactorEnabled ? <span className="badge badge-ok">on</span> : <span className="badge">off</span>}</td>
+                  ) : null}
                   <td>
                     {isAdmin || self ? (
                       <ConfirmButton

@@ -6,6 +6,7 @@ import { Empty, NotFound, QueryState } from '../../components/States';
 import { Link, paths } from '../../router';
 import { useViewer } from '../../session';
 import { Members } from './Members';
+import { RequireTwoFactor } from './RequireTwoFactor';
 
 const OrgPageDocument = graphql(`
   query OrgPage($name: String!) {
@@ -15,9 +16,12 @@ const OrgPageDocument = graphql(`
       displayName
       createdAt
       viewerRole
+      requireTwoFactor
+      viewerNeedsTwoFactor
       members {
         id
         role
+        twoFactorEnabled
         user {
           id
           username
@@ -70,6 +74,13 @@ export default function OrgPage({ params }: { params: Record<string, string> }) 
                 </Link>
               </p>
             ) : null}
+            {org.viewerNeedsTwoFactor ? (
+              <div className="notice warn" role="alert" data-testid="org-needs-2fa">
+                {org.name} requires two-factor authentication. Until you <Link to="/settings">turn it on</Link> you can read its packages but not publish or
+                administer.
+              </div>
+            ) : null}
+            {org.viewerRole === 'ADMIN' ? <RequireTwoFactor org={org.name} required={org.requireTwoFactor} /> : null}
           </header>
           <section aria-labelledby="org-packages">
             <h2 id="org-packages">Packages ({org.packages.totalCount})</h2>

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { useMutation } from 'urql';
+import { useSudoMutation } from '../../components/Sudo';
 import { graphql } from '../../gql';
 import type { OwnerLevel } from '../../gql/graphql';
 import { ConfirmButton } from '../../components/ConfirmButton';
@@ -62,7 +62,7 @@ export function OwnersPanel({
   owners: readonly OwnerRow[];
   canManage: boolean;
 }) {
-  const [removeState, remove] = useMutation(RemoveOwnerDocument);
+  const [removeState, remove] = useSudoMutation(RemoveOwnerDocument);
   const [removeError, setRemoveError] = useState<{ who: string; text: string } | null>(null);
 
   async function doRemove(owner: string) {
@@ -114,7 +114,7 @@ function AddOwnerForm({ name, repository }: { name: string; repository: string |
   const [owner, setOwner] = useState('');
   const [level, setLevel] = useState<OwnerLevel>('MAINTAINER');
   const [error, setError] = useState<string | null>(null);
-  const [state, add] = useMutation(AddOwnerDocument);
+  const [state, add] = useSudoMutation(AddOwnerDocument);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -154,7 +154,7 @@ function TransferForm({ name, repository }: { name: string; repository: string |
   const [to, setTo] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
-  const [state, transfer] = useMutation(TransferDocument);
+  const [state, transfer] = useSudoMutation(TransferDocument);
 
   async function doTransfer() {
     setError(null);

@@ -7,7 +7,8 @@ import { ErrorMessage } from '../../components/ErrorMessage';
 import { Field } from '../../components/Field';
 import { RelativeTime } from '../../components/RelativeTime';
 import { Empty, QueryState } from '../../components/States';
-import { errorText } from '../../lib/errors';
+import { TwoFactorPrompt } from '../../components/TwoFactorPrompt';
+import { errorText, hasCode } from '../../lib/errors';
 import { expiryFromDays, parseScopes } from '../../lib/scopes';
 
 const ApiKeysDocument = graphql(`
@@ -23,6 +24,7 @@ const ApiKeysDocument = graphql(`
       lastUsedAt
       lastUsedIP
       active
+      writesNeedCode
     }
   }
 `);
@@ -92,7 +94,10 @@ export function ApiKeys() {
                     <td>
                       {k.name} <code className="muted">{k.prefix}…</code>
                     </td>
-                    <td>{k.scopes.join(', ')}</td>
+                    <td>
+                      {k.scopes.join(', ')}
+                      {k.writesNeedCode ? <span className="badge"> writes need a code</span> : null}
+                    </td>
                     <td>
                       <RelativeTime value={k.createdAt} />
                     </td>
@@ -146,19 +151,23 @@ function CreateKeyForm({ onCreated }: { onCreated: () => void }) {
   const [write, setWrite] = useState(false);
   const [extra, setExtra] = useState('');
   const [days, setDays] = useState('');
+  const [needCode, setNeedCode] = useState(false);
+  const [sudo, setSudo] = useState(false);
   const [nameError, setNameError] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [secret, setSecret] = useState<{ name: string; secret: string } | null>(null);
   const [state, create] = useMutation(CreateApiKeyDocument);
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
+  async function submit(e?: FormEvent) {
+    e?.preventDefault();
     setError(null);
+    setSudo(false);
     setNameError(name.trim() ? null : 'Give the key a name.');
     const { scopes, error: scopeError } = parseScopes([...(read ? ['api:read'] : []), ...(write ? ['api:write'] : [])], extra);
     if (!name.trim()) return;
     if (scopeError) return setError(scopeError);
-    const r = await create({ input: { name: name.trim(), scopes, expiresAt: expiryFromDays(days) } });
+    const r = await create({ input: { name: name.trim(), scopes, expiresAt: expiryFromDays(days), writesNeedCode: needCode } });
+    if (hasCode(r.error, 'TOTP_REQUIRED')) return setSudo(true);
     if (r.error || !r.data) return setError(errorText(r.error) ?? 'Could not create the key.');
     setSecret({ name: r.data.createApiKey.apiKey.name, secret: r.data.createApiKey.secret });
     setName('');
@@ -196,6 +205,10 @@ function CreateKeyForm({ onCreated }: { onCreated: () => void }) {
             <input type="checkbox" checked={write} onChange={(e) => setWrite(e.target.checked)} data-testid="scope-write" /> <code>api:write</code> — publish and
             manage
           </label>
+          <label className="check">
+            <input type="checkbox" checked={needCode} onChange={(e) => setNeedCode(e.target.checked)} data-testid="key-writes-need-code" /> writes need a
+            two-factor code (<code>x-hex-otp</code> / <code>X-Depot-OTP</code>)
+          </label>
         </fieldset>
         <Field
           label="More scopes (optional)"
@@ -216,6 +229,7 @@ function CreateKeyForm({ onCreated }: { onCreated: () => void }) {
           </select>
         </div>
         <ErrorMessage error={error} />
+        {sudo ? <TwoFactorPrompt onConfirmed={() => void submit()} onCancel={() => setSudo(false)} /> : null}
         <button type="submit" disabled={state.fetching} data-testid="create-api-key-submit">
           {state.fetching ? 'Creating…' : 'Create key'}
         </button>

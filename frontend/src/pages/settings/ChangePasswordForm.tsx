@@ -3,7 +3,8 @@ import { useMutation } from 'urql';
 import { graphql } from '../../gql';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { Field } from '../../components/Field';
-import { errorText } from '../../lib/errors';
+import { TwoFactorPrompt } from '../../components/TwoFactorPrompt';
+import { errorText, hasCode } from '../../lib/errors';
 import { MIN_PASSWORD, validateNewPassword } from '../../lib/validation';
 
 const ChangePasswordDocument = graphql(`
@@ -23,11 +24,13 @@ export function ChangePasswordForm() {
   const [fieldErrors, setFieldErrors] = useState<{ current?: string | null; next?: string | null; confirm?: string | null }>({});
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState(false);
+  const [sudo, setSudo] = useState(false);
   const [state, change] = useMutation(ChangePasswordDocument);
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
+  async function submit(e?: FormEvent) {
+    e?.preventDefault();
     setError(null);
+    setSudo(false);
     setDone(false);
     const errs = {
       current: current ? null : 'Enter your current password.',
@@ -37,6 +40,7 @@ export function ChangePasswordForm() {
     setFieldErrors(errs);
     if (errs.current || errs.next || errs.confirm) return;
     const r = await change({ input: { currentPassword: current, newPassword: next } });
+    if (hasCode(r.error, 'TOTP_REQUIRED')) return setSudo(true);
     if (r.error) return setError(errorText(r.error));
     setCurrent('');
     setNext('');
@@ -61,6 +65,7 @@ export function ChangePasswordForm() {
         />
         <Field label="Repeat new password" type="password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} error={fieldErrors.confirm} data-testid="confirm-password" />
         <ErrorMessage error={error} />
+        {sudo ? <TwoFactorPrompt onConfirmed={() => void submit()} onCancel={() => setSudo(false)} /> : null}
         {done ? (
           <p className="success" role="status" data-testid="password-changed">
             Password changed.

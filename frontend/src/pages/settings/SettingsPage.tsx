@@ -3,6 +3,7 @@ import { useLocation } from '../../router';
 import { ApiKeys } from './ApiKeys';
 import { ChangePasswordForm } from './ChangePasswordForm';
 import { Organizations } from './Organizations';
+import { TwoFactor } from './TwoFactor';
 
 export default function SettingsPage() {
   const { search } = useLocation();
@@ -21,6 +22,7 @@ export default function SettingsPage() {
               <strong>Your password appears in a list of breached passwords.</strong> Anyone could guess it. Please change it now.
             </div>
           ) : null}
+          <TwoFactor />
           <ChangePasswordForm />
           <ApiKeys />
           <Organizations organizations={viewer.organizations} />
