@@ -11,7 +11,8 @@ import (
 
 // pkgLoaders batch the per-package and per-release fields of package lists
 // (shape "50 packages, each with its 10 latest releases" costs a fixed
-// number of statements).
+// number of statements). They gather a request's keys; the reads
+// themselves are the registry's read model (registry/readmodel.go).
 type pkgLoaders struct {
 	pkgs         *loader.Loader[int, *ent.Pkg]
 	repos        *loader.Loader[int, *ent.Repository]
@@ -48,11 +49,10 @@ func (r *Resolver) newPkgLoaders() *pkgLoaders {
 }
 
 // versionsLoader returns the loader for pages of n releases per package
-// (latest: the one latest release, stable preferred), reading the columns
-// the field's selection needs. When the selection asks for retirements,
-// they are read at the same time as the page (by the same page query, see
-// pageIDs) and handed to the retirements loader: a package page waits for
-// one round trip here, not two.
+// (latest: the registry's latest release), read by registry.ReleasePages
+// with the columns the field's selection needs. When the selection asks
+// for retirements, they are read in the same round trip and handed to the
+// retirements loader.
 func (r *Resolver) versionsLoader(ctx context.Context, n int, latest bool) *loader.Loader[int, []*ent.Release] {
 	cols, colKey := releaseColumns(ctx)
 	withRetirements := selects(ctx, "retirement")

@@ -13,7 +13,6 @@ import (
 	"github.com/depot-registry/depot/ent/organization"
 	"github.com/depot-registry/depot/ent/packageowner"
 	"github.com/depot-registry/depot/ent/pkg"
-	"github.com/depot-registry/depot/ent/predicate"
 	"github.com/depot-registry/depot/ent/release"
 	"github.com/depot-registry/depot/ent/repository"
 	"github.com/depot-registry/depot/ent/requirement"
@@ -111,15 +110,15 @@ func (s *Service) OwnersOf(ctx context.Context, pkgIDs []int) (map[int][]*ent.Pa
 	return groupBy(owners, func(x *ent.PackageOwner) int { return x.PackageID }), nil
 }
 
-// OwnedByUser is the predicate "packages userID owns" (for lists of a
-// user's packages).
-func OwnedByUser(userID int) predicate.Pkg {
-	return ownerIn(pkg.FieldID, packageowner.FieldPackageID, packageowner.FieldUserID, userID)
+// UserPackages is the query of the packages userID owns (the viewer's
+// privacy rules apply when it runs), for a front to order and page.
+func (s *Service) UserPackages(userID int) *ent.PkgQuery {
+	return s.DB.Pkg.Query().Where(ownerIn(pkg.FieldID, packageowner.FieldPackageID, packageowner.FieldUserID, userID))
 }
 
-// OwnedByOrganization is the predicate "packages orgID owns".
-func OwnedByOrganization(orgID int) predicate.Pkg {
-	return ownerIn(pkg.FieldID, packageowner.FieldPackageID, packageowner.FieldOrganizationID, orgID)
+// OrganizationPackages is the query of the packages orgID owns.
+func (s *Service) OrganizationPackages(orgID int) *ent.PkgQuery {
+	return s.DB.Pkg.Query().Where(ownerIn(pkg.FieldID, packageowner.FieldPackageID, packageowner.FieldOrganizationID, orgID))
 }
 
 // ownerIn is the predicate "idCol IN (SELECT col FROM package_owners WHERE
