@@ -1,6 +1,8 @@
 package registry
 
 import (
+	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -11,6 +13,7 @@ import (
 	"github.com/depot-registry/depot/ent"
 	"github.com/depot-registry/depot/ent/predicate"
 	"github.com/depot-registry/depot/ent/release"
+	"github.com/depot-registry/depot/semver"
 	"github.com/depot-registry/depot/viewer"
 )
 
@@ -20,10 +23,11 @@ type orderTerm struct {
 	desc bool
 }
 
-// releaseOrder is an ordering of releases, written once and rendered both
-// as Ent order options (one package: Latest) and as SQL (the per-package
-// pages of inPage, many packages in one statement), so the two cannot
-// drift apart.
+// releaseOrder is an ordering of releases, written once and rendered as
+// Ent order options (one package: Latest), as SQL (the per-package pages
+// of inPage, many packages in one statement) and as a Go comparison
+// (LatestVersion, for data outside the database), so they cannot drift
+// apart.
 type releaseOrder []orderTerm
 
 var (
@@ -59,6 +63,40 @@ func (o releaseOrder) sql() string {
 		}
 	}
 	return strings.Join(parts, ", ")
+}
+
+// compare orders two versions as the database orders their releases.
+func (o releaseOrder) compare(a, b semver.Version) int {
+	for _, t := range o {
+		var c int
+		switch t.col {
+		case release.FieldPrerelease:
+			c = cmp.Compare(boolRank(a.IsPrerelease()), boolRank(b.IsPrerelease()))
+		case release.FieldVersionKey:
+			c = bytes.Compare(VersionKey(a), VersionKey(b))
+		default:
+			panic("releaseOrder: no Go comparison for column " + t.col)
+		}
+		if t.desc {
+			c = -c
+		}
+		if c != 0 {
+			return c
+		}
+	}
+	return 0
+}
+
+// LatestVersion applies the latest rule to versions in memory (data built
+// outside the database, such as bench's generated registry); ok is false
+// when vs is empty.
+func LatestVersion(vs []semver.Version) (latest semver.Version, ok bool) {
+	for _, v := range vs {
+		if !ok || latestOrder.compare(v, latest) < 0 {
+			latest, ok = v, true
+		}
+	}
+	return latest, ok
 }
 
 // latestRelease is the latest release of a package (nil when it has none).

@@ -13,9 +13,10 @@ import (
 	"github.com/depot-registry/depot/semver"
 )
 
-// TestLatestRuleOneDefinition checks that the two renderings of the latest
-// rule — Latest (one package, Ent) and LatestReleases / ReleasePages (many
-// packages in one statement, dialect-specific SQL) — pick the same release
+// TestLatestRuleOneDefinition checks that the renderings of the latest
+// rule — Latest (one package, Ent), LatestReleases / ReleasePages (many
+// packages in one statement, dialect-specific SQL) and LatestVersion (in
+// memory) — pick the same release
 // on a table of version sets, and that the pages agree with SemVer
 // precedence. Run it on both databases.
 func TestLatestRuleOneDefinition(t *testing.T) {
@@ -78,6 +79,13 @@ func TestLatestRuleOneDefinition(t *testing.T) {
 		}
 		if got := versionOf(batched[ids[i]]); got != tt.latest {
 			t.Errorf("%v: LatestReleases = %q, want %q", tt.versions, got, tt.latest)
+		}
+		var vs []semver.Version
+		for _, s := range tt.versions {
+			vs = append(vs, semver.MustParse(s))
+		}
+		if got, ok := registry.LatestVersion(vs); ok != (tt.latest != "") || (ok && got.String() != tt.latest) {
+			t.Errorf("%v: LatestVersion = %v, %v, want %q", tt.versions, got, ok, tt.latest)
 		}
 		var page []string
 		for _, r := range pages[ids[i]] {
