@@ -266,8 +266,7 @@ func (p *Plan) releases(r *rand.Rand, i int, fam []int) {
 		}
 	}
 	preLast := r.IntN(100) < 8 // the newest release is a pre-release
-	var stable, pre semver.Version
-	haveStable := false
+	var versions []semver.Version
 	for j := range n {
 		if j > 0 {
 			switch x := r.IntN(10); {
@@ -297,17 +296,11 @@ func (p *Plan) releases(r *rand.Rand, i int, fam []int) {
 		if r.IntN(100) < 2 {
 			rel.Retirement = &Retirement{Reason: reasons[r.IntN(len(reasons))], Message: "retired by the maintainers; upgrade"}
 		}
-		if rv.IsPrerelease() {
-			pre = rv
-		} else {
-			stable, haveStable = rv, true
-		}
+		versions = append(versions, rv)
 		pk.Releases = append(pk.Releases, rel)
 	}
-	if haveStable {
-		pk.Latest = stable.String()
-	} else {
-		pk.Latest = pre.String()
+	if latest, ok := registry.LatestVersion(versions); ok {
+		pk.Latest = latest.String()
 	}
 }
 

@@ -5,11 +5,11 @@ import (
 
 	"github.com/depot-registry/depot/apperr"
 	"github.com/depot-registry/depot/ent"
-	"github.com/depot-registry/depot/ent/release"
 	"github.com/depot-registry/depot/ent/retirement"
 	"github.com/depot-registry/depot/events"
 	"github.com/depot-registry/depot/graph/loader"
 	"github.com/depot-registry/depot/graph/model"
+	"github.com/depot-registry/depot/registry"
 	"github.com/depot-registry/depot/viewer"
 )
 
@@ -134,11 +134,8 @@ func (r *Resolver) primeEvents(ctx context.Context, evs []*ent.ReleaseEvent) {
 	}
 }
 
-func newReleasesLoader(db *ent.Client) *loader.Loader[int, *ent.Release] {
-	return loader.New(func(ctx context.Context, ids []int) (map[int]*ent.Release, error) {
-		rs, err := db.Release.Query().Where(release.IDIn(ids...)).All(ctx)
-		return byID(rs, func(x *ent.Release) int { return x.ID }), err
-	}, batchWait)
+func newReleasesLoader(reg *registry.Service) *loader.Loader[int, *ent.Release] {
+	return loader.New(reg.ReleasesByID, batchWait)
 }
 
 func eventRetirement(e *ent.ReleaseEvent) *model.RetirementInfo {

@@ -10,8 +10,6 @@ import (
 	"github.com/depot-registry/depot/audit"
 	"github.com/depot-registry/depot/ent"
 	"github.com/depot-registry/depot/ent/membership"
-	"github.com/depot-registry/depot/ent/packageowner"
-	"github.com/depot-registry/depot/ent/pkg"
 	"github.com/depot-registry/depot/graph/loader"
 	"github.com/depot-registry/depot/org"
 	"github.com/depot-registry/depot/viewer"
@@ -114,11 +112,11 @@ func (r *Resolver) userOrganizations(ctx context.Context, u *ent.User) ([]*ent.O
 }
 
 func (r *Resolver) userPackages(ctx context.Context, u *ent.User, first *int, after *entgql.Cursor[int]) (*ent.PackageConnection, error) {
-	return r.packageConnection(ctx, r.DB.Pkg.Query().Where(ownerIn(pkg.FieldID, packageowner.FieldPackageID, packageowner.FieldUserID, u.ID)), first, after)
+	return r.packageConnection(ctx, r.Registry.UserPackages(u.ID), first, after)
 }
 
 func (r *Resolver) orgPackages(ctx context.Context, o *ent.Organization, first *int, after *entgql.Cursor[int]) (*ent.PackageConnection, error) {
-	return r.packageConnection(ctx, r.DB.Pkg.Query().Where(ownerIn(pkg.FieldID, packageowner.FieldPackageID, packageowner.FieldOrganizationID, o.ID)), first, after)
+	return r.packageConnection(ctx, r.Registry.OrganizationPackages(o.ID), first, after)
 }
 
 func (r *Resolver) packageConnection(ctx context.Context, q *ent.PkgQuery, first *int, after *entgql.Cursor[int]) (*ent.PackageConnection, error) {

@@ -27,8 +27,6 @@ type Resolver struct {
 	Hub            *events.Hub
 	// OnSubscribe is told of subscriptions opening (+1) and closing (-1).
 	OnSubscribe func(delta int)
-	// Dialect is the database's SQL dialect (some queries differ).
-	Dialect string
 	// PublicURL is the server's public base URL (for tarball and docs links).
 	PublicURL string
 	// PublicRepository is the name of the public repository.

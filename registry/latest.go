@@ -1,43 +1,122 @@
 package registry
 
 import (
+	"bytes"
+	"cmp"
 	"context"
 	"fmt"
+	"strings"
 	"time"
+
+	"entgo.io/ent/dialect/sql"
 
 	"github.com/depot-registry/depot/ent"
 	"github.com/depot-registry/depot/ent/predicate"
 	"github.com/depot-registry/depot/ent/release"
+	"github.com/depot-registry/depot/semver"
 	"github.com/depot-registry/depot/viewer"
 )
 
-// latestRelease is the highest stable release of a package, else its
-// highest pre-release (nil when it has none), straight from the version_key
-// index.
+// orderTerm is one column of a release ordering.
+type orderTerm struct {
+	col  string
+	desc bool
+}
+
+// releaseOrder is an ordering of releases, written once and rendered as
+// Ent order options (one package: Latest), as SQL (the per-package pages
+// of inPage, many packages in one statement) and as a Go comparison
+// (LatestVersion, for data outside the database), so they cannot drift
+// apart.
+type releaseOrder []orderTerm
+
+var (
+	// latestOrder is the one "latest" rule of Depot: stable releases before
+	// pre-releases, each by SemVer precedence (version_key, see VersionKey)
+	// highest first. The first release in this order is the latest — the
+	// highest stable version, else the highest pre-release.
+	latestOrder = releaseOrder{{release.FieldPrerelease, false}, {release.FieldVersionKey, true}}
+	// newestOrder is SemVer precedence, highest first (version lists).
+	newestOrder = releaseOrder{{release.FieldVersionKey, true}}
+)
+
+// ent is the ordering as Ent order options.
+func (o releaseOrder) ent() []release.OrderOption {
+	opts := make([]release.OrderOption, len(o))
+	for i, t := range o {
+		dir := sql.OrderAsc()
+		if t.desc {
+			dir = sql.OrderDesc()
+		}
+		opts[i] = sql.OrderByField(t.col, dir).ToFunc()
+	}
+	return opts
+}
+
+// sql is the ordering as an ORDER BY list of unqualified columns.
+func (o releaseOrder) sql() string {
+	parts := make([]string, len(o))
+	for i, t := range o {
+		parts[i] = t.col + " ASC"
+		if t.desc {
+			parts[i] = t.col + " DESC"
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// compare orders two versions as the database orders their releases.
+func (o releaseOrder) compare(a, b semver.Version) int {
+	for _, t := range o {
+		var c int
+		switch t.col {
+		case release.FieldPrerelease:
+			c = cmp.Compare(boolRank(a.IsPrerelease()), boolRank(b.IsPrerelease()))
+		case release.FieldVersionKey:
+			c = bytes.Compare(VersionKey(a), VersionKey(b))
+		default:
+			panic("releaseOrder: no Go comparison for column " + t.col)
+		}
+		if t.desc {
+			c = -c
+		}
+		if c != 0 {
+			return c
+		}
+	}
+	return 0
+}
+
+// LatestVersion applies the latest rule to versions in memory (data built
+// outside the database, such as bench's generated registry); ok is false
+// when vs is empty.
+func LatestVersion(vs []semver.Version) (latest semver.Version, ok bool) {
+	for _, v := range vs {
+		if !ok || latestOrder.compare(v, latest) < 0 {
+			latest, ok = v, true
+		}
+	}
+	return latest, ok
+}
+
+// latestRelease is the latest release of a package (nil when it has none).
 func latestRelease(ctx context.Context, c *ent.ReleaseClient, pkgID int) (*ent.Release, error) {
 	return Latest(ctx, c, release.PackageID(pkgID))
 }
 
-// Latest applies the one "latest" rule of Depot — the highest stable
-// version, else the highest pre-release, by SemVer precedence — to the
-// releases matching where (a package's releases; those with docs, for
-// /docs/PKG/). It returns nil when none matches.
+// Latest applies the latest rule (latestOrder) to the releases matching
+// where (a package's releases; those with docs, for /docs/PKG/). It returns
+// nil when none matches. LatestReleases is the same rule for many packages
+// at once.
 func Latest(ctx context.Context, c *ent.ReleaseClient, where ...predicate.Release) (*ent.Release, error) {
-	for _, stableOnly := range []bool{true, false} {
-		q := c.Query().Where(where...)
-		if stableOnly {
-			q = q.Where(release.Prerelease(false))
-		}
-		rel, err := q.Order(ent.Desc(release.FieldVersionKey)).First(ctx)
-		if ent.IsNotFound(err) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("latest release: %w", err)
-		}
-		return rel, nil
+	rel, err := c.Query().Where(where...).Order(latestOrder.ent()...).First(ctx)
+	if ent.IsNotFound(err) {
+		return nil, nil
 	}
-	return nil, nil
+	if err != nil {
+		return nil, fmt.Errorf("latest release: %w", err)
+	}
+	return rel, nil
 }
 
 // refreshPackage keeps the package's denormalized summary (latest version,

@@ -1,7 +1,9 @@
 // Package registry is the release lifecycle of SPEC §4–§5: publish, replace,
 // revert, retire, ownership and transfer, administrative removal, and the
 // reads the GraphQL and repository fronts need (package, versions, search,
-// dependents, permissions, download counts).
+// dependents, permissions, download counts), and the package read model the
+// fronts' per-request loaders batch through (readmodel.go; the one latest
+// rule is latestOrder in latest.go).
 //
 // The rules live here and nowhere else. Every change runs in one transaction
 // that also writes the audit entry and the release events, so the log and the

@@ -277,24 +277,3 @@ func Less(a, b Version) bool { return a.Compare(b) < 0 }
 func Sort(vs []Version) {
 	slices.SortStableFunc(vs, Version.Compare)
 }
-
-// Latest returns the highest release in vs; when vs holds only
-// pre-releases it returns the highest pre-release. ok is false when vs is
-// empty.
-func Latest(vs []Version) (latest Version, ok bool) {
-	var bestRel, bestPre Version
-	var haveRel, havePre bool
-	for _, v := range vs {
-		if v.IsPrerelease() {
-			if !havePre || v.Compare(bestPre) > 0 {
-				bestPre, havePre = v, true
-			}
-		} else if !haveRel || v.Compare(bestRel) > 0 {
-			bestRel, haveRel = v, true
-		}
-	}
-	if haveRel {
-		return bestRel, true
-	}
-	return bestPre, havePre
-}

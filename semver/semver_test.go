@@ -182,33 +182,6 @@ func TestSort(t *testing.T) {
 	}
 }
 
-func TestLatest(t *testing.T) {
-	parse := func(ss ...string) []Version {
-		var vs []Version
-		for _, s := range ss {
-			vs = append(vs, MustParse(s))
-		}
-		return vs
-	}
-	tests := []struct {
-		in   []Version
-		want string
-		ok   bool
-	}{
-		{nil, "", false},
-		{parse("1.0.0", "2.0.0-rc.1", "1.5.0"), "1.5.0", true},
-		{parse("2.0.0-rc.1", "2.0.0-beta.2"), "2.0.0-rc.1", true},
-		{parse("0.1.0-alpha", "0.0.1"), "0.0.1", true},
-		{parse("1.0.0", "1.0.0"), "1.0.0", true},
-	}
-	for _, tt := range tests {
-		got, ok := Latest(tt.in)
-		if ok != tt.ok || (ok && got.String() != tt.want) {
-			t.Errorf("Latest(%v) = %v, %v; want %s, %v", tt.in, got, ok, tt.want, tt.ok)
-		}
-	}
-}
-
 func TestIsPrerelease(t *testing.T) {
 	if MustParse("1.0.0").IsPrerelease() || !MustParse("1.0.0-rc.1").IsPrerelease() {
 		t.Fatal("IsPrerelease wrong")

@@ -132,7 +132,7 @@ func New(ctx context.Context, cfg Config, opts Options) (*Server, error) {
 	}
 	s.Orgs = &org.Service{DB: db.Client, Now: s.now}
 	s.Resolver = &graph.Resolver{
-		DB: db.Client, Dialect: db.Dialect, Accounts: s.Accounts, Orgs: s.Orgs,
+		DB: db.Client, Accounts: s.Accounts, Orgs: s.Orgs,
 		PublicURL: cfg.PublicURL, PublicRepository: cfg.PublicRepository,
 	}
 	if cfg.SMTPAddr != "" {
