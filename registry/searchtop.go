@@ -46,8 +46,7 @@ import (
 // SQLite runs the same plan: its walk is packages_search_rank (downloads,
 // name, id, private_org_id: covering), the name conditions are checked on
 // the walked names, and the sets too rare for the walk are read from the
-// name index (A1) and FTS5 (A2, A3). Its planner evaluates the gates, which
-// depend on no row, before reading any.
+// name index (A1) and FTS5 (A2, A3), gated by their LIMIT.
 //
 // The word must be a single token: for "phoenix_live" or "web api", A2
 // minus A1 is no longer rank 2 exactly, and those searches take the
@@ -118,17 +117,29 @@ func (q searchQuery) topCandidates(t searchTerm, n int, filters []predicate.Pkg,
 		// whole: the n best rows meeting cond, read from the word index,
 		// only when gate (the walk) found fewer than n. downloads + 0 keeps
 		// the planner from walking the result order instead.
+		// On PostgreSQL the gate is a one-time filter; SQLite would build
+		// an FTS5 IN list before testing a WHERE term that reads no row,
+		// so there the gate is the LIMIT (0 when closed), which it tests
+		// before anything else.
 		whole := func(b *sql.Builder, cond func(b *sql.Builder), gate string) {
 			sub := from(c.id)
 			sub.Where(sql.P(func(b *sql.Builder) {
-				b.WriteString("(SELECT " + gate + ") < ").WriteString(strconv.Itoa(n)).WriteString(" AND ")
+				if c.pg {
+					b.WriteString("(SELECT " + gate + ") < ").WriteString(strconv.Itoa(n)).WriteString(" AND ")
+				}
 				cond(b)
 			}))
 			sub.OrderExpr(sql.Expr(c.downloads + " + 0 DESC"))
 			sub.OrderExpr(sql.Expr(byName))
 			sub.OrderBy(c.id)
-			sub.Limit(n)
-			b.WriteString("SELECT id FROM (").Join(sub).WriteString(") AS whole")
+			if c.pg {
+				sub.Limit(n)
+			}
+			b.WriteString("SELECT id FROM (").Join(sub)
+			if !c.pg {
+				b.WriteString(" LIMIT (CASE WHEN (SELECT " + gate + ") < " + strconv.Itoa(n) + " THEN " + strconv.Itoa(n) + " ELSE 0 END)")
+			}
+			b.WriteString(") AS whole")
 		}
 		prefix := func(b *sql.Builder, c cols) {
 			b.Ident(c.name).WriteString(" LIKE ").Arg(t.word + "%")
