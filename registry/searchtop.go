@@ -10,7 +10,7 @@ import (
 )
 
 // The top of a one-word search, read without reading every match
-// (PostgreSQL).
+// (PostgreSQL and SQLite).
 //
 // A broad word (a common prefix such as "phoenix") matches thousands of
 // packages; ranking them all to keep 20 costs time in proportion to the
