@@ -34,7 +34,7 @@ func TestSearchUsesIndex(t *testing.T) {
 		name  string
 		build func(s *sql.Selector)
 		// want are index names (or their beginnings) the PostgreSQL plan
-		// must show.
+		// must show (sqliteWant: the SQLite plan).
 		want []string
 	}{
 		{"word", func(s *sql.Selector) {
@@ -69,6 +69,9 @@ func TestSearchUsesIndex(t *testing.T) {
 			s.Where(sql.Not(q.matchesPredicate(s)))
 			groupCandidates(q.groups[0])(s)
 		}, []string{"packages_search_name", "packages_name_trgm"}},
+	}
+	sqliteWant := map[string][]string{
+		"one word, its top candidates": {"COVERING INDEX packages_search_rank", "INDEX pkg_name", "packages_words VIRTUAL TABLE"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -115,6 +118,11 @@ func TestSearchUsesIndex(t *testing.T) {
 					t.Errorf("plan scans packages:\n%s", text)
 				}
 				return
+			}
+			for _, idx := range sqliteWant[tt.name] {
+				if !strings.Contains(text, idx) {
+					t.Errorf("plan does not use %s:\n%s", idx, text)
+				}
 			}
 			for _, line := range plan {
 				line = strings.TrimSpace(line)

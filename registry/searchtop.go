@@ -10,7 +10,7 @@ import (
 )
 
 // The top of a one-word search, read without reading every match
-// (PostgreSQL).
+// (PostgreSQL and SQLite).
 //
 // A broad word (a common prefix such as "phoenix") matches thousands of
 // packages; ranking them all to keep 20 costs time in proportion to the
@@ -43,7 +43,10 @@ import (
 // reads at most 2 × topWalk index entries plus the rows of the sets too
 // rare for the walk, whatever the size of the registry.
 //
-// SQLite keeps the query over every match (see topCandidates).
+// SQLite runs the same plan: its walk is packages_search_rank (downloads,
+// name, id, private_org_id: covering), the name conditions are checked on
+// the walked names, and the sets too rare for the walk are read from the
+// name index (A1) and FTS5 (A2, A3), gated by their LIMIT.
 //
 // The word must be a single token: for "phoenix_live" or "web api", A2
 // minus A1 is no longer rank 2 exactly, and those searches take the
@@ -72,18 +75,17 @@ func (q searchQuery) topWord() (searchTerm, bool) {
 }
 
 // topCandidates narrows the query to the candidates of t's n best rows
-// (see above) and to the rows matching q. The candidate queries apply the
+// (see above), all of which match q. The candidate queries apply the
 // query's filters and the viewer's privacy (private, nil for the system),
 // so a row the page would not show never takes a place among them.
 func (q searchQuery) topCandidates(t searchTerm, n int, filters []predicate.Pkg, private func(*sql.Selector)) predicate.Pkg {
 	return func(s *sql.Selector) {
 		c := colsOf(s)
-		if !c.pg {
-			// SQLite's planner reads each candidate set whole and sorts it
-			// (no statistics say which sets are large), three times the
-			// work of the query over every match: keep that one.
-			s.Where(q.matchesPredicate(s))
-			return
+		// byName is the name in byte order: SQLite's default collation
+		// is bytes already.
+		byName := c.name
+		if c.pg {
+			byName += ` COLLATE "C"`
 		}
 		from := func(cols ...string) *sql.Selector {
 			sub := sql.Dialect(s.Dialect()).Select(cols...).From(sql.Table(pkg.Table))
@@ -97,37 +99,63 @@ func (q searchQuery) topCandidates(t searchTerm, n int, filters []predicate.Pkg,
 		}
 		// walk: the first n rows meeting cond among the topWalk most
 		// downloaded, in result order; it stops at the n-th. The inner
-		// rows are named packages, so cond reads their columns.
-		walk := func(b *sql.Builder, cond func(b *sql.Builder)) {
-			inner := from(c.id, c.name, c.searchName)
+		// rows are named search_walk, cond reads their columns (cw).
+		cw := colsOf(sql.Dialect(s.Dialect()).Select().From(sql.Table(pkg.Table).As("search_walk")))
+		walk := func(b *sql.Builder, cond func(b *sql.Builder, c cols)) {
+			inner := from(c.id, c.name)
+			if c.pg {
+				inner = from(c.id, c.name, c.searchName)
+			}
 			inner.OrderBy(sql.Desc(c.downloads))
-			inner.OrderExpr(sql.Expr(c.name + ` COLLATE "C"`))
+			inner.OrderExpr(sql.Expr(byName))
 			inner.OrderBy(c.id)
 			inner.Limit(topWalk)
-			b.WriteString("SELECT id FROM (").Join(inner).WriteString(") AS packages WHERE ")
-			cond(b)
+			b.WriteString("SELECT id FROM (").Join(inner).WriteString(") AS search_walk WHERE ")
+			cond(b, cw)
 			b.WriteString(" LIMIT ").WriteString(strconv.Itoa(n))
 		}
 		// whole: the n best rows meeting cond, read from the word index,
 		// only when gate (the walk) found fewer than n. downloads + 0 keeps
 		// the planner from walking the result order instead.
+		// On PostgreSQL the gate is a one-time filter; SQLite would build
+		// an FTS5 IN list before testing a WHERE term that reads no row,
+		// so there the gate is the LIMIT (0 when closed), which it tests
+		// before anything else.
 		whole := func(b *sql.Builder, cond func(b *sql.Builder), gate string) {
 			sub := from(c.id)
 			sub.Where(sql.P(func(b *sql.Builder) {
-				b.WriteString("(SELECT " + gate + ") < ").WriteString(strconv.Itoa(n)).WriteString(" AND ")
+				if c.pg {
+					b.WriteString("(SELECT " + gate + ") < ").WriteString(strconv.Itoa(n)).WriteString(" AND ")
+				}
 				cond(b)
 			}))
 			sub.OrderExpr(sql.Expr(c.downloads + " + 0 DESC"))
-			sub.OrderExpr(sql.Expr(c.name + ` COLLATE "C"`))
+			sub.OrderExpr(sql.Expr(byName))
 			sub.OrderBy(c.id)
-			sub.Limit(n)
-			b.WriteString("SELECT id FROM (").Join(sub).WriteString(") AS whole")
+			if c.pg {
+				sub.Limit(n)
+			}
+			b.WriteString("SELECT id FROM (").Join(sub)
+			if !c.pg {
+				b.WriteString(" LIMIT (CASE WHEN (SELECT " + gate + ") < " + strconv.Itoa(n) + " THEN " + strconv.Itoa(n) + " ELSE 0 END)")
+			}
+			b.WriteString(") AS whole")
 		}
-		prefix := func(b *sql.Builder) {
+		prefix := func(b *sql.Builder, c cols) {
 			b.Ident(c.name).WriteString(" LIKE ").Arg(t.word + "%")
 		}
-		words := func(b *sql.Builder) {
+		// words: the name has a word starting with t (on SQLite the walk
+		// checks the name itself, wordsWhole asks FTS5 first).
+		words := func(b *sql.Builder, c cols) {
+			if !c.pg {
+				nameLike(b, c, t.word)
+				return
+			}
 			b.Ident(c.searchName).WriteString(" @@ CAST(").Arg(tsquery(t.tokens)).WriteString(" AS tsquery)")
+		}
+		wordsWhole := func(b *sql.Builder) { words(b, c) }
+		if !c.pg {
+			wordsWhole = func(b *sql.Builder) { nameCond(b, c, t) }
 		}
 		// Every candidate matches: the word is one token of letters and
 		// digits, and a name's words are its letter-and-digit runs, so a
@@ -144,12 +172,12 @@ func (q searchQuery) topCandidates(t searchTerm, n int, filters []predicate.Pkg,
 			// A1 whole is a range of names in byte order (the word index
 			// would also read every name with a later word starting so).
 			whole(b, func(b *sql.Builder) {
-				b.WriteString("(").Ident(c.name).WriteString(` COLLATE "C" >= `).Arg(t.word).
-					WriteString(" AND ").Ident(c.name).WriteString(` COLLATE "C" < `).Arg(nextPrefix(t.word)).WriteString(") AND ")
-				prefix(b)
+				b.WriteString("(").WriteString(byName).WriteString(" >= ").Arg(t.word).
+					WriteString(" AND ").WriteString(byName).WriteString(" < ").Arg(nextPrefix(t.word)).WriteString(") AND ")
+				prefix(b, c)
 			}, "COUNT(*) FROM search_a1")
 			b.WriteString(" UNION ALL ")
-			whole(b, words, "COUNT(*) FROM search_a2")
+			whole(b, wordsWhole, "COUNT(*) FROM search_a2")
 			b.WriteString(") SELECT id FROM search_top")
 			if t.field == fieldAny {
 				b.WriteString(" UNION ALL ")

@@ -27,8 +27,9 @@ func count(ctx context.Context) {
 	}
 }
 
-// countingDriver wraps Ent's driver to count statements. On PostgreSQL,
-// reads outside transactions go to a second pool (see openReadPool).
+// countingDriver wraps Ent's driver to count statements. Reads outside
+// transactions go through prepared statements (stmtPool): on PostgreSQL
+// from a second pool of connections, on SQLite from the same one.
 type countingDriver struct {
 	dialect.Driver
 	reads *stmtPool // nil: one pool

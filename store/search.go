@@ -26,8 +26,7 @@ import (
 //     triggers on the packages table.
 //
 // The index also covers requirements by name, for depends: searches, and
-// on PostgreSQL the result order (downloads, name, id) for the top of
-// one-word searches.
+// the result order (downloads, name, id) for the top of one-word searches.
 const (
 	pgWords = `regexp_replace(%s, '[^[:alnum:]]+', ' ', 'g')`
 )
@@ -68,6 +67,9 @@ var (
 			INSERT INTO packages_trigrams (rowid, name) VALUES (new.id, new.name);
 		END`,
 		"CREATE INDEX IF NOT EXISTS requirements_name ON requirements (name)",
+		// The result order, walked by the top of one-word searches
+		// (registry/searchtop.go), covering the privacy column.
+		"CREATE INDEX IF NOT EXISTS packages_search_rank ON packages (downloads DESC, name, id, private_org_id)",
 	}
 )
 
