@@ -26,6 +26,7 @@ import (
 	"github.com/depot-registry/depot/org"
 	"github.com/depot-registry/depot/readcache"
 	"github.com/depot-registry/depot/registry"
+	"github.com/depot-registry/depot/mirror"
 	"github.com/depot-registry/depot/repo"
 	"github.com/depot-registry/depot/store"
 )
@@ -50,6 +51,8 @@ type Server struct {
 	Processor billing.Processor
 	// RepoKeys sign the Hex registry payloads.
 	RepoKeys *repo.Keys
+	// Mirror proxies the configured upstream repositories (nil: none).
+	Mirror *mirror.Service
 	// Bus and Hub carry release events to subscriptions.
 	Bus events.Bus
 	Hub *events.Hub
