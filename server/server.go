@@ -23,10 +23,10 @@ import (
 	"github.com/depot-registry/depot/graph"
 	"github.com/depot-registry/depot/hexapi"
 	"github.com/depot-registry/depot/mail"
+	"github.com/depot-registry/depot/mirror"
 	"github.com/depot-registry/depot/org"
 	"github.com/depot-registry/depot/readcache"
 	"github.com/depot-registry/depot/registry"
-	"github.com/depot-registry/depot/mirror"
 	"github.com/depot-registry/depot/repo"
 	"github.com/depot-registry/depot/store"
 )

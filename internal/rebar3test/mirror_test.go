@@ -60,7 +60,9 @@ func TestRebar3MirrorsUpstream(t *testing.T) {
 	wantBuilt(t, p, "loc_lib", "up_lib", "up_base", "scratch")
 	lock := p.Lock()
 	upOuter := func(name string) string {
-		var o struct{ Release struct{ OuterChecksum string } }
+		var o struct {
+			Release struct{ OuterChecksum string }
+		}
 		upAlice.Do(`query($p: String!) { release(package: $p, version: "1.0.0") { outerChecksum } }`, map[string]any{"p": name}).MustOK(t).Decode(t, &o)
 		return o.Release.OuterChecksum
 	}
