@@ -360,3 +360,52 @@ func writeFile(path string, data []byte) error {
 	}
 	return nil
 }
+
+// SyncResult is what Sync did.
+type SyncResult struct {
+	Packages, Tarballs, NotFound int
+	// Failed names each package or tarball that could not be mirrored,
+	// with why.
+	Failed []string
+}
+
+// Sync pre-fetches names (default: the union of the upstreams'
+// allow-lists) and every tarball of theirs with an outer checksum.
+func (s *Service) Sync(ctx context.Context, names []string) (SyncResult, error) {
+	var res SyncResult
+	if len(names) == 0 {
+		for _, u := range s.Upstreams {
+			for n := range u.Allow {
+				names = append(names, n)
+			}
+		}
+		if len(names) == 0 {
+			return res, errors.New("name the packages to mirror: no upstream has an allow-list")
+		}
+	}
+	for _, name := range names {
+		p, err := s.Package(ctx, name)
+		if errors.Is(err, ErrNotFound) {
+			res.NotFound++
+			continue
+		}
+		if err != nil {
+			res.Failed = append(res.Failed, fmt.Sprintf("%s: %v", name, err))
+			continue
+		}
+		res.Packages++
+		for _, r := range p.Releases {
+			if len(r.OuterChecksum) != sha256.Size {
+				continue
+			}
+			body, _, _, err := s.Tarball(ctx, name, r.Version)
+			if err != nil {
+				res.Failed = append(res.Failed, fmt.Sprintf("%s-%s: %v", name, r.Version, err))
+				continue
+			}
+			body.Close()
+			res.Tarballs++
+		}
+	}
+	return res, ctx.Err()
+}

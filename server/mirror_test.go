@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"io"
 	"io/fs"
@@ -229,5 +230,22 @@ func TestMirrorDependencyConfusion(t *testing.T) {
 	}
 	if status, _ := get(t, allowed, "/repo/tarballs/up_lib-1.0.0.tar"); status != http.StatusNotFound {
 		t.Errorf("upstream-only version of a local package: %d, want 404", status)
+	}
+}
+
+// `depot admin mirror sync` pre-fetches packages and their tarballs, which
+// then resolve with the upstream down.
+func TestMirrorSync(t *testing.T) {
+	up := newUpstreamDepot(t)
+	local := servertest.New(t, up.config("hexpm", up.env.Server.RepoKeys.PublicPEM))
+	res, err := local.Server.Mirror.Sync(context.Background(), []string{"up_lib", "up_base", "no_such_lib"})
+	if err != nil || res.Packages != 2 || res.Tarballs != 2 || res.NotFound != 1 || len(res.Failed) != 0 {
+		t.Fatalf("sync: %+v %v", res, err)
+	}
+	up.mode.Store("down")
+	for _, path := range []string{"/repo/packages/up_lib", "/repo/packages/up_base", "/repo/tarballs/up_lib-1.0.0.tar", "/repo/tarballs/up_base-1.0.0.tar"} {
+		if status, _ := get(t, local, path); status != http.StatusOK {
+			t.Errorf("%s after sync with the upstream down: %d", path, status)
+		}
 	}
 }
