@@ -30,7 +30,7 @@ type upstreamDepot struct {
 	mode atomic.Value // "", "down", "garbage", "tarball"
 }
 
-func newUpstreamDepot(t *testing.T) *upstreamDepot {
+func newUpstreamDepot(t testing.TB) *upstreamDepot {
 	t.Helper()
 	u := &upstreamDepot{env: servertest.New(t, func(c *server.Config) { c.PublicRepository = "hexpm" })}
 	u.mode.Store("")
