@@ -249,3 +249,26 @@ func TestMirrorSync(t *testing.T) {
 		}
 	}
 }
+
+// Private organization repositories never mirror, and their names are not
+// vetted against the upstream (clients address them by repository).
+func TestMirrorNeverIntoPrivateRepositories(t *testing.T) {
+	up := newUpstreamDepot(t)
+	local := servertest.New(t, up.config("hexpm", up.env.Server.RepoKeys.PublicPEM))
+	alice := local.SignUp("alice")
+	alice.Do(`mutation { createOrganization(input: {name: "acme"}) { organization { id } } }`, nil).MustOK(t)
+	alice.Do(`mutation { updateBillingProfile(input: {organization: "acme", email: "billing@acme.test", name: "Acme AB", country: "SE", company: true}) { billingProfile { country } } }`, nil).MustOK(t)
+	alice.Do(`mutation { startSubscription(input: {organization: "acme", plan: MONTHLY, seats: 1}) { billing { status } } }`, nil).MustOK(t)
+	alice.Publish(pkgtest.Tarball(t, "up_lib", "3.0.0"), map[string]any{"r": "acme"}).MustOK(t)
+	member := alice.WithKey("repository:acme")
+	for _, path := range []string{"/repo/repos/acme/packages/up_base", "/repo/repos/acme/tarballs/up_base-1.0.0.tar", "/repo/repos/acme/tarballs/up_lib-1.0.0.tar"} {
+		resp := member.Get(path, nil)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("%s: %d, want 404 (private repositories never mirror)", path, resp.StatusCode)
+		}
+	}
+	if files := cachedFiles(t, local); len(files) != 0 {
+		t.Errorf("private requests reached the mirror: %v", files)
+	}
+}
