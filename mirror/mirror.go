@@ -24,6 +24,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -408,4 +409,56 @@ func (s *Service) Sync(ctx context.Context, names []string) (SyncResult, error) 
 		}
 	}
 	return res, ctx.Err()
+}
+
+// Cached is every package the cache holds a verified payload of, first
+// upstream first (as Package resolves a name), with when it was fetched.
+// Repository in each is the upstream's name.
+func (s *Service) Cached(ctx context.Context) ([]CachedPackage, error) {
+	if !s.Enabled() {
+		return nil, nil
+	}
+	seen := map[string]bool{}
+	var out []CachedPackage
+	for _, u := range s.Upstreams {
+		dir := filepath.Join(s.Dir, safe(u.Name), "packages")
+		entries, err := os.ReadDir(dir)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("mirror cache: %w", err)
+		}
+		for _, e := range entries {
+			name, ok := strings.CutSuffix(e.Name(), ".json")
+			if !ok || seen[name] || !validName(name) || !u.allows(name) {
+				continue
+			}
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			var m meta
+			b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+			if err != nil || json.Unmarshal(b, &m) != nil || m.Missing {
+				continue
+			}
+			body, err := os.ReadFile(filepath.Join(dir, name))
+			if err != nil {
+				continue
+			}
+			p, err := hexrepo.DecodePackageSigned(body, u.Key, u.Name, name)
+			if err != nil {
+				continue
+			}
+			seen[name] = true
+			out = append(out, CachedPackage{Package: p, FetchedAt: m.FetchedAt})
+		}
+	}
+	return out, nil
+}
+
+// CachedPackage is one entry of Cached.
+type CachedPackage struct {
+	Package
+	FetchedAt time.Time
 }

@@ -5,7 +5,10 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/depot-registry/depot/hexrepo"
 	"github.com/depot-registry/depot/mirror"
@@ -51,10 +54,21 @@ func (h *handler) mirrorPayload(ctx context.Context, t target, name string) ([]b
 	if err != nil {
 		return nil, errors.Join(errUpstream, err)
 	}
-	p := hexrepo.Package{Name: name, Repository: t.Name}
+	p := hexrepo.Package{Name: name, Repository: t.Name, Releases: mirroredReleases(up)}
+	if len(p.Releases) == 0 {
+		return nil, errNoPackage
+	}
+	return hexrepo.EncodePackage(p)
+}
+
+// mirroredReleases is what Depot serves of an upstream package's releases,
+// in the upstream's order: those with an outer checksum (rebar3 and mix
+// need it), dependencies on the upstream's own packages pointing here.
+func mirroredReleases(up hexrepo.Package) []hexrepo.Release {
+	var out []hexrepo.Release
 	for _, r := range up.Releases {
 		if len(r.OuterChecksum) == 0 {
-			continue // legacy release: rebar3 and mix need the outer checksum
+			continue
 		}
 		deps := make([]hexrepo.Dependency, 0, len(r.Dependencies))
 		for _, d := range r.Dependencies {
@@ -64,12 +78,60 @@ func (h *handler) mirrorPayload(ctx context.Context, t target, name string) ([]b
 			deps = append(deps, d)
 		}
 		r.Dependencies = deps
-		p.Releases = append(p.Releases, r)
+		out = append(out, r)
 	}
-	if len(p.Releases) == 0 {
-		return nil, errNoPackage
+	return out
+}
+
+// mirroredNames adds the cached mirrored packages that no local package
+// shadows to a public /names payload, keeping it sorted by name.
+func (h *handler) mirroredNames(ctx context.Context, n *hexrepo.Names) error {
+	cached, err := h.mirror.Cached(ctx)
+	if err != nil || len(cached) == 0 {
+		return err
 	}
-	return hexrepo.EncodePackage(p)
+	local := make(map[string]bool, len(n.Packages))
+	for _, e := range n.Packages {
+		local[e.Name] = true
+	}
+	for _, c := range cached {
+		if !local[c.Name] && len(mirroredReleases(c.Package)) > 0 {
+			n.Packages = append(n.Packages, hexrepo.NameEntry{Name: c.Name, UpdatedAt: c.FetchedAt.UTC().Truncate(time.Second)})
+		}
+	}
+	slices.SortFunc(n.Packages, func(a, b hexrepo.NameEntry) int { return strings.Compare(a.Name, b.Name) })
+	return nil
+}
+
+// mirroredVersions is mirroredNames for /versions.
+func (h *handler) mirroredVersions(ctx context.Context, v *hexrepo.Versions) error {
+	cached, err := h.mirror.Cached(ctx)
+	if err != nil || len(cached) == 0 {
+		return err
+	}
+	local := make(map[string]bool, len(v.Packages))
+	for _, e := range v.Packages {
+		local[e.Name] = true
+	}
+	for _, c := range cached {
+		if local[c.Name] {
+			continue
+		}
+		rels := mirroredReleases(c.Package)
+		if len(rels) == 0 {
+			continue
+		}
+		e := hexrepo.VersionsEntry{Name: c.Name}
+		for i, r := range rels {
+			e.Versions = append(e.Versions, r.Version)
+			if r.Retired != nil {
+				e.Retired = append(e.Retired, int32(i))
+			}
+		}
+		v.Packages = append(v.Packages, e)
+	}
+	slices.SortFunc(v.Packages, func(a, b hexrepo.VersionsEntry) int { return strings.Compare(a.Name, b.Name) })
+	return nil
 }
 
 // serveMirrored answers a tarball request for a mirrored release.

@@ -25,9 +25,10 @@ import (
 // upstreamDepot is a second Depot playing the upstream "hexpm", behind a
 // front that can stop it, answer garbage, or change tarball bytes.
 type upstreamDepot struct {
-	env  *servertest.Env
-	url  string
-	mode atomic.Value // "", "down", "garbage", "tarball"
+	env   *servertest.Env
+	alice *servertest.Client
+	url   string
+	mode  atomic.Value // "", "down", "garbage", "tarball"
 }
 
 func newUpstreamDepot(t testing.TB) *upstreamDepot {
@@ -35,6 +36,7 @@ func newUpstreamDepot(t testing.TB) *upstreamDepot {
 	u := &upstreamDepot{env: servertest.New(t, func(c *server.Config) { c.PublicRepository = "hexpm" })}
 	u.mode.Store("")
 	c := u.env.SignUp("upalice")
+	u.alice = c
 	c.Publish(pkgtest.Tarball(t, "up_base", "1.0.0"), nil).MustOK(t)
 	c.Publish(pkgtest.Tarball(t, "up_lib", "1.0.0", pkgtest.Dep{Name: "up_base", Requirement: "~> 1.0"}), nil).MustOK(t)
 	h := u.env.Server.Handler()
@@ -95,6 +97,7 @@ func get(t *testing.T, env *servertest.Env, path string) (int, []byte) {
 // its tarball is the upstream's, verified by the outer checksum.
 func TestMirrorServesResigned(t *testing.T) {
 	up := newUpstreamDepot(t)
+	up.alice.Do(`mutation { retireRelease(input: {package: "up_lib", version: "1.0.0", reason: SECURITY, message: "CVE-2026-0002"}) { releases { version } } }`, nil).MustOK(t)
 	local := servertest.New(t, up.config("hexpm", up.env.Server.RepoKeys.PublicPEM))
 	status, body := get(t, local, "/repo/packages/up_lib")
 	if status != http.StatusOK {
@@ -107,10 +110,26 @@ func TestMirrorServesResigned(t *testing.T) {
 	if len(p.Releases) != 1 || len(p.Releases[0].Dependencies) != 1 || p.Releases[0].Dependencies[0].Repository != "" {
 		t.Fatalf("mirrored releases %+v, want 1.0.0 depending on up_base in this repository", p.Releases)
 	}
+	if r := p.Releases[0].Retired; r == nil || r.Reason != hexrepo.ReasonSecurity || r.Message != "CVE-2026-0002" {
+		t.Errorf("upstream retirement not carried: %+v", r)
+	}
 	status, tarball := get(t, local, "/repo/tarballs/up_lib-1.0.0.tar")
 	sum := sha256.Sum256(tarball)
 	if status != http.StatusOK || !bytes.Equal(sum[:], p.Releases[0].OuterChecksum) {
 		t.Fatalf("mirrored tarball: %d, checksum %x, want %x", status, sum, p.Releases[0].OuterChecksum)
+	}
+	// /names and /versions list the cached mirrored package beside local ones.
+	local.SignUp("alice").Publish(pkgtest.Tarball(t, "loc_lib", "1.0.0"), nil).MustOK(t)
+	pub := &local.Server.RepoKeys.Private.PublicKey
+	_, nb := get(t, local, "/repo/names")
+	names, err := hexrepo.DecodeNamesSigned(nb, pub, testdb.PublicRepository)
+	if err != nil || len(names.Packages) != 2 || names.Packages[0].Name != "loc_lib" || names.Packages[1].Name != "up_lib" {
+		t.Errorf("/repo/names %+v %v, want loc_lib and up_lib", names.Packages, err)
+	}
+	_, vb := get(t, local, "/repo/versions")
+	versions, err := hexrepo.DecodeVersionsSigned(vb, pub, testdb.PublicRepository)
+	if err != nil || len(versions.Packages) != 2 || versions.Packages[1].Name != "up_lib" || strings.Join(versions.Packages[1].Versions, ",") != "1.0.0" || len(versions.Packages[1].Retired) != 1 {
+		t.Errorf("/repo/versions %+v %v, want loc_lib and up_lib 1.0.0", versions.Packages, err)
 	}
 	// Fetched once: with the upstream down the tarball is still served.
 	up.mode.Store("down")
