@@ -55,6 +55,9 @@ type Config struct {
 	SecurityContact  string        // DEPOT_SECURITY_CONTACT (default security@ the public host)
 	OIDCAudience     string        // DEPOT_OIDC_AUDIENCE (empty: the public URL)
 	OIDCAllowHTTP    bool          // DEPOT_OIDC_ALLOW_HTTP (trusted publishers may name http:// issuers)
+	Upstreams        []Upstream    // DEPOT_UPSTREAMS / -upstream (mirrored Hex repositories; none: off)
+	MirrorMaxAge     time.Duration // DEPOT_MIRROR_MAX_AGE (cached upstream package revalidated after)
+	MirrorAllowLocal []string      // DEPOT_MIRROR_ALLOW_LOCAL (names that may be published although upstream has them)
 }
 
 // env returns the DEPOT_ variable name or the fallback.
@@ -103,8 +106,41 @@ func Parse(args []string) (Config, error) {
 	fs.StringVar(&c.BlobURL, "blob-url", env("DEPOT_BLOB_URL", ""), "where tarballs and docs are kept: file:///FOLDER or s3://BUCKET/PREFIX?endpoint=HOST:PORT&region=REGION (credentials from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY); empty: the data folder's blobs (DEPOT_BLOB_URL)")
 	fs.DurationVar(&c.BlobRedirect, "blob-redirect", durEnv("DEPOT_BLOB_REDIRECT", 0), "with an s3:// blob store, answer tarball downloads with a redirect to a presigned URL valid this long; 0: stream through Depot (DEPOT_BLOB_REDIRECT)")
 	fs.StringVar(&c.SecurityContact, "security-contact", env("DEPOT_SECURITY_CONTACT", ""), "address in /.well-known/security.txt; default security@ the public host (DEPOT_SECURITY_CONTACT)")
+	upstreams := env("DEPOT_UPSTREAMS", "")
+	var flagUpstreams []string
+	fs.Func("upstream", "mirror an upstream Hex repository: NAME=URL,key=PEMFILE|hexpm[,allow=a,b,...]; repeatable (DEPOT_UPSTREAMS, entries separated by ;)", func(v string) error {
+		flagUpstreams = append(flagUpstreams, v)
+		return nil
+	})
+	fs.DurationVar(&c.MirrorMaxAge, "mirror-max-age", durEnv("DEPOT_MIRROR_MAX_AGE", 10*time.Minute), "how old a cached upstream package may get before it is revalidated by ETag (DEPOT_MIRROR_MAX_AGE)")
+	allowLocal := env("DEPOT_MIRROR_ALLOW_LOCAL", "")
+	fs.StringVar(&allowLocal, "mirror-allow-local", allowLocal, "comma-separated package names that may be published here although an upstream has them (DEPOT_MIRROR_ALLOW_LOCAL)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
+	}
+	specs := flagUpstreams
+	if len(specs) == 0 && strings.TrimSpace(upstreams) != "" {
+		specs = strings.Split(upstreams, ";")
+	}
+	for _, spec := range specs {
+		u, err := ParseUpstream(spec)
+		if err != nil {
+			return c, err
+		}
+		for _, prev := range c.Upstreams {
+			if prev.Name == u.Name {
+				return c, fmt.Errorf("upstream %q is configured twice", u.Name)
+			}
+		}
+		c.Upstreams = append(c.Upstreams, u)
+	}
+	if c.MirrorMaxAge < 0 {
+		return c, fmt.Errorf("mirror max age %s must not be negative", c.MirrorMaxAge)
+	}
+	for n := range strings.SplitSeq(allowLocal, ",") {
+		if n = strings.TrimSpace(n); n != "" {
+			c.MirrorAllowLocal = append(c.MirrorAllowLocal, n)
+		}
 	}
 	if c.BlobSweepEvery < 0 {
 		return c, fmt.Errorf("blob sweep interval %s must not be negative", c.BlobSweepEvery)

@@ -183,6 +183,10 @@ func (s *Service) publish(ctx context.Context, v *viewer.Viewer, r repo, ownerOr
 	if !v.Scopes.AllowsPackageWrite(r.scopeOrg(), name) {
 		return publishResult{}, apperr.New(apperr.Forbidden, "this API key may not publish %s (needs api:write or %s)", name, scopeFor(r, name))
 	}
+	// Asked before the transaction: it may reach an upstream.
+	if err := s.checkUpstreamName(ctx, r, name); err != nil {
+		return publishResult{}, err
+	}
 	var res publishResult
 	err = store.WithTx(ctx, s.DB, func(tx *ent.Tx) error {
 		var err error

@@ -36,6 +36,9 @@ type Service struct {
 	// TrustAllowHTTP lets trusted publishers name http:// OIDC issuers
 	// (tests and explicit configuration); otherwise https only.
 	TrustAllowHTTP bool
+	// NameGuard, when set, vets the name of a new public package (the
+	// mirror's dependency-confusion check); an error refuses the publish.
+	NameGuard func(ctx context.Context, name string) error
 
 	repoCache sync.Map // repository name ("" = public) → repo; see resolveRepo
 	mu        sync.Mutex

@@ -10,6 +10,7 @@ import (
 
 	"github.com/depot-registry/depot/apperr"
 	"github.com/depot-registry/depot/ent"
+	"github.com/depot-registry/depot/mirror"
 	"github.com/depot-registry/depot/registry"
 )
 
@@ -37,8 +38,12 @@ const (
 // server's authentication, in front). A private repository the viewer
 // cannot read, a missing one, and a missing or hidden package all get the
 // same 404.
-func NewHandler(reg *registry.Service, keys *Keys, tarballs http.Handler) http.Handler {
-	return &handler{db: reg.DB, registry: reg, keys: keys, tarballs: tarballs, public: reg.PublicName(), signed: newSignedCache()}
+func NewHandler(reg *registry.Service, keys *Keys, tarballs http.Handler, opts ...HandlerOption) http.Handler {
+	h := &handler{db: reg.DB, registry: reg, keys: keys, tarballs: tarballs, public: reg.PublicName(), signed: newSignedCache()}
+	for _, o := range opts {
+		o(h)
+	}
+	return h
 }
 
 type handler struct {
@@ -48,6 +53,7 @@ type handler struct {
 	tarballs http.Handler
 	public   string
 	signed   *signedCache
+	mirror   *mirror.Service // nil: no upstreams
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -97,7 +103,13 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.serveSigned(w, r, t, func() ([]byte, error) { return h.versionsPayload(ctx, t) })
 	case strings.HasPrefix(resource, "/packages/") && !strings.Contains(resource[len("/packages/"):], "/"):
 		name := resource[len("/packages/"):]
-		h.serveSigned(w, r, t, func() ([]byte, error) { return h.packagePayload(ctx, t, name) })
+		h.serveSigned(w, r, t, func() ([]byte, error) {
+			b, err := h.packagePayload(ctx, t, name)
+			if errors.Is(err, errNoPackage) && !t.Private && h.mirror != nil {
+				return h.mirrorPayload(ctx, t, name)
+			}
+			return b, err
+		})
 	default:
 		http.NotFound(w, r)
 	}
@@ -138,6 +150,10 @@ func (h *handler) serveSigned(w http.ResponseWriter, r *http.Request, t target, 
 	payload, err := build()
 	if errors.Is(err, errNoPackage) {
 		http.NotFound(w, r)
+		return
+	}
+	if errors.Is(err, errUpstream) {
+		http.Error(w, "upstream unavailable: the package is not held here, not cached, and the upstream gave no verified answer", http.StatusBadGateway)
 		return
 	}
 	if err != nil {

@@ -112,6 +112,11 @@ func (h *handler) namesPayload(ctx context.Context, t target) ([]byte, error) {
 	for _, p := range ps {
 		n.Packages = append(n.Packages, hexrepo.NameEntry{Name: p.Name, UpdatedAt: p.UpdatedAt.UTC()})
 	}
+	if !t.Private && h.mirror != nil {
+		if err := h.mirroredNames(ctx, &n); err != nil {
+			return nil, err
+		}
+	}
 	return hexrepo.EncodeNames(n)
 }
 
@@ -143,6 +148,11 @@ func (h *handler) versionsPayload(ctx context.Context, t target) ([]byte, error)
 		}
 		if len(e.Versions) > 0 {
 			v.Packages = append(v.Packages, e)
+		}
+	}
+	if !t.Private && h.mirror != nil {
+		if err := h.mirroredVersions(ctx, &v); err != nil {
+			return nil, err
 		}
 	}
 	return hexrepo.EncodeVersions(v)

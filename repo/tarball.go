@@ -16,6 +16,7 @@ import (
 	"github.com/depot-registry/depot/apperr"
 	"github.com/depot-registry/depot/blob"
 	"github.com/depot-registry/depot/ent"
+	"github.com/depot-registry/depot/mirror"
 	"github.com/depot-registry/depot/registry"
 )
 
@@ -75,6 +76,7 @@ type tarballs struct {
 	svc      *registry.Service
 	blobs    blob.Store
 	redirect time.Duration
+	mirror   *mirror.Service // nil: no upstreams
 }
 
 func (h *tarballs) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -90,6 +92,12 @@ func (h *tarballs) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	rel, err := h.svc.Release(ctx, repoName, name, version)
+	if errors.Is(err, apperr.ErrNotFound) && h.mirror != nil && (repoName == "" || repoName == h.svc.PublicName()) {
+		if ok, err := h.svc.HasPublicPackage(ctx, name); err == nil && !ok {
+			h.serveMirrored(w, r, name, version)
+			return
+		}
+	}
 	if errors.Is(err, apperr.ErrNotFound) {
 		http.NotFound(w, r)
 		return

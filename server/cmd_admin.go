@@ -17,6 +17,9 @@ import (
 // rules — e.g. removing a package for legal or security reasons (seed: such
 // names and versions are reserved for ever).
 func adminCmd(ctx context.Context, args []string) error {
+	if len(args) > 0 && args[0] == "mirror" {
+		return adminMirror(ctx, args[1:])
+	}
 	if len(args) == 0 || args[0] != "remove" {
 		return errors.New("usage: depot admin remove [-repository ORG] [-reason TEXT] PKG [VERSION]")
 	}

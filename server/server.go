@@ -23,6 +23,7 @@ import (
 	"github.com/depot-registry/depot/graph"
 	"github.com/depot-registry/depot/hexapi"
 	"github.com/depot-registry/depot/mail"
+	"github.com/depot-registry/depot/mirror"
 	"github.com/depot-registry/depot/org"
 	"github.com/depot-registry/depot/readcache"
 	"github.com/depot-registry/depot/registry"
@@ -50,6 +51,8 @@ type Server struct {
 	Processor billing.Processor
 	// RepoKeys sign the Hex registry payloads.
 	RepoKeys *repo.Keys
+	// Mirror proxies the configured upstream repositories (nil: none).
+	Mirror *mirror.Service
 	// Bus and Hub carry release events to subscriptions.
 	Bus events.Bus
 	Hub *events.Hub

@@ -49,8 +49,12 @@ func (s *Server) wireDomain() error {
 		return fmt.Errorf("repository signing key: %w", err)
 	}
 	s.RepoKeys = keys
-	s.tarballs = repo.TarballHandler(s.Registry, s.Blobs, repo.RedirectFor(s.Config.BlobRedirect))
-	s.repo = repo.NewHandler(s.Registry, keys, s.tarballs)
+	m, err := s.wireMirror()
+	if err != nil {
+		return err
+	}
+	s.tarballs = repo.TarballHandler(s.Registry, s.Blobs, repo.RedirectFor(s.Config.BlobRedirect), repo.TarballMirror(m))
+	s.repo = repo.NewHandler(s.Registry, keys, s.tarballs, repo.WithMirror(m))
 	s.Docs = &docshost.Service{DB: s.DB.Client, Blobs: s.Blobs, Registry: s.Registry, Now: s.now, AfterCommit: s.afterCommit}
 	s.Resolver.Docs = s.Docs
 	s.docs = docshost.NewHandler(s.Registry, s.Blobs, 0)

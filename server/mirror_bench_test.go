@@ -1,0 +1,55 @@
+package server_test
+
+import (
+	"io"
+	"net/http"
+	"testing"
+
+	"github.com/depot-registry/depot/internal/pkgtest"
+	"github.com/depot-registry/depot/server/servertest"
+)
+
+// BenchmarkMirrorReads compares a cached mirrored package page and tarball
+// with a local one (SQLite, upstream a second Depot on loopback, cache
+// warm). BENCHMARKS.md has the numbers.
+//
+//	go test -run '^$' -bench MirrorReads -benchtime 3s ./server/
+func BenchmarkMirrorReads(b *testing.B) {
+	up := newUpstreamDepot(b)
+	local := servertest.New(b, up.config("hexpm", up.env.Server.RepoKeys.PublicPEM))
+	local.SignUp("alice").Publish(pkgtest.Tarball(b, "loc_lib", "1.0.0"), nil).MustOK(b)
+	for _, c := range []struct{ name, path string }{
+		{"package/local", "/repo/packages/loc_lib"},
+		{"package/mirrored", "/repo/packages/up_lib"},
+		{"tarball/local", "/repo/tarballs/loc_lib-1.0.0.tar"},
+		{"tarball/mirrored", "/repo/tarballs/up_lib-1.0.0.tar"},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			url := local.URL + c.path
+			fetch := func() error {
+				resp, err := http.Get(url)
+				if err != nil {
+					return err
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					b.Errorf("%s: status %d", c.path, resp.StatusCode)
+				}
+				return nil
+			}
+			if err := fetch(); err != nil { // warm the cache
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if err := fetch(); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		})
+	}
+}
