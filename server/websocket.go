@@ -17,6 +17,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/depot-registry/depot/events"
+	"github.com/depot-registry/depot/internal/httpctx"
 )
 
 // Subprotocols of GraphQL over websockets: graphql-transport-ws (the
@@ -96,8 +97,15 @@ func (t *wsTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gr
 	// The socket outlives the request: net/http cancels the request's
 	// context when the handler returns.
 	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
+	// The request's context holds the response writer, and through it
+	// net/http's 8 KiB of buffers for the connection: detach it, keeping
+	// the headers resolvers read (the session cookie, the CSRF header).
+	headers := httpctx.Detach(ctx, CSRFHeader)
+	if headers == nil {
+		headers = http.Header{}
+	}
 	c := &wsConn{
-		ws: ws, t: t, exec: exec, ctx: ctx, cancel: cancel, headers: r.Header,
+		ws: ws, t: t, exec: exec, ctx: ctx, cancel: cancel, headers: headers,
 		legacy: ws.Subprotocol() != protoTransportWS,
 		ops:    map[string]*wsOp{},
 	}
@@ -217,33 +225,52 @@ type wsMessage struct {
 	Payload json.RawMessage `json:"payload,omitempty"`
 }
 
+// serve runs the handshake, then hands the connection to a fresh reader:
+// the handshake (authentication, the database) grows a stack that the
+// idle reader would otherwise keep for the connection's life.
 func (c *wsConn) serve() {
-	defer c.shutdown()
 	if !c.handshake() {
+		c.shutdown()
 		return
 	}
+	go c.readLoop()
+}
+
+// readLoop reads messages until the connection ends. Idle, it is blocked in
+// the socket's read with a shallow stack (4 KiB here; 8 KiB when it also
+// ran the handshake).
+func (c *wsConn) readLoop() {
+	defer c.shutdown()
 	for {
 		m, err := c.read()
 		if err != nil {
-			var syn *json.SyntaxError
-			if errors.As(err, &syn) || errors.Is(err, errBadMessage) {
+			if errors.Is(err, errBadMessage) {
 				c.closeWith(closeBadMessage, "Invalid message received")
 			}
 			return
 		}
+		if !c.handle(m) {
+			return
+		}
+	}
+}
+
+// handle acts on one message after the handshake; false ends the connection.
+func (c *wsConn) handle(m wsMessage) bool {
+	{
 		switch m.Type {
 		case "connection_init":
 			c.closeWith(closeTooManyInits, "Too many initialisation requests")
-			return
+			return false
 		case "subscribe", "start":
 			if m.ID == "" || (m.Type == "start") != c.legacy {
 				c.closeWith(closeBadMessage, "Invalid message received")
-				return
+				return false
 			}
 			op, ok := c.register(m.ID)
 			if !ok {
 				c.closeWith(closeDuplicateID, truncate("Subscriber for "+m.ID+" already exists", maxCloseReason))
-				return
+				return false
 			}
 			// Parsing, validating and starting run on a goroutine of their
 			// own, so the reader's stack stays small while it idles.
@@ -260,23 +287,29 @@ func (c *wsConn) serve() {
 		case "pong":
 		case "connection_terminate":
 			c.closeWith(closeNormal, "terminated")
-			return
+			return false
 		default:
 			c.closeWith(closeBadMessage, "Invalid message received")
-			return
+			return false
 		}
 	}
+	return true
 }
 
 var errBadMessage = errors.New("bad message")
 
 // read returns the next message. Only the serve goroutine reads.
 func (c *wsConn) read() (wsMessage, error) {
-	var m wsMessage
 	_, data, err := c.ws.ReadMessage()
 	if err != nil {
-		return m, err
+		return wsMessage{}, err
 	}
+	return decode(data)
+}
+
+// decode decodes one protocol message.
+func decode(data []byte) (wsMessage, error) {
+	var m wsMessage
 	if err := json.Unmarshal(data, &m); err != nil {
 		return m, errBadMessage
 	}
