@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -87,7 +89,13 @@ func (t *wsTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gr
 		WriteBufferSize:  1024,
 		WriteBufferPool:  wsWriteBuffers,
 	}
-	ws, err := up.Upgrade(w, r, nil)
+	var hj http.ResponseWriter = w
+	var counted *countingHijacker
+	if idleWait {
+		counted = &countingHijacker{ResponseWriter: w}
+		hj = counted
+	}
+	ws, err := up.Upgrade(hj, r, nil)
 	if err != nil {
 		return // Upgrade answered the request
 	}
@@ -109,6 +117,14 @@ func (t *wsTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gr
 		legacy: ws.Subprotocol() != protoTransportWS,
 		ops:    map[string]*wsOp{},
 	}
+	if counted != nil && counted.conn != nil {
+		// Plain TCP only: a TLS connection buffers records of its own.
+		if tc, ok := counted.conn.Conn.(*net.TCPConn); ok {
+			if rc, err := tc.SyscallConn(); err == nil {
+				c.counted, c.raw = counted.conn, rc
+			}
+		}
+	}
 	// A fresh goroutine reads, and the handler's returns: an idle
 	// connection then keeps a small stack, not one grown through the
 	// middleware, and net/http lets go of its buffers.
@@ -124,6 +140,12 @@ type wsConn struct {
 	cancel  context.CancelFunc
 	headers http.Header
 	legacy  bool
+	// counted and raw, when set, let the idle reader wait for the socket
+	// outside gorilla's reader (websocket_idle.go); consumed is the least
+	// the messages read so far took on the wire. Reader only.
+	counted  *countingConn
+	raw      syscall.RawConn
+	consumed int64
 
 	mu      sync.Mutex
 	ops     map[string]*wsOp // open operations by id
@@ -242,6 +264,12 @@ func (c *wsConn) serve() {
 func (c *wsConn) readLoop() {
 	defer c.shutdown()
 	for {
+		if c.raw != nil && c.counted.read == c.consumed {
+			// Nothing buffered: wait with a shallow stack.
+			if err := waitReadable(c.raw); err != nil {
+				return
+			}
+		}
 		m, err := c.read()
 		if err != nil {
 			if errors.Is(err, errBadMessage) {
@@ -304,6 +332,7 @@ func (c *wsConn) read() (wsMessage, error) {
 	if err != nil {
 		return wsMessage{}, err
 	}
+	c.consumed += minFrameBytes(len(data))
 	return decode(data)
 }
 
