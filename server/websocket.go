@@ -69,6 +69,7 @@ type wsTransport struct {
 	// only when the client left its socket buffers full; wsWriteTimeout
 	// bounds that, so a stuck client holds a writer up briefly, once.
 	writers     chan *wsConn
+	batches     chan []*wsConn // see wsBatch
 	allowed     func(*http.Request) bool
 	init        transport.WebsocketInitFunc
 	feeds       *feeds
@@ -553,19 +554,8 @@ func (c *wsConn) complete(id string) { c.send(wsFrame{raw: message(id, "complete
 // being too slow. It never blocks: a feed fans out to thousands of
 // connections from one goroutine.
 func (c *wsConn) send(f wsFrame) bool {
-	c.mu.Lock()
-	if c.closed {
-		c.mu.Unlock()
-		return false
-	}
-	if len(c.queue) >= wsMaxQueued {
-		c.mu.Unlock()
-		go c.closeWith(closeTryAgainLater, "subscriber too slow; resume with the last cursor")
-		return false
-	}
-	c.queue = append(c.queue, f)
-	if !c.writing {
-		c.writing = true
+	ok, schedule := c.enqueue(f)
+	if schedule {
 		// A writer of the pool takes it; when all are busy and their
 		// queue is full, a goroutine of its own.
 		select {
@@ -574,8 +564,51 @@ func (c *wsConn) send(f wsFrame) bool {
 			go c.flush()
 		}
 	}
-	c.mu.Unlock()
-	return true
+	return ok
+}
+
+// enqueue queues f; schedule is true when the caller must see to a flush
+// (no writer is draining the queue yet). A feed's fan-out collects those
+// and hands them to the writers in a few batches (wsBatch) rather than one
+// channel operation and writer wake-up per connection.
+func (c *wsConn) enqueue(f wsFrame) (ok, schedule bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return false, false
+	}
+	if len(c.queue) >= wsMaxQueued {
+		go c.closeWith(closeTryAgainLater, "subscriber too slow; resume with the last cursor")
+		return false, false
+	}
+	c.queue = append(c.queue, f)
+	if c.writing {
+		return true, false
+	}
+	c.writing = true
+	return true, true
+}
+
+// wsBatch hands connections whose queues enqueue filled to the writers,
+// split in as many batches as there are writers (at least 64 connections
+// each): every writer flushes its share in turn.
+func (t *wsTransport) wsBatch(cs []*wsConn) {
+	n := max(64, (len(cs)+wsWriters-1)/wsWriters)
+	for len(cs) > 0 {
+		b := cs[:min(n, len(cs))]
+		cs = cs[len(b):]
+		select {
+		case t.batches <- b:
+		default:
+			go flushAll(b)
+		}
+	}
+}
+
+func flushAll(cs []*wsConn) {
+	for _, c := range cs {
+		c.flush()
+	}
 }
 
 // flush writes queued frames until the queue is empty, then exits.
@@ -711,11 +744,16 @@ func (s *Server) websocketTransport(readLimit int64) *wsTransport {
 	fs := newFeeds(events.Log{DB: s.DB.Client}.Head, s.Bus, 0,
 		func(d int) { s.metrics.subscriptions.Add(float64(d)) }, s.Log)
 	t := &wsTransport{allowed: s.allowedOrigin, init: s.wsInit, feeds: fs, initTimeout: 10 * time.Second, readLimit: readLimit,
-		writers: make(chan *wsConn, wsWriterQueue)}
+		writers: make(chan *wsConn, wsWriterQueue), batches: make(chan []*wsConn, 4*wsWriters)}
 	for range wsWriters {
 		go func() {
-			for c := range t.writers {
-				c.flush()
+			for {
+				select {
+				case c := <-t.writers:
+					c.flush()
+				case b := <-t.batches:
+					flushAll(b)
+				}
 			}
 		}()
 	}

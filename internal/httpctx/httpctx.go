@@ -12,9 +12,9 @@ import (
 // CookieName is the session cookie.
 const CookieName = "depot_session"
 
-// Exchange is the HTTP request/response pair of a GraphQL operation. It is
-// nil for operations that arrive over a websocket (no cookies can be set
-// there).
+// Exchange is the HTTP request/response pair of a GraphQL operation. Over a
+// websocket it is detached (see Detach): the upgrade request's Cookie and
+// CSRF headers without a response (no cookies can be set there).
 type Exchange struct {
 	W      http.ResponseWriter
 	R      *http.Request
