@@ -238,7 +238,7 @@ func jsonRequest(t *testing.T, env *servertest.Env, query string, vars map[strin
 
 // metricValue is the value of an unlabelled series in the server's
 // /metrics.
-func metricValue(t *testing.T, env *servertest.Env, name string) float64 {
+func metricValue(t testing.TB, env *servertest.Env, name string) float64 {
 	t.Helper()
 	resp := env.Anonymous().Get("/metrics", nil)
 	defer resp.Body.Close()

@@ -344,8 +344,14 @@ const maxHeld = 256
 
 func (f *feed) deliver(id int, payload []byte) {
 	shared := &sharedFrames{}
+	var flush []*wsConn // websockets that need a writer, handed over in batches
 	f.mu.Lock()
-	defer f.mu.Unlock()
+	defer func() {
+		f.mu.Unlock()
+		if len(flush) > 0 {
+			flush[0].t.wsBatch(flush)
+		}
+	}()
 	f.last = id
 	for m := range f.members {
 		if id <= m.skip {
@@ -360,7 +366,14 @@ func (f *feed) deliver(id int, payload []byte) {
 			continue
 		}
 		m.last = id
-		m.c.send(wsFrame{id: m.id, payload: payload, shared: shared})
+		fr := wsFrame{id: m.id, payload: payload, shared: shared}
+		if wc, ok := m.c.(*wsConn); ok {
+			if _, schedule := wc.enqueue(fr); schedule {
+				flush = append(flush, wc)
+			}
+			continue
+		}
+		m.c.send(fr)
 	}
 }
 

@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -17,6 +19,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/depot-registry/depot/events"
+	"github.com/depot-registry/depot/internal/httpctx"
 )
 
 // Subprotocols of GraphQL over websockets: graphql-transport-ws (the
@@ -66,6 +69,7 @@ type wsTransport struct {
 	// only when the client left its socket buffers full; wsWriteTimeout
 	// bounds that, so a stuck client holds a writer up briefly, once.
 	writers     chan *wsConn
+	batches     chan []*wsConn // see wsBatch
 	allowed     func(*http.Request) bool
 	init        transport.WebsocketInitFunc
 	feeds       *feeds
@@ -86,7 +90,13 @@ func (t *wsTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gr
 		WriteBufferSize:  1024,
 		WriteBufferPool:  wsWriteBuffers,
 	}
-	ws, err := up.Upgrade(w, r, nil)
+	var hj http.ResponseWriter = w
+	var counted *countingHijacker
+	if idleWait {
+		counted = &countingHijacker{ResponseWriter: w}
+		hj = counted
+	}
+	ws, err := up.Upgrade(hj, r, nil)
 	if err != nil {
 		return // Upgrade answered the request
 	}
@@ -96,10 +106,25 @@ func (t *wsTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gr
 	// The socket outlives the request: net/http cancels the request's
 	// context when the handler returns.
 	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
+	// The request's context holds the response writer, and through it
+	// net/http's 8 KiB of buffers for the connection: detach it, keeping
+	// the headers resolvers read (the session cookie, the CSRF header).
+	headers := httpctx.Detach(ctx, CSRFHeader)
+	if headers == nil {
+		headers = http.Header{}
+	}
 	c := &wsConn{
-		ws: ws, t: t, exec: exec, ctx: ctx, cancel: cancel, headers: r.Header,
+		ws: ws, t: t, exec: exec, ctx: ctx, cancel: cancel, headers: headers,
 		legacy: ws.Subprotocol() != protoTransportWS,
 		ops:    map[string]*wsOp{},
+	}
+	if counted != nil && counted.conn != nil {
+		// Plain TCP only: a TLS connection buffers records of its own.
+		if tc, ok := counted.conn.Conn.(*net.TCPConn); ok {
+			if rc, err := tc.SyscallConn(); err == nil {
+				c.counted, c.raw = counted.conn, rc
+			}
+		}
 	}
 	// A fresh goroutine reads, and the handler's returns: an idle
 	// connection then keeps a small stack, not one grown through the
@@ -116,6 +141,12 @@ type wsConn struct {
 	cancel  context.CancelFunc
 	headers http.Header
 	legacy  bool
+	// counted and raw, when set, let the idle reader wait for the socket
+	// outside gorilla's reader (websocket_idle.go); consumed is the least
+	// the messages read so far took on the wire. Reader only.
+	counted  *countingConn
+	raw      syscall.RawConn
+	consumed int64
 
 	mu      sync.Mutex
 	ops     map[string]*wsOp // open operations by id
@@ -217,33 +248,58 @@ type wsMessage struct {
 	Payload json.RawMessage `json:"payload,omitempty"`
 }
 
+// serve runs the handshake, then hands the connection to a fresh reader:
+// the handshake (authentication, the database) grows a stack that the
+// idle reader would otherwise keep for the connection's life.
 func (c *wsConn) serve() {
-	defer c.shutdown()
 	if !c.handshake() {
+		c.shutdown()
 		return
 	}
+	go c.readLoop()
+}
+
+// readLoop reads messages until the connection ends. Idle, it is blocked in
+// the socket's read with a shallow stack (4 KiB here; 8 KiB when it also
+// ran the handshake).
+func (c *wsConn) readLoop() {
+	defer c.shutdown()
 	for {
+		if c.raw != nil && c.counted.read == c.consumed {
+			// Nothing buffered: wait with a shallow stack.
+			if err := waitReadable(c.raw); err != nil {
+				return
+			}
+		}
 		m, err := c.read()
 		if err != nil {
-			var syn *json.SyntaxError
-			if errors.As(err, &syn) || errors.Is(err, errBadMessage) {
+			if errors.Is(err, errBadMessage) {
 				c.closeWith(closeBadMessage, "Invalid message received")
 			}
 			return
 		}
+		if !c.handle(m) {
+			return
+		}
+	}
+}
+
+// handle acts on one message after the handshake; false ends the connection.
+func (c *wsConn) handle(m wsMessage) bool {
+	{
 		switch m.Type {
 		case "connection_init":
 			c.closeWith(closeTooManyInits, "Too many initialisation requests")
-			return
+			return false
 		case "subscribe", "start":
 			if m.ID == "" || (m.Type == "start") != c.legacy {
 				c.closeWith(closeBadMessage, "Invalid message received")
-				return
+				return false
 			}
 			op, ok := c.register(m.ID)
 			if !ok {
 				c.closeWith(closeDuplicateID, truncate("Subscriber for "+m.ID+" already exists", maxCloseReason))
-				return
+				return false
 			}
 			// Parsing, validating and starting run on a goroutine of their
 			// own, so the reader's stack stays small while it idles.
@@ -260,23 +316,30 @@ func (c *wsConn) serve() {
 		case "pong":
 		case "connection_terminate":
 			c.closeWith(closeNormal, "terminated")
-			return
+			return false
 		default:
 			c.closeWith(closeBadMessage, "Invalid message received")
-			return
+			return false
 		}
 	}
+	return true
 }
 
 var errBadMessage = errors.New("bad message")
 
 // read returns the next message. Only the serve goroutine reads.
 func (c *wsConn) read() (wsMessage, error) {
-	var m wsMessage
 	_, data, err := c.ws.ReadMessage()
 	if err != nil {
-		return m, err
+		return wsMessage{}, err
 	}
+	c.consumed += minFrameBytes(len(data))
+	return decode(data)
+}
+
+// decode decodes one protocol message.
+func decode(data []byte) (wsMessage, error) {
+	var m wsMessage
 	if err := json.Unmarshal(data, &m); err != nil {
 		return m, errBadMessage
 	}
@@ -491,19 +554,8 @@ func (c *wsConn) complete(id string) { c.send(wsFrame{raw: message(id, "complete
 // being too slow. It never blocks: a feed fans out to thousands of
 // connections from one goroutine.
 func (c *wsConn) send(f wsFrame) bool {
-	c.mu.Lock()
-	if c.closed {
-		c.mu.Unlock()
-		return false
-	}
-	if len(c.queue) >= wsMaxQueued {
-		c.mu.Unlock()
-		go c.closeWith(closeTryAgainLater, "subscriber too slow; resume with the last cursor")
-		return false
-	}
-	c.queue = append(c.queue, f)
-	if !c.writing {
-		c.writing = true
+	ok, schedule := c.enqueue(f)
+	if schedule {
 		// A writer of the pool takes it; when all are busy and their
 		// queue is full, a goroutine of its own.
 		select {
@@ -512,8 +564,51 @@ func (c *wsConn) send(f wsFrame) bool {
 			go c.flush()
 		}
 	}
-	c.mu.Unlock()
-	return true
+	return ok
+}
+
+// enqueue queues f; schedule is true when the caller must see to a flush
+// (no writer is draining the queue yet). A feed's fan-out collects those
+// and hands them to the writers in a few batches (wsBatch) rather than one
+// channel operation and writer wake-up per connection.
+func (c *wsConn) enqueue(f wsFrame) (ok, schedule bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return false, false
+	}
+	if len(c.queue) >= wsMaxQueued {
+		go c.closeWith(closeTryAgainLater, "subscriber too slow; resume with the last cursor")
+		return false, false
+	}
+	c.queue = append(c.queue, f)
+	if c.writing {
+		return true, false
+	}
+	c.writing = true
+	return true, true
+}
+
+// wsBatch hands connections whose queues enqueue filled to the writers,
+// split in as many batches as there are writers (at least 64 connections
+// each): every writer flushes its share in turn.
+func (t *wsTransport) wsBatch(cs []*wsConn) {
+	n := max(64, (len(cs)+wsWriters-1)/wsWriters)
+	for len(cs) > 0 {
+		b := cs[:min(n, len(cs))]
+		cs = cs[len(b):]
+		select {
+		case t.batches <- b:
+		default:
+			go flushAll(b)
+		}
+	}
+}
+
+func flushAll(cs []*wsConn) {
+	for _, c := range cs {
+		c.flush()
+	}
 }
 
 // flush writes queued frames until the queue is empty, then exits.
@@ -649,11 +744,16 @@ func (s *Server) websocketTransport(readLimit int64) *wsTransport {
 	fs := newFeeds(events.Log{DB: s.DB.Client}.Head, s.Bus, 0,
 		func(d int) { s.metrics.subscriptions.Add(float64(d)) }, s.Log)
 	t := &wsTransport{allowed: s.allowedOrigin, init: s.wsInit, feeds: fs, initTimeout: 10 * time.Second, readLimit: readLimit,
-		writers: make(chan *wsConn, wsWriterQueue)}
+		writers: make(chan *wsConn, wsWriterQueue), batches: make(chan []*wsConn, 4*wsWriters)}
 	for range wsWriters {
 		go func() {
-			for c := range t.writers {
-				c.flush()
+			for {
+				select {
+				case c := <-t.writers:
+					c.flush()
+				case b := <-t.batches:
+					flushAll(b)
+				}
 			}
 		}()
 	}

@@ -12,9 +12,9 @@ import (
 // CookieName is the session cookie.
 const CookieName = "depot_session"
 
-// Exchange is the HTTP request/response pair of a GraphQL operation. It is
-// nil for operations that arrive over a websocket (no cookies can be set
-// there).
+// Exchange is the HTTP request/response pair of a GraphQL operation. Over a
+// websocket it is detached (see Detach): the upgrade request's Cookie and
+// CSRF headers without a response (no cookies can be set there).
 type Exchange struct {
 	W      http.ResponseWriter
 	R      *http.Request
@@ -26,6 +26,26 @@ type key struct{}
 // With returns ctx carrying the exchange.
 func With(ctx context.Context, e *Exchange) context.Context {
 	return context.WithValue(ctx, key{}, e)
+}
+
+// Detach lets go of the exchange in ctx once the connection has outlived the
+// request (a hijacked websocket): the response writer, and with it net/http's
+// per-connection buffers, are released; the request keeps only its Cookie
+// and X-Depot-CSRF headers, which is what resolvers read. Setting a cookie
+// is then a no-op, as it is on any websocket. It returns those headers.
+func Detach(ctx context.Context, keep ...string) http.Header {
+	e := from(ctx)
+	if e == nil {
+		return nil
+	}
+	h := http.Header{}
+	for _, k := range append([]string{"Cookie"}, keep...) {
+		if v := e.R.Header.Values(k); len(v) > 0 {
+			h[http.CanonicalHeaderKey(k)] = v
+		}
+	}
+	*e = Exchange{R: &http.Request{Header: h}, Secure: e.Secure}
+	return h
 }
 
 func from(ctx context.Context) *Exchange {
@@ -50,7 +70,7 @@ func SessionToken(ctx context.Context) string {
 // SameSite=Lax (not sent on cross-site subrequests), Secure behind https.
 func SetSession(ctx context.Context, token string, ttl time.Duration) {
 	e := from(ctx)
-	if e == nil {
+	if e == nil || e.W == nil {
 		return
 	}
 	http.SetCookie(e.W, &http.Cookie{
@@ -62,7 +82,7 @@ func SetSession(ctx context.Context, token string, ttl time.Duration) {
 // ClearSession removes the session cookie.
 func ClearSession(ctx context.Context) {
 	e := from(ctx)
-	if e == nil {
+	if e == nil || e.W == nil {
 		return
 	}
 	http.SetCookie(e.W, &http.Cookie{
