@@ -64,6 +64,20 @@ func (r *queryResolver) PendingTrustedPublishers(ctx context.Context) ([]*regist
 	return r.Registry.PendingTrustedPublishers(ctx)
 }
 
+// TrustedPublisherKinds is the resolver for the trustedPublisherKinds field.
+func (r *queryResolver) TrustedPublisherKinds(ctx context.Context) ([]*model.TrustedPublisherKindSpec, error) {
+	var out []*model.TrustedPublisherKindSpec
+	for _, k := range trust.Kinds() {
+		spec := &model.TrustedPublisherKindSpec{Kind: model.TrustedPublisherKind(k.Kind), AnyClaims: k.AnyClaims,
+			NeedsIssuer: k.NeedsIssuer, Claims: []*model.TrustedPublisherClaimSpec{}}
+		for _, c := range k.Claims {
+			spec.Claims = append(spec.Claims, &model.TrustedPublisherClaimSpec{Name: c.Name, Required: c.Required})
+		}
+		out = append(out, spec)
+	}
+	return out, nil
+}
+
 // Kind is the resolver for the kind field.
 func (r *trustedPublisherResolver) Kind(ctx context.Context, obj *registry.TrustedPublisher) (model.TrustedPublisherKind, error) {
 	return model.TrustedPublisherKind(obj.Kind), nil

@@ -536,6 +536,22 @@ func (w *readWorld) cases() []readCase {
 					t.Errorf("plans are public and the configured prices: %+v", got)
 				}
 			}},
+		{"trustedPublisherKinds", "trusted publisher kinds", `{ trustedPublisherKinds { kind claims { name required } anyClaims needsIssuer } }`, nil,
+			func(t *testing.T, p readPrincipal, r *servertest.Result) {
+				wantRead(t, r, "")
+				got := decodeAs[struct {
+					TrustedPublisherKinds []struct {
+						Kind   string
+						Claims []struct {
+							Name     string
+							Required bool
+						}
+					}
+				}](t, r).TrustedPublisherKinds
+				if len(got) != 3 || got[0].Kind != "GITHUB" || len(got[0].Claims) != 4 || !got[0].Claims[0].Required || got[0].Claims[3].Required {
+					t.Errorf("trusted publisher kinds are public, GitHub's claims first: %+v", got)
+				}
+			}},
 		{"billingCountries", "EU member states", `{ billingCountries { code name vatPrefix } }`, nil,
 			func(t *testing.T, p readPrincipal, r *servertest.Result) {
 				wantRead(t, r, "")

@@ -109,14 +109,16 @@ var (
 	// private repositories: public data, and private rows the privacy
 	// interceptors filter by viewer.PrivateOrgIDs.
 	visibilityFields = fieldSet(map[string]string{
-		"Query":                  "organization organizations package packages release releaseEvents user plans billingCountries",
-		"PlanOffer":              "plan seatPrice periodMonths",
-		"BillingCountry":         "code name vatPrefix",
-		"Money":                  "cents currency",
-		"Organization":           "id createdAt updatedAt name displayName packages requireTwoFactor",
-		"OrganizationConnection": "edges pageInfo totalCount",
-		"OrganizationEdge":       "node cursor",
-		"Owner":                  "account level",
+		"Query":                     "organization organizations package packages release releaseEvents user plans billingCountries trustedPublisherKinds",
+		"TrustedPublisherKindSpec":  "kind claims anyClaims needsIssuer",
+		"TrustedPublisherClaimSpec": "name required",
+		"PlanOffer":                 "plan seatPrice periodMonths",
+		"BillingCountry":            "code name vatPrefix",
+		"Money":                     "cents currency",
+		"Organization":              "id createdAt updatedAt name displayName packages requireTwoFactor",
+		"OrganizationConnection":    "edges pageInfo totalCount",
+		"OrganizationEdge":          "node cursor",
+		"Owner":                     "account level",
 		"Package": "id createdAt updatedAt name description latestVersion downloads firstPublishedAt repository releases " +
 			"repositoryName private versions latestRelease owners dependents downloadStats downloadsByDay",
 		"PackageConnection": "edges pageInfo totalCount suggestion",

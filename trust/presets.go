@@ -35,6 +35,42 @@ const (
 	GitLabIssuer = "https://gitlab.com"
 )
 
+// ClaimSpec is one claim a kind of publisher is configured with.
+type ClaimSpec struct {
+	Name     string
+	Required bool
+}
+
+// KindSpec is what a kind of publisher is configured with, as Validate
+// checks it: its claims in form order and whether the issuer URL must be
+// given. An OIDC publisher takes any claims, at least one; Claims suggests
+// the usual ones.
+type KindSpec struct {
+	Kind        Kind
+	Claims      []ClaimSpec
+	AnyClaims   bool
+	NeedsIssuer bool
+}
+
+// Kinds lists the publisher kinds with their claims, for fronts that build
+// a form from them.
+func Kinds() []KindSpec {
+	out := []KindSpec{}
+	for _, k := range []Kind{GitHub, GitLab} {
+		p := presetClaims[k]
+		spec := KindSpec{Kind: k}
+		for _, n := range p.required {
+			spec.Claims = append(spec.Claims, ClaimSpec{Name: n, Required: true})
+		}
+		for _, n := range p.optional {
+			spec.Claims = append(spec.Claims, ClaimSpec{Name: n})
+		}
+		out = append(out, spec)
+	}
+	return append(out, KindSpec{Kind: OIDC, AnyClaims: true, NeedsIssuer: true,
+		Claims: []ClaimSpec{{Name: "sub"}, {Name: "repository"}}})
+}
+
 // Claim names a preset configures (Depot's names; matched against the
 // token as described in Match).
 var presetClaims = map[Kind]struct{ required, optional []string }{

@@ -470,6 +470,7 @@ type ComplexityRoot struct {
 		PreviewSeatChange        func(childComplexity int, organization string, seats int) int
 		Release                  func(childComplexity int, packageArg string, version string, repository *string) int
 		ReleaseEvents            func(childComplexity int, first *int, after *string, filter *model.ReleaseEventFilter) int
+		TrustedPublisherKinds    func(childComplexity int) int
 		User                     func(childComplexity int, username string) int
 		Viewer                   func(childComplexity int) int
 	}
@@ -700,6 +701,18 @@ type ComplexityRoot struct {
 		Pending     func(childComplexity int) int
 	}
 
+	TrustedPublisherClaimSpec struct {
+		Name     func(childComplexity int) int
+		Required func(childComplexity int) int
+	}
+
+	TrustedPublisherKindSpec struct {
+		AnyClaims   func(childComplexity int) int
+		Claims      func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		NeedsIssuer func(childComplexity int) int
+	}
+
 	UnretireReleasePayload struct {
 		Releases func(childComplexity int) int
 	}
@@ -837,6 +850,7 @@ type QueryResolver interface {
 	Packages(ctx context.Context, search *string, repository *string, where *ent.PackageWhereInput, orderBy *ent.PackageOrder, first *int, after *entgql.Cursor[int], last *int, before *entgql.Cursor[int]) (*ent.PackageConnection, error)
 	Release(ctx context.Context, packageArg string, version string, repository *string) (*ent.Release, error)
 	PendingTrustedPublishers(ctx context.Context) ([]*registry.TrustedPublisher, error)
+	TrustedPublisherKinds(ctx context.Context) ([]*model.TrustedPublisherKindSpec, error)
 }
 type ReleaseResolver interface {
 	DownloadStats(ctx context.Context, obj *ent.Release) (*registry.DownloadStats, error)
@@ -2780,6 +2794,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ReleaseEvents(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.ReleaseEventFilter)), true
+	case "Query.trustedPublisherKinds":
+		if e.ComplexityRoot.Query.TrustedPublisherKinds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.TrustedPublisherKinds(childComplexity), true
 	case "Query.user":
 		if e.ComplexityRoot.Query.User == nil {
 			break
@@ -3585,6 +3605,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TrustedPublisher.Pending(childComplexity), true
+
+	case "TrustedPublisherClaimSpec.name":
+		if e.ComplexityRoot.TrustedPublisherClaimSpec.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustedPublisherClaimSpec.Name(childComplexity), true
+	case "TrustedPublisherClaimSpec.required":
+		if e.ComplexityRoot.TrustedPublisherClaimSpec.Required == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustedPublisherClaimSpec.Required(childComplexity), true
+
+	case "TrustedPublisherKindSpec.anyClaims":
+		if e.ComplexityRoot.TrustedPublisherKindSpec.AnyClaims == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustedPublisherKindSpec.AnyClaims(childComplexity), true
+	case "TrustedPublisherKindSpec.claims":
+		if e.ComplexityRoot.TrustedPublisherKindSpec.Claims == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustedPublisherKindSpec.Claims(childComplexity), true
+	case "TrustedPublisherKindSpec.kind":
+		if e.ComplexityRoot.TrustedPublisherKindSpec.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustedPublisherKindSpec.Kind(childComplexity), true
+	case "TrustedPublisherKindSpec.needsIssuer":
+		if e.ComplexityRoot.TrustedPublisherKindSpec.NeedsIssuer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrustedPublisherKindSpec.NeedsIssuer(childComplexity), true
 
 	case "UnretireReleasePayload.releases":
 		if e.ComplexityRoot.UnretireReleasePayload.Releases == nil {
@@ -7406,6 +7464,28 @@ type RevertDocsPayload {
 	{Name: "../schema/trust.graphqls", Input: `extend type Query {
   "Pending trusted publishers the viewer configured, or that reserve a package name for an organization it administers."
   pendingTrustedPublishers: [TrustedPublisher!]!
+  "The kinds of trusted publisher and the claims each is configured with, as the server checks them. Public."
+  trustedPublisherKinds: [TrustedPublisherKindSpec!]!
+}
+
+"What a kind of trusted publisher is configured with."
+type TrustedPublisherKindSpec {
+  "The kind."
+  kind: TrustedPublisherKind!
+  "Its claims, in form order (for OIDC, the usual ones)."
+  claims: [TrustedPublisherClaimSpec!]!
+  "OIDC: any claims may be given, at least one."
+  anyClaims: Boolean!
+  "Whether the issuer URL must be given."
+  needsIssuer: Boolean!
+}
+
+"One claim a kind of trusted publisher is configured with."
+type TrustedPublisherClaimSpec {
+  "The claim's name, as addTrustedPublisher takes it."
+  name: String!
+  "Whether it must be given."
+  required: Boolean!
 }
 
 extend type Mutation {
@@ -8761,6 +8841,30 @@ func (ec *executionContext) childFields_TrustedPublisher(ctx context.Context, fi
 		return ec.fieldContext_TrustedPublisher_createdAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TrustedPublisher", field.Name)
+}
+
+func (ec *executionContext) childFields_TrustedPublisherClaimSpec(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_TrustedPublisherClaimSpec_name(ctx, field)
+	case "required":
+		return ec.fieldContext_TrustedPublisherClaimSpec_required(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrustedPublisherClaimSpec", field.Name)
+}
+
+func (ec *executionContext) childFields_TrustedPublisherKindSpec(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_TrustedPublisherKindSpec_kind(ctx, field)
+	case "claims":
+		return ec.fieldContext_TrustedPublisherKindSpec_claims(ctx, field)
+	case "anyClaims":
+		return ec.fieldContext_TrustedPublisherKindSpec_anyClaims(ctx, field)
+	case "needsIssuer":
+		return ec.fieldContext_TrustedPublisherKindSpec_needsIssuer(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrustedPublisherKindSpec", field.Name)
 }
 
 func (ec *executionContext) childFields_UnretireReleasePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -17861,6 +17965,38 @@ func (ec *executionContext) fieldContext_Query_pendingTrustedPublishers(_ contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_trustedPublisherKinds(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_trustedPublisherKinds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().TrustedPublisherKinds(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.TrustedPublisherKindSpec) graphql.Marshaler {
+			return ec.marshalNTrustedPublisherKindSpec2ᚕᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐTrustedPublisherKindSpecᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_trustedPublisherKinds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrustedPublisherKindSpec(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21198,6 +21334,153 @@ func (ec *executionContext) _TrustedPublisher_createdAt(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_TrustedPublisher_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TrustedPublisher", field, false, false, "Time")
+}
+
+func (ec *executionContext) _TrustedPublisherClaimSpec_name(ctx context.Context, field graphql.CollectedField, obj *model.TrustedPublisherClaimSpec) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustedPublisherClaimSpec_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustedPublisherClaimSpec_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustedPublisherClaimSpec", field, false, false, "String")
+}
+
+func (ec *executionContext) _TrustedPublisherClaimSpec_required(ctx context.Context, field graphql.CollectedField, obj *model.TrustedPublisherClaimSpec) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustedPublisherClaimSpec_required(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Required, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustedPublisherClaimSpec_required(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustedPublisherClaimSpec", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _TrustedPublisherKindSpec_kind(ctx context.Context, field graphql.CollectedField, obj *model.TrustedPublisherKindSpec) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustedPublisherKindSpec_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.TrustedPublisherKind) graphql.Marshaler {
+			return ec.marshalNTrustedPublisherKind2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐTrustedPublisherKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustedPublisherKindSpec_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustedPublisherKindSpec", field, false, false, "TrustedPublisherKind")
+}
+
+func (ec *executionContext) _TrustedPublisherKindSpec_claims(ctx context.Context, field graphql.CollectedField, obj *model.TrustedPublisherKindSpec) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustedPublisherKindSpec_claims(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Claims, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.TrustedPublisherClaimSpec) graphql.Marshaler {
+			return ec.marshalNTrustedPublisherClaimSpec2ᚕᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐTrustedPublisherClaimSpecᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustedPublisherKindSpec_claims(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrustedPublisherKindSpec",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrustedPublisherClaimSpec(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TrustedPublisherKindSpec_anyClaims(ctx context.Context, field graphql.CollectedField, obj *model.TrustedPublisherKindSpec) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustedPublisherKindSpec_anyClaims(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AnyClaims, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustedPublisherKindSpec_anyClaims(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustedPublisherKindSpec", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _TrustedPublisherKindSpec_needsIssuer(ctx context.Context, field graphql.CollectedField, obj *model.TrustedPublisherKindSpec) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrustedPublisherKindSpec_needsIssuer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NeedsIssuer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrustedPublisherKindSpec_needsIssuer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrustedPublisherKindSpec", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _UnretireReleasePayload_releases(ctx context.Context, field graphql.CollectedField, obj *model.UnretireReleasePayload) (ret graphql.Marshaler) {
@@ -30836,6 +31119,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_pendingTrustedPublishers(ctx, field)
 				})
+		case "trustedPublisherKinds":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_trustedPublisherKinds(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -32431,6 +32720,92 @@ func (ec *executionContext) _TrustedPublisher(ctx context.Context, sel ast.Selec
 			out.Values[i] = ec._TrustedPublisher_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var trustedPublisherClaimSpecImplementors = []string{"TrustedPublisherClaimSpec"}
+
+func (ec *executionContext) _TrustedPublisherClaimSpec(ctx context.Context, sel ast.SelectionSet, obj *model.TrustedPublisherClaimSpec) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trustedPublisherClaimSpecImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TrustedPublisherClaimSpec")
+		case "name":
+			out.Values[i] = ec._TrustedPublisherClaimSpec_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "required":
+			out.Values[i] = ec._TrustedPublisherClaimSpec_required(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var trustedPublisherKindSpecImplementors = []string{"TrustedPublisherKindSpec"}
+
+func (ec *executionContext) _TrustedPublisherKindSpec(ctx context.Context, sel ast.SelectionSet, obj *model.TrustedPublisherKindSpec) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trustedPublisherKindSpecImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TrustedPublisherKindSpec")
+		case "kind":
+			out.Values[i] = ec._TrustedPublisherKindSpec_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "claims":
+			out.Values[i] = ec._TrustedPublisherKindSpec_claims(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "anyClaims":
+			out.Values[i] = ec._TrustedPublisherKindSpec_anyClaims(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "needsIssuer":
+			out.Values[i] = ec._TrustedPublisherKindSpec_needsIssuer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -34513,6 +34888,30 @@ func (ec *executionContext) marshalNTrustedPublisher2ᚖgithubᚗcomᚋdepotᚑr
 	return ec._TrustedPublisher(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNTrustedPublisherClaimSpec2ᚕᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐTrustedPublisherClaimSpecᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TrustedPublisherClaimSpec) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTrustedPublisherClaimSpec2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐTrustedPublisherClaimSpec(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTrustedPublisherClaimSpec2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐTrustedPublisherClaimSpec(ctx context.Context, sel ast.SelectionSet, v *model.TrustedPublisherClaimSpec) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TrustedPublisherClaimSpec!")
+		return graphql.Null
+	}
+	return ec._TrustedPublisherClaimSpec(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNTrustedPublisherKind2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐTrustedPublisherKind(ctx context.Context, v any) (model.TrustedPublisherKind, error) {
 	var res model.TrustedPublisherKind
 	err := res.UnmarshalGQL(v)
@@ -34521,6 +34920,30 @@ func (ec *executionContext) unmarshalNTrustedPublisherKind2githubᚗcomᚋdepot�
 
 func (ec *executionContext) marshalNTrustedPublisherKind2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐTrustedPublisherKind(ctx context.Context, sel ast.SelectionSet, v model.TrustedPublisherKind) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNTrustedPublisherKindSpec2ᚕᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐTrustedPublisherKindSpecᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TrustedPublisherKindSpec) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTrustedPublisherKindSpec2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐTrustedPublisherKindSpec(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTrustedPublisherKindSpec2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐTrustedPublisherKindSpec(ctx context.Context, sel ast.SelectionSet, v *model.TrustedPublisherKindSpec) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TrustedPublisherKindSpec!")
+		return graphql.Null
+	}
+	return ec._TrustedPublisherKindSpec(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNUnretireReleaseInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐUnretireReleaseInput(ctx context.Context, v any) (model.UnretireReleaseInput, error) {

@@ -822,6 +822,26 @@ type TrustedClaimInput struct {
 	Value string `json:"value"`
 }
 
+// One claim a kind of trusted publisher is configured with.
+type TrustedPublisherClaimSpec struct {
+	// The claim's name, as addTrustedPublisher takes it.
+	Name string `json:"name"`
+	// Whether it must be given.
+	Required bool `json:"required"`
+}
+
+// What a kind of trusted publisher is configured with.
+type TrustedPublisherKindSpec struct {
+	// The kind.
+	Kind TrustedPublisherKind `json:"kind"`
+	// Its claims, in form order (for OIDC, the usual ones).
+	Claims []*TrustedPublisherClaimSpec `json:"claims"`
+	// OIDC: any claims may be given, at least one.
+	AnyClaims bool `json:"anyClaims"`
+	// Whether the issuer URL must be given.
+	NeedsIssuer bool `json:"needsIssuer"`
+}
+
 // Input of unretireRelease.
 type UnretireReleaseInput struct {
 	// Package name.

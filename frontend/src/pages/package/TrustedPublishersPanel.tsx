@@ -8,6 +8,15 @@ import { errorText } from '../../lib/errors';
 
 const TrustedPublishersDocument = graphql(`
   query TrustedPublishers($name: String!) {
+    trustedPublisherKinds {
+      kind
+      claims {
+        name
+        required
+      }
+      anyClaims
+      needsIssuer
+    }
     package(name: $name) {
       id
       trustedPublishers {
@@ -41,24 +50,27 @@ const RemoveTrustedPublisherDocument = graphql(`
   }
 `);
 
-// The claims each kind asks for, in form order; the server validates them.
-export const kindFields: Record<TrustedPublisherKind, { name: string; label: string; optional?: boolean; placeholder?: string }[]> = {
-  GITHUB: [
-    { name: 'repository_owner', label: 'Repository owner', placeholder: 'acme' },
-    { name: 'repository', label: 'Repository', placeholder: 'acme/my_lib' },
-    { name: 'workflow', label: 'Workflow file', placeholder: 'release.yml' },
-    { name: 'environment', label: 'Environment', optional: true },
-  ],
-  GITLAB: [
-    { name: 'project_path', label: 'Project path', placeholder: 'group/my_lib' },
-    { name: 'ref', label: 'Ref', optional: true, placeholder: 'refs/tags/v1.0.0' },
-    { name: 'environment', label: 'Environment', optional: true },
-  ],
-  OIDC: [
-    { name: 'sub', label: 'Subject (sub)', placeholder: 'repo:acme/my_lib' },
-    { name: 'repository', label: 'Repository claim', optional: true },
-  ],
+/** A kind of publisher as the server describes it (Query.trustedPublisherKinds). */
+export interface KindSpec {
+  kind: TrustedPublisherKind;
+  claims: readonly { name: string; required: boolean }[];
+  anyClaims: boolean;
+  needsIssuer: boolean;
+}
+
+// How the claims the server names read in the form (words only; which
+// claims a kind takes, and which are required, come from the server).
+const claimText: Record<string, { label: string; placeholder?: string }> = {
+  repository_owner: { label: 'Repository owner', placeholder: 'acme' },
+  repository: { label: 'Repository', placeholder: 'acme/my_lib' },
+  workflow: { label: 'Workflow file', placeholder: 'release.yml' },
+  environment: { label: 'Environment' },
+  project_path: { label: 'Project path', placeholder: 'group/my_lib' },
+  ref: { label: 'Ref', placeholder: 'refs/tags/v1.0.0' },
+  sub: { label: 'Subject (sub)', placeholder: 'repo:acme/my_lib' },
 };
+
+const labelOf = (name: string) => claimText[name]?.label ?? name;
 
 /** Trusted publishers of a public package: shown to full owners only (the API refuses others). */
 export function TrustedPublishersPanel({ name }: { name: string }) {
@@ -98,28 +110,30 @@ export function TrustedPublishersPanel({ name }: { name: string }) {
         ))}
       </ul>
       <ErrorMessage error={removeError} />
-      <AddTrustedPublisherForm name={name} />
+      <AddTrustedPublisherForm name={name} kinds={data?.trustedPublisherKinds ?? []} />
     </section>
   );
 }
 
-export function AddTrustedPublisherForm({ name }: { name: string }) {
+export function AddTrustedPublisherForm({ name, kinds }: { name: string; kinds: readonly KindSpec[] }) {
   const [kind, setKind] = useState<TrustedPublisherKind>('GITHUB');
   const [issuer, setIssuer] = useState('');
   const [values, setValues] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
   const [state, add] = useMutation(AddTrustedPublisherDocument);
-  const fields = kindFields[kind];
+  const spec = kinds.find((k) => k.kind === kind);
+  const fields = spec?.claims ?? [];
 
   async function submit(e: FormEvent) {
     e.preventDefault();
     setError(null);
-    const missing = fields.find((f) => !f.optional && !(values[f.name] ?? '').trim());
-    if (missing) return setError(`Enter the ${missing.label.toLowerCase()}.`);
-    if (kind === 'OIDC' && !issuer.trim()) return setError('Enter the issuer URL.');
+    const missing = fields.find((f) => f.required && !(values[f.name] ?? '').trim());
+    if (missing) return setError(`Enter the ${labelOf(missing.name).toLowerCase()}.`);
+    if (spec?.needsIssuer && !issuer.trim()) return setError('Enter the issuer URL.');
     const claims = fields
       .map((f) => ({ name: f.name, value: (values[f.name] ?? '').trim() }))
       .filter((c) => c.value !== '');
+    if (spec?.anyClaims && claims.length === 0) return setError('Enter at least one claim the token must carry.');
     const r = await add(
       { input: { package: name, kind, issuer: issuer.trim() || null, claims } },
       { additionalTypenames: ['TrustedPublisher'] },
@@ -147,18 +161,18 @@ export function AddTrustedPublisherForm({ name }: { name: string }) {
         </select>
       </label>
       <label className="field">
-        <span>Issuer URL{kind === 'OIDC' ? '' : ' (only for GitHub Enterprise Server or a self-managed GitLab)'}</span>
+        <span>Issuer URL{spec?.needsIssuer ? '' : ' (only for GitHub Enterprise Server or a self-managed GitLab)'}</span>
         <input value={issuer} onChange={(e) => setIssuer(e.target.value)} autoComplete="off" spellCheck={false} data-testid="trusted-issuer" />
       </label>
       {fields.map((f) => (
         <label className="field" key={kind + f.name}>
           <span>
-            {f.label}
-            {f.optional ? ' (optional)' : ''}
+            {labelOf(f.name)}
+            {f.required ? '' : ' (optional)'}
           </span>
           <input
             value={values[f.name] ?? ''}
-            placeholder={f.placeholder}
+            placeholder={claimText[f.name]?.placeholder}
             onChange={(e) => setValues({ ...values, [f.name]: e.target.value })}
             autoComplete="off"
             spellCheck={false}
