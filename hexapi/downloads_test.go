@@ -1,52 +1,12 @@
 package hexapi_test
 
 import (
-	"context"
 	"fmt"
-	"io"
-	"net/http"
 	"testing"
 	"time"
 
 	"github.com/depot-registry/depot/internal/pkgtest"
-	"github.com/depot-registry/depot/server/servertest"
-	"github.com/depot-registry/depot/viewer"
 )
-
-// download fetches a tarball n times through the repository as c, as
-// rebar3 does, then flushes until they are counted: the handler counts
-// after the body is sent, on the clock's day at that moment.
-func (w *world) download(c *servertest.Client, path string, n int) {
-	w.t.Helper()
-	before := w.totalDownloads()
-	for range n {
-		resp := c.Get(path, nil)
-		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			w.t.Fatalf("GET %s: %d", path, resp.StatusCode)
-		}
-	}
-	for deadline := time.Now().Add(5 * time.Second); w.totalDownloads() != before+int64(n); {
-		if time.Now().After(deadline) {
-			w.t.Fatalf("%d downloads of %s never counted", n, path)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
-// totalDownloads flushes the counters and sums every release's downloads.
-func (w *world) totalDownloads() int64 {
-	w.t.Helper()
-	if err := w.env.Server.Registry.FlushDownloads(context.Background()); err != nil {
-		w.t.Fatal(err)
-	}
-	var total int64
-	for _, rel := range w.env.Server.DB.Release.Query().AllX(viewer.System(context.Background())) {
-		total += rel.Downloads
-	}
-	return total
-}
 
 // The package answer carries hexpm's downloads object (all, recent, week,
 // day in whole UTC days up to yesterday), as mix hex.info and hex.search
@@ -58,12 +18,12 @@ func TestPackageDownloadsObject(t *testing.T) {
 	day := time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC)
 	w.env.Clock.Set(day.Add(13 * time.Hour))
 	anon := w.env.Anonymous()
-	w.download(anon, "/repo/tarballs/dl-1.0.0.tar", 3) // Jan 15: 3
+	w.env.Download(anon, "/repo/tarballs/dl-1.0.0.tar", 3) // Jan 15: 3
 	w.env.Clock.Set(day.AddDate(0, 0, 1).Add(24*time.Hour - time.Millisecond))
-	w.download(anon, "/repo/tarballs/dl-1.1.0.tar", 2) // Jan 16: 3
-	w.download(anon, "/repo/tarballs/dl-1.0.0.tar", 1)
+	w.env.Download(anon, "/repo/tarballs/dl-1.1.0.tar", 2) // Jan 16: 3
+	w.env.Download(anon, "/repo/tarballs/dl-1.0.0.tar", 1)
 	w.env.Clock.Set(day.AddDate(0, 0, 2).Add(8 * time.Hour))
-	w.download(anon, "/repo/tarballs/dl-1.0.0.tar", 1) // Jan 17 (today): 1
+	w.env.Download(anon, "/repo/tarballs/dl-1.0.0.tar", 1) // Jan 17 (today): 1
 
 	want := "map[all:7 day:3 recent:6 week:6]"
 	got := w.hc.call("r3_hex_api_package", "get", bin("dl")).want(t, 200).m(t)
@@ -88,7 +48,7 @@ func TestPrivatePackageDownloads(t *testing.T) {
 	w := newWorld(t)
 	w.paidOrg("acme")
 	w.hc.in("acme").call("r3_hex_api_release", "publish", bin(string(pkgtest.Tarball(t, "secret", "1.0.0")))).want(t, 201)
-	w.download(w.alice.WithKey("api:read"), "/repo/repos/acme/tarballs/secret-1.0.0.tar", 1)
+	w.env.Download(w.alice.WithKey("api:read"), "/repo/repos/acme/tarballs/secret-1.0.0.tar", 1)
 	w.env.Clock.Advance(24 * time.Hour)
 	got := w.hc.in("acme").call("r3_hex_api_package", "get", bin("secret")).want(t, 200).m(t)
 	if s := fmt.Sprint(got["downloads"]); s != "map[all:1 day:1 recent:1 week:1]" {

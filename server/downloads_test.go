@@ -1,10 +1,7 @@
 package server_test
 
 import (
-	"context"
 	"fmt"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -12,46 +9,6 @@ import (
 	"github.com/depot-registry/depot/internal/pkgtest"
 	"github.com/depot-registry/depot/server/servertest"
 )
-
-// fetchTarball downloads path n times as c, as a Hex client does, then
-// flushes until the downloads are counted: the handler counts after the
-// body is sent, so the day they count on is the clock's before it returns.
-func fetchTarball(t *testing.T, env *servertest.Env, c *servertest.Client, path string, n int) {
-	t.Helper()
-	before := totalDownloads(t, env)
-	for range n {
-		resp := c.Get(path, nil)
-		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			t.Fatalf("GET %s: %d", path, resp.StatusCode)
-		}
-	}
-	for deadline := time.Now().Add(5 * time.Second); totalDownloads(t, env) != before+int64(n); {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d downloads of %s never counted", n, path)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
-// totalDownloads flushes the counters and returns all releases' downloads.
-func totalDownloads(t *testing.T, env *servertest.Env) int64 {
-	t.Helper()
-	flushDownloads(t, env)
-	var total int64
-	for _, rel := range env.Server.DB.Release.Query().AllX(sys()) {
-		total += rel.Downloads
-	}
-	return total
-}
-
-func flushDownloads(t *testing.T, env *servertest.Env) {
-	t.Helper()
-	if err := env.Server.Registry.FlushDownloads(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-}
 
 const downloadsDoc = `query($p: String!, $r: String) {
   package(name: $p, repository: $r) {
@@ -97,9 +54,9 @@ func TestDownloadStatsPrivacyMatrix(t *testing.T) {
 		map[string]any{"o": f.org}).MustOK(t)
 	f.ada.Publish(pkgtest.Tarball(t, "hushdl", "1.0.0"), map[string]any{"r": f.org}).MustOK(t)
 	// The server's clock stands at 2026-01-15 12:00 UTC.
-	fetchTarball(t, env, f.ada.WithKey("api:read"), "/repo/repos/"+f.org+"/tarballs/hushdl-1.0.0.tar", 3)
+	env.Download(f.ada.WithKey("api:read"), "/repo/repos/"+f.org+"/tarballs/hushdl-1.0.0.tar", 3)
 	env.Clock.Advance(24 * time.Hour)
-	flushDownloads(t, env)
+	env.FlushDownloads()
 
 	cols := []string{"anonymous", "user", "other user", "org read", "org write", "org admin",
 		"key api:read", "key api:write", "key package:x", "key repository:ORG"}
@@ -179,10 +136,10 @@ func TestDownloadStatsStatementsDoNotGrow(t *testing.T) {
 	for i := range 30 {
 		name := fmt.Sprintf("stat%02d", i)
 		ada.Publish(pkgtest.Tarball(t, name, "1.0.0"), nil).MustOK(t)
-		fetchTarball(t, env, env.Anonymous(), "/repo/tarballs/"+name+"-1.0.0.tar", 1)
+		env.Download(env.Anonymous(), "/repo/tarballs/"+name+"-1.0.0.tar", 1)
 	}
 	env.Clock.Advance(24 * time.Hour)
-	flushDownloads(t, env)
+	env.FlushDownloads()
 	q := `query($n: Int!) { packages(first: $n, orderBy: {field: NAME, direction: ASC}) { edges { node { name downloadStats { day } downloadsByDay { downloads }
 	  versions { downloadStats { day } downloadsByDay { downloads } } } } } }`
 	count := func(n int) int {
@@ -205,7 +162,7 @@ func TestDownloadStatsStatementsDoNotGrow(t *testing.T) {
 func TestReadCacheKeepsDownloadStats(t *testing.T) {
 	env := servertest.New(t)
 	env.SignUp("ada").Publish(pkgtest.Tarball(t, "cachedl", "1.0.0"), nil).MustOK(t)
-	fetchTarball(t, env, env.Anonymous(), "/repo/tarballs/cachedl-1.0.0.tar", 2)
+	env.Download(env.Anonymous(), "/repo/tarballs/cachedl-1.0.0.tar", 2)
 	env.Clock.Advance(24 * time.Hour) // the 2 are yesterday's now
 	q := `{ package(name: "cachedl") { downloadStats { allTime day } downloadsByDay { downloads } } }`
 	type out struct {
@@ -223,7 +180,7 @@ func TestReadCacheKeepsDownloadStats(t *testing.T) {
 	if o, _ := read(); o.Package.DownloadStats.AllTime != 2 || o.Package.DownloadStats.Day != 2 {
 		t.Fatalf("first read: %+v, want 2", o.Package.DownloadStats)
 	}
-	fetchTarball(t, env, env.Anonymous(), "/repo/tarballs/cachedl-1.0.0.tar", 3) // today's, flushed
+	env.Download(env.Anonymous(), "/repo/tarballs/cachedl-1.0.0.tar", 3) // today's, flushed
 	if o, n := read(); o.Package.DownloadStats.AllTime != 2 || n != 1 {
 		t.Fatalf("right after a flush: %+v in %d statements; want the cached 2 in 1", o.Package.DownloadStats, n)
 	}

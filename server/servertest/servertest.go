@@ -27,6 +27,7 @@ import (
 	"github.com/depot-registry/depot/config"
 	"github.com/depot-registry/depot/internal/testdb"
 	"github.com/depot-registry/depot/server"
+	"github.com/depot-registry/depot/viewer"
 )
 
 // Clock is a settable clock shared by a test and its server.
@@ -342,4 +343,47 @@ func (c *Client) WithOTP(code string) *Client {
 	cp := *c
 	cp.Header = http.Header{"X-Depot-Otp": {code}}
 	return &cp
+}
+
+// FlushDownloads writes the counted downloads to the database now.
+func (e *Env) FlushDownloads() {
+	e.T.Helper()
+	if err := e.Server.Registry.FlushDownloads(context.Background()); err != nil {
+		e.T.Fatal(err)
+	}
+}
+
+// TotalDownloads flushes the counters and sums every release's downloads.
+func (e *Env) TotalDownloads() int64 {
+	e.T.Helper()
+	e.FlushDownloads()
+	var total int64
+	for _, rel := range e.Server.DB.Release.Query().AllX(viewer.System(context.Background())) {
+		total += rel.Downloads
+	}
+	return total
+}
+
+// Download fetches the tarball at path n times as c, as a Hex client does,
+// then flushes until they are counted: the handler counts after the body
+// is sent, on the clock's day at that moment, so the caller may move the
+// clock once this returns.
+func (e *Env) Download(c *Client, path string, n int) {
+	e.T.Helper()
+	before := e.TotalDownloads()
+	for range n {
+		resp := c.Get(path, nil)
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			e.T.Fatalf("GET %s: %d", path, resp.StatusCode)
+		}
+	}
+	// A deadline-bounded poll: the count lands right after the response.
+	for deadline := time.Now().Add(5 * time.Second); e.TotalDownloads() != before+int64(n); {
+		if time.Now().After(deadline) {
+			e.T.Fatalf("%d downloads of %s never counted", n, path)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
