@@ -158,7 +158,9 @@ func TestExportOfLapsedOrganizationAtDay90(t *testing.T) {
 		t.Fatalf("package not readable while subscribed: %s", res.Raw)
 	}
 	var out struct {
-		CancelSubscription struct{ Billing struct{ CurrentPeriodEnd time.Time } }
+		CancelSubscription struct {
+			Billing struct{ CurrentPeriodEnd time.Time }
+		}
 	}
 	a.alice.Do(`mutation { cancelSubscription(input: {organization: "acme"}) { billing { currentPeriodEnd } } }`, nil).MustOK(t).Decode(t, &out)
 	end := out.CancelSubscription.Billing.CurrentPeriodEnd
