@@ -8,6 +8,7 @@ import (
 	"crypto/rsa"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -16,9 +17,12 @@ import (
 	"time"
 
 	"github.com/depot-registry/depot/apperr"
+	"github.com/depot-registry/depot/audit"
+	"github.com/depot-registry/depot/blob"
 	"github.com/depot-registry/depot/ent"
 	"github.com/depot-registry/depot/hexrepo"
 	"github.com/depot-registry/depot/registry"
+	"github.com/depot-registry/depot/store"
 	"github.com/depot-registry/depot/viewer"
 )
 
@@ -31,6 +35,9 @@ type ExportOptions struct {
 	// public_key, the private half is discarded, so the dump verifies and
 	// imports but nobody can sign a changed copy with the same key.
 	Key *rsa.PrivateKey
+	// KeyPEM is Key as a PEM, for callers that receive one (GraphQL); it
+	// is used when Key is nil.
+	KeyPEM []byte
 	// Repository is the name the payloads carry (clients configure it as
 	// the repository's name); "" means the organization's name.
 	Repository string
@@ -42,6 +49,8 @@ type ExportSummary struct {
 	Packages, Releases int
 	Docs               int
 	Bytes              int64
+	// PublicKey is the PEM the dump verifies with (its public_key file).
+	PublicKey []byte
 }
 
 // Sink receives the files of a dump, by slash-separated path.
@@ -50,25 +59,52 @@ type Sink interface {
 }
 
 // CanExport is the export rule: the operator, or an admin of the
-// organization through a session or a key that may read account data.
-// Billing does not enter into it: a lapsed organization's admins can take
-// their data with them for as long as it is kept.
+// organization through a browser session or an api:write key. Billing does
+// not enter into it: a lapsed organization's admins can take their data
+// with them for as long as it is kept.
 func CanExport(v *viewer.Viewer, org string) bool {
 	if v.IsSystem() {
 		return true
 	}
 	o, ok := v.OrgByName(org)
-	return ok && v.ReadRoleIn(o.ID) >= viewer.RoleAdmin
+	return ok && v.Scopes.AllowsWrite() && v.RoleIn(o.ID) >= viewer.RoleAdmin
+}
+
+// authorizeExport applies CanExport, and asks an admin with two-factor
+// authentication for a fresh code: an export hands over every private
+// package at once, like the other sensitive actions.
+func (s *Service) authorizeExport(ctx context.Context, org string) error {
+	v := viewer.FromContext(ctx)
+	switch {
+	case v.IsSystem():
+		return nil
+	case v.Anonymous():
+		return apperr.SignInRequired()
+	case org == "":
+		return apperr.Invalid("organization", "name the organization to export")
+	case !CanExport(v, org):
+		return apperr.New(apperr.Forbidden, "only admins of organization %s can export its packages", org)
+	case v.SensitiveNeedsCode(s.now()):
+		return apperr.CodeRequired()
+	}
+	return nil
 }
 
 // Export writes organization opts.Org's repository into sink as a static
 // Hex registry (see the package comment for the layout).
 func (s *Service) Export(ctx context.Context, opts ExportOptions, sink Sink) (ExportSummary, error) {
+	if err := s.authorizeExport(ctx, opts.Org); err != nil {
+		return ExportSummary{}, err
+	}
 	if opts.Org == "" {
 		return ExportSummary{}, apperr.Invalid("organization", "name the organization to export")
 	}
-	if !CanExport(viewer.FromContext(ctx), opts.Org) {
-		return ExportSummary{}, apperr.New(apperr.Forbidden, "only admins of organization %s can export its packages", opts.Org)
+	if opts.Key == nil && len(opts.KeyPEM) > 0 {
+		k, err := hexrepo.DecodePrivateKeyPEM(opts.KeyPEM)
+		if err != nil {
+			return ExportSummary{}, apperr.Invalid("privateKey", "the private key is not a PEM RSA private key: %v", err)
+		}
+		opts.Key = k
 	}
 	key := opts.Key
 	if key == nil {
@@ -156,6 +192,7 @@ func (s *Service) Export(ctx context.Context, opts ExportOptions, sink Sink) (Ex
 	if err != nil {
 		return w.sum, err
 	}
+	w.sum.PublicKey = pub
 	if err := w.bytes("public_key", pub); err != nil {
 		return w.sum, err
 	}
@@ -163,7 +200,15 @@ func (s *Service) Export(ctx context.Context, opts ExportOptions, sink Sink) (Ex
 	if err != nil {
 		return w.sum, err
 	}
-	return w.sum, w.bytes(ManifestFile, append(mj, '\n'))
+	if err := w.bytes(ManifestFile, append(mj, '\n')); err != nil {
+		return w.sum, err
+	}
+	// The organization's admins can read who took a copy of everything.
+	err = store.WithTx(ctx, s.Registry.DB, func(tx *ent.Tx) error {
+		return audit.Record(ctx, tx, audit.Entry{Action: "organization.export", OrganizationID: *row.OrganizationID,
+			Params: map[string]any{"repository": repoName, "packages": w.sum.Packages, "releases": w.sum.Releases, "docs": w.sum.Docs}})
+	})
+	return w.sum, err
 }
 
 // wireRelease renders a stored release as the payload's release. A
@@ -299,4 +344,44 @@ func (t *TarGz) Close() error {
 		return err
 	}
 	return t.zw.Close()
+}
+
+// ExportArchive runs Export into one tar.gz stored in the blob store (its
+// entries under a folder named after the repository) and returns the
+// blob's ref. No row references the blob, so the blob store's sweep removes
+// it once it is older than DEPOT_BLOB_SWEEP_AGE; fronts hand it out
+// through short-lived links (Links) well within that age.
+func (s *Service) ExportArchive(ctx context.Context, opts ExportOptions) (blob.Ref, ExportSummary, error) {
+	if err := s.authorizeExport(ctx, opts.Org); err != nil {
+		return blob.Ref{}, ExportSummary{}, err
+	}
+	pr, pw := io.Pipe()
+	type result struct {
+		sum ExportSummary
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		dir := opts.Repository
+		if dir == "" {
+			dir = opts.Org
+		}
+		tg := NewTarGz(pw, dir, s.now())
+		sum, err := s.Export(ctx, opts, tg)
+		if err == nil {
+			err = tg.Close()
+		}
+		pw.CloseWithError(err)
+		done <- result{sum, err}
+	}()
+	ref, putErr := s.Registry.Blobs.Put(ctx, pr)
+	pr.CloseWithError(errors.New("export: the blob store stopped reading"))
+	res := <-done
+	if res.err != nil {
+		return blob.Ref{}, res.sum, res.err
+	}
+	if putErr != nil {
+		return blob.Ref{}, res.sum, fmt.Errorf("store export: %w", putErr)
+	}
+	return ref, res.sum, nil
 }

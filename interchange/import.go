@@ -91,7 +91,7 @@ type planned struct {
 // Import verifies the whole of src, then imports every release into the
 // target repository. A source that fails verification (a bad signature, a
 // payload for another repository, a tarball whose checksum differs, a
-// missing file) is refused with an INVALID_INPUT error and nothing is
+// missing file) is refused with a BAD_USER_INPUT error (apperr.BadInput) and nothing is
 // imported. A release the registry refuses (it exists with other bytes, a
 // dependency is unknown, the name is reserved) is listed in
 // Summary.Refused and the others still go in. Running it again imports

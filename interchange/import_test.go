@@ -126,7 +126,7 @@ func TestImportTwiceImportsNothingTheSecondTime(t *testing.T) {
 	}
 }
 
-// A source that fails verification is refused with INVALID_INPUT and
+// A source that fails verification is refused with BAD_USER_INPUT and
 // nothing at all is imported, not even the releases that verified.
 func TestImportRefusesABadSource(t *testing.T) {
 	env := servertest.New(t)
@@ -172,7 +172,7 @@ func TestImportRefusesABadSource(t *testing.T) {
 			_, err := interchangeOf(env).Import(sys(), interchange.Dir(dir), opts)
 			var ae *apperr.Error
 			if !errors.As(err, &ae) || ae.Code != apperr.BadInput || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("err = %v, want INVALID_INPUT mentioning %q", err, tt.want)
+				t.Fatalf("err = %v, want BAD_USER_INPUT mentioning %q", err, tt.want)
 			}
 			if after := snap(t, env); after != before {
 				t.Fatalf("a refused source wrote rows: before %+v after %+v", before, after)
