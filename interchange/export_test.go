@@ -6,8 +6,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -18,6 +21,7 @@ import (
 	"github.com/depot-registry/depot/hexrepo"
 	"github.com/depot-registry/depot/interchange"
 	"github.com/depot-registry/depot/internal/pkgtest"
+	"github.com/depot-registry/depot/internal/rebar3test"
 	"github.com/depot-registry/depot/server/servertest"
 )
 
@@ -253,4 +257,33 @@ func fileSum(t *testing.T, path string) string {
 	}
 	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:])
+}
+
+// A dump is a registry as it is: served by a plain static file server (one
+// that sends ETags, as nginx and caddy do), the real rebar3 verifies it
+// with the export's key and compiles the organization's packages from it.
+func TestExportIsServedAsItIs(t *testing.T) {
+	rebar3test.Require(t)
+	a := newAcme(t)
+	dir, _ := export(t, a.env, "acme")
+	files := http.FileServer(http.Dir(dir))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(strings.TrimPrefix(r.URL.Path, "/")))); err == nil {
+			s := sha256.Sum256(b)
+			w.Header().Set("ETag", `"`+hex.EncodeToString(s[:])+`"`)
+		}
+		files.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	proj := rebar3test.NewProject(t, "scratch", []rebar3test.Dep{{Name: "acme_app", Requirement: "~> 0.3"}},
+		rebar3test.Repo{Name: "acme", URL: srv.URL, PublicKey: pubPEM(t, testKey(t, 0))})
+	proj.MustRun("compile")
+	for _, app := range []string{"acme_base", "acme_app"} {
+		if _, err := os.Stat(filepath.Join(proj.Dir, "_build", "default", "lib", app, "ebin", app+".beam")); err != nil {
+			t.Errorf("%s was not compiled: %v", app, err)
+		}
+	}
+	if got := proj.Lock()["acme_base"].Version; got != "1.1.0" {
+		t.Errorf("rebar3 locked acme_base %q, want 1.1.0", got)
+	}
 }
