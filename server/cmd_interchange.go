@@ -11,11 +11,8 @@ import (
 	"strings"
 
 	"github.com/depot-registry/depot/config"
-	"github.com/depot-registry/depot/docshost"
 	"github.com/depot-registry/depot/hexrepo"
 	"github.com/depot-registry/depot/interchange"
-	"github.com/depot-registry/depot/registry"
-	"github.com/depot-registry/depot/store"
 	"github.com/depot-registry/depot/viewer"
 )
 
@@ -156,27 +153,19 @@ func adminExport(ctx context.Context, args []string) error {
 	return nil
 }
 
-// openInterchange opens the database and blob store from the environment
-// and builds the import/export service over them.
+// openInterchange builds the server's object graph from the environment
+// (database, blob store, event bus, the mirror's dependency-confusion check
+// when upstreams are configured) without serving, so an import behaves as a
+// publish through a running instance would: subscribers of other instances
+// hear of it (PostgreSQL NOTIFY) and their read caches see it.
 func openInterchange(ctx context.Context) (*interchange.Service, func(), error) {
 	cfg, err := config.Parse(nil)
 	if err != nil {
 		return nil, nil, err
 	}
-	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	s, err := New(ctx, cfg, Options{})
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := db.Migrate(ctx, cfg.PublicRepository); err != nil {
-		db.Close()
-		return nil, nil, err
-	}
-	blobs, err := openBlobs(ctx, cfg)
-	if err != nil {
-		db.Close()
-		return nil, nil, err
-	}
-	reg := &registry.Service{DB: db.Client, Blobs: blobs, PublicRepository: cfg.PublicRepository}
-	docs := &docshost.Service{DB: db.Client, Blobs: blobs, Registry: reg}
-	return &interchange.Service{Registry: reg, Docs: docs}, func() { db.Close() }, nil
+	return s.Interchange, func() { s.Close() }, nil
 }
