@@ -66,6 +66,28 @@ func (s *Service) Publish(ctx context.Context, repo, pkg, version string, r io.R
 	if err != nil {
 		return err
 	}
+	return s.publish(ctx, p, rel, r, s.now(), "docs.publish")
+}
+
+// Import stores docs carried over from another registry by the operator
+// (`depot import`), keeping their original publish time (zero: now). The caller
+// skips docs already there with the same bytes (blob keys are SHA-256), so
+// an import run twice changes nothing.
+func (s *Service) Import(ctx context.Context, repo, pkg, version string, r io.Reader, at time.Time) error {
+	if !viewer.FromContext(ctx).IsSystem() {
+		return apperr.New(apperr.Forbidden, "only the operator can import docs")
+	}
+	rel, p, err := s.authorize(ctx, repo, pkg, version)
+	if err != nil {
+		return err
+	}
+	if at.IsZero() {
+		at = s.now()
+	}
+	return s.publish(ctx, p, rel, r, at.UTC(), "docs.import")
+}
+
+func (s *Service) publish(ctx context.Context, p *ent.Pkg, rel *ent.Release, r io.Reader, at time.Time, action string) error {
 	ref, err := s.store(ctx, r)
 	if err != nil {
 		return err
@@ -73,8 +95,8 @@ func (s *Service) Publish(ctx context.Context, repo, pkg, version string, r io.R
 	var old *string
 	err = s.change(ctx, p, rel, func(tx *ent.Tx, locked *ent.Release) error {
 		old = locked.DocsBlobKey
-		return tx.Release.UpdateOneID(locked.ID).SetDocsBlobKey(ref.Key).SetDocsPublishedAt(s.now()).Exec(viewer.System(ctx))
-	}, releaseevent.KindDOCS_PUBLISHED, "docs.publish", map[string]any{"size": ref.Size})
+		return tx.Release.UpdateOneID(locked.ID).SetDocsBlobKey(ref.Key).SetDocsPublishedAt(at).Exec(viewer.System(ctx))
+	}, releaseevent.KindDOCS_PUBLISHED, action, map[string]any{"size": ref.Size})
 	if err != nil {
 		s.drop(ctx, ref.Key)
 		return err

@@ -10,6 +10,7 @@ import (
 	"github.com/depot-registry/depot/docshost"
 	"github.com/depot-registry/depot/ent"
 	"github.com/depot-registry/depot/events"
+	"github.com/depot-registry/depot/interchange"
 	"github.com/depot-registry/depot/org"
 	"github.com/depot-registry/depot/registry"
 	"github.com/depot-registry/depot/trust"
@@ -24,7 +25,10 @@ type Resolver struct {
 	BillingService *service.Service
 	Docs           *docshost.Service
 	Trust          *trust.Service
-	Hub            *events.Hub
+	Interchange    *interchange.Service
+	// ExportLinks signs the download links exportOrganization returns.
+	ExportLinks interchange.Links
+	Hub         *events.Hub
 	// OnSubscribe is told of subscriptions opening (+1) and closing (-1).
 	OnSubscribe func(delta int)
 	// PublicURL is the server's public base URL (for tarball and docs links).

@@ -28,6 +28,7 @@ type TextCheck struct {
 var multilineFields = map[string]bool{
 	"message": true, "description": true, "address": true,
 	"password": true, "currentPassword": true, "newPassword": true,
+	"privateKey": true, // a PEM (exportOrganization)
 }
 
 var _ interface {

@@ -20,6 +20,9 @@ func adminCmd(ctx context.Context, args []string) error {
 	if len(args) > 0 && args[0] == "mirror" {
 		return adminMirror(ctx, args[1:])
 	}
+	if len(args) > 0 && args[0] == "export" {
+		return adminExport(ctx, args[1:])
+	}
 	if len(args) == 0 || args[0] != "remove" {
 		return errors.New("usage: depot admin remove [-repository ORG] [-reason TEXT] PKG [VERSION]")
 	}

@@ -17,7 +17,8 @@ func Commands() []command.Command {
 	return []command.Command{
 		{Name: "serve", Summary: "run the registry (embedded default: SQLite and blobs in ./data)", Run: serveCmd},
 		{Name: "migrate", Summary: "create or upgrade the database schema and exit", Run: migrateCmd},
-		{Name: "admin", Summary: "operator tasks on the database: `depot admin remove PKG [VERSION] -reason TEXT`, `depot admin mirror sync [NAMES]`", Run: adminCmd},
+		{Name: "admin", Summary: "operator tasks on the database: `depot admin remove PKG [VERSION] -reason TEXT`, `depot admin mirror sync [NAMES]`, `depot admin export ORG`", Run: adminCmd},
+		{Name: "import", Summary: "import a static Hex registry (folder or URL) into this database: `depot import [-org ORG] SOURCE`", Run: importCmd},
 	}
 }
 

@@ -92,6 +92,7 @@ var webOperations = map[string]bool{
 	// two-factor authentication
 	"BeginTwoFactor": true, "CompleteSignIn": true, "ConfirmTwoFactor": true, "DisableTwoFactor": true,
 	"EnableTwoFactor": true, "RegenerateRecoveryCodes": true, "SetOrganizationTwoFactor": true, "TwoFactorStatus": true,
+	"ExportOrganization": true, // the organization's export section
 }
 
 // operationLabel bounds the operation label: the web app's operations by

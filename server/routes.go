@@ -30,6 +30,7 @@ func (s *Server) routes() http.Handler {
 	// (private package pages are /repos/ORG/packages/NAME).
 	mux.Handle(urls.Repos+"/{org}"+urls.Tarballs+"/", hex(s.tarballs))
 	mux.Handle(urls.Docs+"/", hex(s.docs))
+	mux.Handle("GET "+urls.Exports+"/{token}", s.exportDownload())
 	// The Hex HTTP API authenticates in its own way (raw key, Bearer or
 	// Basic password) and answers in hexpm's error format.
 	mux.Handle(urls.API+"/", withClient(s.hexAPI.Authenticate(s.rateLimitAs(hexapi.RateLimited, s.timeout(s.hexAPI)))))

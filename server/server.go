@@ -22,6 +22,7 @@ import (
 	"github.com/depot-registry/depot/events"
 	"github.com/depot-registry/depot/graph"
 	"github.com/depot-registry/depot/hexapi"
+	"github.com/depot-registry/depot/interchange"
 	"github.com/depot-registry/depot/mail"
 	"github.com/depot-registry/depot/mirror"
 	"github.com/depot-registry/depot/org"
@@ -47,6 +48,8 @@ type Server struct {
 	Registry *registry.Service
 	Billing  *service.Service
 	Docs     *docshost.Service
+	// Interchange imports and exports whole registries.
+	Interchange *interchange.Service
 	// Processor is the payment processor (in-process unless Stripe is configured).
 	Processor billing.Processor
 	// RepoKeys sign the Hex registry payloads.
@@ -137,6 +140,7 @@ func New(ctx context.Context, cfg Config, opts Options) (*Server, error) {
 	s.Resolver = &graph.Resolver{
 		DB: db.Client, Accounts: s.Accounts, Orgs: s.Orgs,
 		PublicURL: cfg.PublicURL, PublicRepository: cfg.PublicRepository,
+		ExportLinks: interchange.NewLinks(secret),
 	}
 	if cfg.SMTPAddr != "" {
 		smtpCfg := mail.SMTP{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUser, Password: cfg.SMTPPassword}

@@ -16,6 +16,7 @@ import (
 	"github.com/depot-registry/depot/docshost"
 	"github.com/depot-registry/depot/events"
 	"github.com/depot-registry/depot/hexapi"
+	"github.com/depot-registry/depot/interchange"
 	"github.com/depot-registry/depot/registry"
 	"github.com/depot-registry/depot/repo"
 	"github.com/depot-registry/depot/trust"
@@ -57,6 +58,8 @@ func (s *Server) wireDomain() error {
 	s.repo = repo.NewHandler(s.Registry, keys, s.tarballs, repo.WithMirror(m))
 	s.Docs = &docshost.Service{DB: s.DB.Client, Blobs: s.Blobs, Registry: s.Registry, Now: s.now, AfterCommit: s.afterCommit}
 	s.Resolver.Docs = s.Docs
+	s.Interchange = &interchange.Service{Registry: s.Registry, Docs: s.Docs, Now: s.now}
+	s.Resolver.Interchange = s.Interchange
 	s.docs = docshost.NewHandler(s.Registry, s.Blobs, 0)
 	s.hexAPI = hexapi.New(&hexapi.Handler{
 		Registry: s.Registry, Docs: s.Docs, Accounts: s.Accounts, Orgs: s.Orgs, Trust: s.Resolver.Trust,

@@ -16,6 +16,7 @@ const (
 	Docs     = "/docs"     // documentation sites
 	API      = "/api"      // Hex HTTP API
 	Repos    = "/repos"    // private repositories' prefix
+	Exports  = "/exports"  // organization export downloads (short-lived signed links)
 )
 
 // Site builds absolute URLs under a public base URL.

@@ -216,6 +216,17 @@ type ComplexityRoot struct {
 		Packages  func(childComplexity int) int
 	}
 
+	ExportOrganizationPayload struct {
+		Docs        func(childComplexity int) int
+		DownloadURL func(childComplexity int) int
+		ExpiresAt   func(childComplexity int) int
+		Packages    func(childComplexity int) int
+		PublicKey   func(childComplexity int) int
+		Releases    func(childComplexity int) int
+		Repository  func(childComplexity int) int
+		Size        func(childComplexity int) int
+	}
+
 	Invoice struct {
 		Buyer              func(childComplexity int) int
 		Currency           func(childComplexity int) int
@@ -314,6 +325,7 @@ type ComplexityRoot struct {
 		DisableTwoFactor         func(childComplexity int, input model.DisableTwoFactorInput) int
 		EnableTwoFactor          func(childComplexity int, input model.EnableTwoFactorInput) int
 		ExchangeOidcToken        func(childComplexity int, input model.ExchangeOidcTokenInput) int
+		ExportOrganization       func(childComplexity int, input model.ExportOrganizationInput) int
 		PayInvoice               func(childComplexity int, input model.PayInvoiceInput) int
 		PublishDocs              func(childComplexity int, input model.PublishDocsInput) int
 		PublishRelease           func(childComplexity int, input model.PublishReleaseInput) int
@@ -782,6 +794,7 @@ type MutationResolver interface {
 	CancelSubscription(ctx context.Context, input model.CancelSubscriptionInput) (*model.CancelSubscriptionPayload, error)
 	ResumeSubscription(ctx context.Context, input model.ResumeSubscriptionInput) (*model.ResumeSubscriptionPayload, error)
 	PayInvoice(ctx context.Context, input model.PayInvoiceInput) (*model.PayInvoicePayload, error)
+	ExportOrganization(ctx context.Context, input model.ExportOrganizationInput) (*model.ExportOrganizationPayload, error)
 	CreateOrganization(ctx context.Context, input model.CreateOrganizationInput) (*model.CreateOrganizationPayload, error)
 	AddMember(ctx context.Context, input model.AddMemberInput) (*model.AddMemberPayload, error)
 	RemoveMember(ctx context.Context, input model.RemoveMemberInput) (*model.RemoveMemberPayload, error)
@@ -1420,6 +1433,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ExchangeOidcTokenPayload.Packages(childComplexity), true
 
+	case "ExportOrganizationPayload.docs":
+		if e.ComplexityRoot.ExportOrganizationPayload.Docs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportOrganizationPayload.Docs(childComplexity), true
+	case "ExportOrganizationPayload.downloadUrl":
+		if e.ComplexityRoot.ExportOrganizationPayload.DownloadURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportOrganizationPayload.DownloadURL(childComplexity), true
+	case "ExportOrganizationPayload.expiresAt":
+		if e.ComplexityRoot.ExportOrganizationPayload.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportOrganizationPayload.ExpiresAt(childComplexity), true
+	case "ExportOrganizationPayload.packages":
+		if e.ComplexityRoot.ExportOrganizationPayload.Packages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportOrganizationPayload.Packages(childComplexity), true
+	case "ExportOrganizationPayload.publicKey":
+		if e.ComplexityRoot.ExportOrganizationPayload.PublicKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportOrganizationPayload.PublicKey(childComplexity), true
+	case "ExportOrganizationPayload.releases":
+		if e.ComplexityRoot.ExportOrganizationPayload.Releases == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportOrganizationPayload.Releases(childComplexity), true
+	case "ExportOrganizationPayload.repository":
+		if e.ComplexityRoot.ExportOrganizationPayload.Repository == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportOrganizationPayload.Repository(childComplexity), true
+	case "ExportOrganizationPayload.size":
+		if e.ComplexityRoot.ExportOrganizationPayload.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportOrganizationPayload.Size(childComplexity), true
+
 	case "Invoice.buyer":
 		if e.ComplexityRoot.Invoice.Buyer == nil {
 			break
@@ -1907,6 +1969,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ExchangeOidcToken(childComplexity, args["input"].(model.ExchangeOidcTokenInput)), true
+	case "Mutation.exportOrganization":
+		if e.ComplexityRoot.Mutation.ExportOrganization == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_exportOrganization_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ExportOrganization(childComplexity, args["input"].(model.ExportOrganizationInput)), true
 	case "Mutation.payInvoice":
 		if e.ComplexityRoot.Mutation.PayInvoice == nil {
 			break
@@ -3795,6 +3868,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("DisableTwoFactorInput", ec.unmarshalInputDisableTwoFactorInput),
 			graphql.NewInputUnmarshaler("EnableTwoFactorInput", ec.unmarshalInputEnableTwoFactorInput),
 			graphql.NewInputUnmarshaler("ExchangeOidcTokenInput", ec.unmarshalInputExchangeOidcTokenInput),
+			graphql.NewInputUnmarshaler("ExportOrganizationInput", ec.unmarshalInputExportOrganizationInput),
 			graphql.NewInputUnmarshaler("MembershipOrder", ec.unmarshalInputMembershipOrder),
 			graphql.NewInputUnmarshaler("MembershipWhereInput", ec.unmarshalInputMembershipWhereInput),
 			graphql.NewInputUnmarshaler("OrganizationOrder", ec.unmarshalInputOrganizationOrder),
@@ -7109,6 +7183,48 @@ type RetirementInfo {
   message: String
 }
 `, BuiltIn: false},
+	{Name: "../schema/interchange.graphqls", Input: `extend type Mutation {
+  """
+  Export an organization's packages, releases, docs and metadata as a static
+  Hex registry (a tar.gz of the folder ` + "`" + `depot admin export` + "`" + ` writes), signed
+  with the given private key. Organization admins only (a browser session or
+  an api:write key; a fresh two-factor code when the admin has two-factor
+  authentication), and it works after the subscription lapsed. Returns a
+  short-lived download URL; see docs/API.md, "Exporting an organization".
+  """
+  exportOrganization("The mutation's input." input: ExportOrganizationInput!): ExportOrganizationPayload!
+}
+
+"Input of exportOrganization."
+input ExportOrganizationInput {
+  "The organization to export."
+  organization: String!
+  "A PEM RSA private key to sign the registry with. Omitted: a fresh key signs this dump alone and is thrown away (the dump's public_key verifies it)."
+  privateKey: String
+  "The repository name the payloads carry (what clients configure); omitted: the organization's name."
+  repository: String
+}
+
+"Result of exportOrganization."
+type ExportOrganizationPayload {
+  "Where to download the tar.gz, without credentials, until expiresAt."
+  downloadUrl: String!
+  "When downloadUrl stops working."
+  expiresAt: Time!
+  "The repository name the payloads carry."
+  repository: String!
+  "The PEM public key the payloads verify with (also the dump's public_key file)."
+  publicKey: String!
+  "Packages exported."
+  packages: Int!
+  "Releases exported, each with its tarball."
+  releases: Int!
+  "Docs tarballs exported."
+  docs: Int!
+  "Size of the tar.gz in bytes."
+  size: Int!
+}
+`, BuiltIn: false},
 	{Name: "../schema/organization.graphqls", Input: `extend type Query {
   "An organization by name."
   organization("Organization name." name: String!): Organization
@@ -8053,6 +8169,28 @@ func (ec *executionContext) childFields_ExchangeOidcTokenPayload(ctx context.Con
 		return ec.fieldContext_ExchangeOidcTokenPayload_packages(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ExchangeOidcTokenPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ExportOrganizationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "downloadUrl":
+		return ec.fieldContext_ExportOrganizationPayload_downloadUrl(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_ExportOrganizationPayload_expiresAt(ctx, field)
+	case "repository":
+		return ec.fieldContext_ExportOrganizationPayload_repository(ctx, field)
+	case "publicKey":
+		return ec.fieldContext_ExportOrganizationPayload_publicKey(ctx, field)
+	case "packages":
+		return ec.fieldContext_ExportOrganizationPayload_packages(ctx, field)
+	case "releases":
+		return ec.fieldContext_ExportOrganizationPayload_releases(ctx, field)
+	case "docs":
+		return ec.fieldContext_ExportOrganizationPayload_docs(ctx, field)
+	case "size":
+		return ec.fieldContext_ExportOrganizationPayload_size(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExportOrganizationPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Invoice(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9247,6 +9385,20 @@ func (ec *executionContext) field_Mutation_exchangeOidcToken_args(ctx context.Co
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.ExchangeOidcTokenInput, error) {
 			return ec.unmarshalNExchangeOidcTokenInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐExchangeOidcTokenInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_exportOrganization_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ExportOrganizationInput, error) {
+			return ec.unmarshalNExportOrganizationInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐExportOrganizationInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -12232,6 +12384,190 @@ func (ec *executionContext) fieldContext_ExchangeOidcTokenPayload_packages(_ con
 	return graphql.NewScalarFieldContext("ExchangeOidcTokenPayload", field, false, false, "String")
 }
 
+func (ec *executionContext) _ExportOrganizationPayload_downloadUrl(ctx context.Context, field graphql.CollectedField, obj *model.ExportOrganizationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportOrganizationPayload_downloadUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DownloadURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportOrganizationPayload_downloadUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportOrganizationPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExportOrganizationPayload_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.ExportOrganizationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportOrganizationPayload_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportOrganizationPayload_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportOrganizationPayload", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ExportOrganizationPayload_repository(ctx context.Context, field graphql.CollectedField, obj *model.ExportOrganizationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportOrganizationPayload_repository(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Repository, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportOrganizationPayload_repository(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportOrganizationPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExportOrganizationPayload_publicKey(ctx context.Context, field graphql.CollectedField, obj *model.ExportOrganizationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportOrganizationPayload_publicKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublicKey, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportOrganizationPayload_publicKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportOrganizationPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExportOrganizationPayload_packages(ctx context.Context, field graphql.CollectedField, obj *model.ExportOrganizationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportOrganizationPayload_packages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Packages, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportOrganizationPayload_packages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportOrganizationPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ExportOrganizationPayload_releases(ctx context.Context, field graphql.CollectedField, obj *model.ExportOrganizationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportOrganizationPayload_releases(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Releases, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportOrganizationPayload_releases(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportOrganizationPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ExportOrganizationPayload_docs(ctx context.Context, field graphql.CollectedField, obj *model.ExportOrganizationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportOrganizationPayload_docs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Docs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportOrganizationPayload_docs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportOrganizationPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ExportOrganizationPayload_size(ctx context.Context, field graphql.CollectedField, obj *model.ExportOrganizationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportOrganizationPayload_size(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Size, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportOrganizationPayload_size(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportOrganizationPayload", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Invoice_number(ctx context.Context, field graphql.CollectedField, obj *model.Invoice) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14279,6 +14615,50 @@ func (ec *executionContext) fieldContext_Mutation_payInvoice(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_payInvoice_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_exportOrganization(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_exportOrganization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ExportOrganization(ctx, fc.Args["input"].(model.ExportOrganizationInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ExportOrganizationPayload) graphql.Marshaler {
+			return ec.marshalNExportOrganizationPayload2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐExportOrganizationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_exportOrganization(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExportOrganizationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_exportOrganization_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23939,6 +24319,62 @@ func UnmarshalExchangeOidcTokenInput(ctx context.Context, raw any) (model.Exchan
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputExportOrganizationInput(ctx context.Context, obj any) (model.ExportOrganizationInput, error) {
+	var it model.ExportOrganizationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"organization", "privateKey", "repository"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "organization":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organization"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Organization = data
+		case "privateKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("privateKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PrivateKey = data
+		case "repository":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repository"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Repository = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalExportOrganizationInput unmarshals raw into the ExportOrganizationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalExportOrganizationInput(ctx context.Context, raw any) (model.ExportOrganizationInput, error) {
+	var out model.ExportOrganizationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ExportOrganizationInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputMembershipOrder(ctx context.Context, obj any) (ent.MembershipOrder, error) {
 	var it ent.MembershipOrder
 	if obj == nil {
@@ -29370,6 +29806,74 @@ func (ec *executionContext) _ExchangeOidcTokenPayload(ctx context.Context, sel a
 	return out
 }
 
+var exportOrganizationPayloadImplementors = []string{"ExportOrganizationPayload"}
+
+func (ec *executionContext) _ExportOrganizationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ExportOrganizationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, exportOrganizationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExportOrganizationPayload")
+		case "downloadUrl":
+			out.Values[i] = ec._ExportOrganizationPayload_downloadUrl(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._ExportOrganizationPayload_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "repository":
+			out.Values[i] = ec._ExportOrganizationPayload_repository(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publicKey":
+			out.Values[i] = ec._ExportOrganizationPayload_publicKey(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "packages":
+			out.Values[i] = ec._ExportOrganizationPayload_packages(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "releases":
+			out.Values[i] = ec._ExportOrganizationPayload_releases(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "docs":
+			out.Values[i] = ec._ExportOrganizationPayload_docs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "size":
+			out.Values[i] = ec._ExportOrganizationPayload_size(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var invoiceImplementors = []string{"Invoice"}
 
 func (ec *executionContext) _Invoice(ctx context.Context, sel ast.SelectionSet, obj *model.Invoice) graphql.Marshaler {
@@ -30040,6 +30544,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "payInvoice":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_payInvoice(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "exportOrganization":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_exportOrganization(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -33807,6 +34318,19 @@ func (ec *executionContext) marshalNExchangeOidcTokenPayload2ᚖgithubᚗcomᚋd
 		return graphql.Null
 	}
 	return ec._ExchangeOidcTokenPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNExportOrganizationInput2githubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐExportOrganizationInput(ctx context.Context, v any) (model.ExportOrganizationInput, error) {
+	res, err := ec.unmarshalInputExportOrganizationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNExportOrganizationPayload2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐExportOrganizationPayload(ctx context.Context, sel ast.SelectionSet, v *model.ExportOrganizationPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ExportOrganizationPayload!")
+		return graphql.Null
+	}
+	return ec._ExportOrganizationPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNID2int(ctx context.Context, v any) (int, error) {

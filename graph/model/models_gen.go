@@ -301,6 +301,36 @@ type ExchangeOidcTokenPayload struct {
 	Packages []string `json:"packages"`
 }
 
+// Input of exportOrganization.
+type ExportOrganizationInput struct {
+	// The organization to export.
+	Organization string `json:"organization"`
+	// A PEM RSA private key to sign the registry with. Omitted: a fresh key signs this dump alone and is thrown away (the dump's public_key verifies it).
+	PrivateKey *string `json:"privateKey,omitempty"`
+	// The repository name the payloads carry (what clients configure); omitted: the organization's name.
+	Repository *string `json:"repository,omitempty"`
+}
+
+// Result of exportOrganization.
+type ExportOrganizationPayload struct {
+	// Where to download the tar.gz, without credentials, until expiresAt.
+	DownloadURL string `json:"downloadUrl"`
+	// When downloadUrl stops working.
+	ExpiresAt time.Time `json:"expiresAt"`
+	// The repository name the payloads carry.
+	Repository string `json:"repository"`
+	// The PEM public key the payloads verify with (also the dump's public_key file).
+	PublicKey string `json:"publicKey"`
+	// Packages exported.
+	Packages int `json:"packages"`
+	// Releases exported, each with its tarball.
+	Releases int `json:"releases"`
+	// Docs tarballs exported.
+	Docs int `json:"docs"`
+	// Size of the tar.gz in bytes.
+	Size int `json:"size"`
+}
+
 // What an organization is asked to pay for one period or change.
 type Invoice struct {
 	// Sequential per organization: ORGANIZATION-0001.

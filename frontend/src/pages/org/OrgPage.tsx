@@ -5,6 +5,7 @@ import { RelativeTime } from '../../components/RelativeTime';
 import { Empty, NotFound, QueryState } from '../../components/States';
 import { Link, paths } from '../../router';
 import { useViewer } from '../../session';
+import { ExportRegistry } from './ExportRegistry';
 import { Members } from './Members';
 import { RequireTwoFactor } from './RequireTwoFactor';
 
@@ -90,6 +91,7 @@ export default function OrgPage({ params }: { params: Record<string, string> }) 
               <Empty>No packages yet.</Empty>
             )}
           </section>
+          {org.viewerRole === 'ADMIN' ? <ExportRegistry org={org.name} /> : null}
           {org.viewerRole ? <Members org={org.name} members={org.members} isAdmin={org.viewerRole === 'ADMIN'} viewerUsername={viewer?.username ?? null} /> : null}
         </article>
       )}
