@@ -38,6 +38,9 @@ var (
 	latestOrder = releaseOrder{{release.FieldPrerelease, false}, {release.FieldVersionKey, true}}
 	// newestOrder is SemVer precedence, highest first (version lists).
 	newestOrder = releaseOrder{{release.FieldVersionKey, true}}
+	// oldestOrder is SemVer precedence, lowest first: the order of a Hex
+	// repository's version lists (repoindex.go).
+	oldestOrder = releaseOrder{{release.FieldVersionKey, false}}
 )
 
 // ent is the ordering as Ent order options.
