@@ -14,6 +14,7 @@ import (
 	"github.com/depot-registry/depot/billing/service"
 	stripeproc "github.com/depot-registry/depot/billing/stripe"
 	"github.com/depot-registry/depot/docshost"
+	"github.com/depot-registry/depot/docsweb"
 	"github.com/depot-registry/depot/events"
 	"github.com/depot-registry/depot/hexapi"
 	"github.com/depot-registry/depot/registry"
@@ -57,7 +58,7 @@ func (s *Server) wireDomain() error {
 	s.repo = repo.NewHandler(s.Registry, keys, s.tarballs, repo.WithMirror(m))
 	s.Docs = &docshost.Service{DB: s.DB.Client, Blobs: s.Blobs, Registry: s.Registry, Now: s.now, AfterCommit: s.afterCommit}
 	s.Resolver.Docs = s.Docs
-	s.docs = docshost.NewHandler(s.Registry, s.Blobs, 0)
+	s.docs = docsweb.NewHandler(s.Docs)
 	s.hexAPI = hexapi.New(&hexapi.Handler{
 		Registry: s.Registry, Docs: s.Docs, Accounts: s.Accounts, Orgs: s.Orgs, Trust: s.Resolver.Trust,
 		PublicURL: s.Config.PublicURL, Log: s.Log,
