@@ -11,6 +11,7 @@ import (
 
 	"github.com/depot-registry/depot/cli"
 	"github.com/depot-registry/depot/docshost"
+	"github.com/depot-registry/depot/docsweb"
 	"github.com/depot-registry/depot/server/servertest"
 	"github.com/depot-registry/depot/viewer"
 )
@@ -41,7 +42,7 @@ func TestPackDocsIsAcceptedAndServed(t *testing.T) {
 	if err := svc.Publish(viewer.NewContext(context.Background(), v), "", "alpha_lib", "1.0.0", bytes.NewReader(tb)); err != nil {
 		t.Fatalf("docs service refused the packed folder: %v", err)
 	}
-	h := docshost.NewHandler(env.Server.Registry, env.Server.Blobs, 0)
+	h := docsweb.NewHandler(svc)
 	for path, want := range map[string]string{
 		"/docs/alpha_lib/":                  "<h1>alpha</h1>",
 		"/docs/alpha_lib/1.0.0/dist/app.js": "app()",

@@ -12,6 +12,7 @@ import (
 
 	lru "github.com/hashicorp/golang-lru/v2"
 
+	"github.com/depot-registry/depot/apperr"
 	"github.com/depot-registry/depot/blob"
 )
 
@@ -23,8 +24,8 @@ type archive struct {
 	size  int64
 }
 
-// errNoFile means the tarball has no such file.
-var errNoFile = errors.New("docshost: no such file")
+// errNoFile means there are no such docs, or the tarball has no such file.
+var errNoFile = apperr.New(apperr.NotFound, "no such docs file")
 
 // archives caches unpacked tarballs by blob key. Blobs never change under
 // their key, so entries are only ever evicted, never stale.

@@ -5,9 +5,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -80,7 +77,6 @@ type docsEnv struct {
 	blobs   *memory.Store
 	reg     *registry.Service
 	docs    *docshost.Service
-	handler http.Handler
 	commits int
 }
 
@@ -94,7 +90,6 @@ func newDocsEnv(t *testing.T) *docsEnv {
 	e.reg = &registry.Service{DB: db.Client, Blobs: blobs, Now: clock, PublicRepository: testdb.PublicRepository}
 	e.docs = &docshost.Service{DB: db.Client, Blobs: blobs, Registry: e.reg, Now: clock,
 		AfterCommit: func(context.Context) { e.commits++ }}
-	e.handler = docshost.NewHandler(e.reg, blobs, 0)
 	return e
 }
 
@@ -143,26 +138,16 @@ func (e *docsEnv) publish(ctx context.Context, repo, name, version string) *ent.
 	return rel
 }
 
-type response struct {
-	status int
-	header http.Header
-	body   string
-}
-
-func (e *docsEnv) get(ctx context.Context, method, path string, headers ...string) response {
+// read is the file name of the docs of one release as the service finds
+// and reads them ("" with a NOT_FOUND error when there are none).
+func (e *docsEnv) read(ctx context.Context, repo, pkg, version, name string) (string, error) {
 	e.t.Helper()
-	req := httptest.NewRequest(method, path, nil)
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
+	d, err := e.docs.Find(ctx, repo, pkg, version)
+	if err != nil {
+		return "", err
 	}
-	if ctx != nil {
-		req = req.WithContext(ctx)
-	}
-	rec := httptest.NewRecorder()
-	e.handler.ServeHTTP(rec, req)
-	res := rec.Result()
-	b, _ := io.ReadAll(res.Body)
-	return response{status: res.StatusCode, header: res.Header, body: string(b)}
+	data, _, err := e.docs.File(ctx, d, name)
+	return string(data), err
 }
 
 func (e *docsEnv) blobCount() int {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/depot-registry/depot/apperr"
@@ -33,6 +34,12 @@ type Service struct {
 	// AfterCommit is called after a committed change that wrote an event
 	// (the event bus wakes subscribers). Nil is fine.
 	AfterCommit func(ctx context.Context)
+	// CacheBytes bounds the memory File keeps unpacked tarballs in (0:
+	// CacheBytes).
+	CacheBytes int64
+
+	archivesOnce sync.Once
+	archives     *archives
 }
 
 func (s *Service) now() time.Time {

@@ -172,9 +172,9 @@ func TestRepublishAndRevert(t *testing.T) {
 		if n := e.blobCount(); n != step.blobs {
 			t.Errorf("%s: %d blobs, want %d", step.name, n, step.blobs)
 		}
-		res := e.get(nil, "GET", "/docs/alpha/1.0.0/")
-		if step.wantDoc == "" && res.status != 404 || step.wantDoc != "" && res.body != step.wantDoc {
-			t.Errorf("%s: /docs/alpha/1.0.0/ = %d %q, want %q", step.name, res.status, res.body, step.wantDoc)
+		got, err := e.read(context.Background(), "", "alpha", "1.0.0", "index.html")
+		if step.wantDoc == "" && apperr.CodeOf(err) != apperr.NotFound || step.wantDoc != "" && (err != nil || got != step.wantDoc) {
+			t.Errorf("%s: docs of 1.0.0 = %q, %v; want %q", step.name, got, err, step.wantDoc)
 		}
 	}
 	if err := e.docs.Revert(ctx, "", "alpha", "1.0.0"); apperr.CodeOf(err) != apperr.NotFound {

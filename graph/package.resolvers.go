@@ -159,7 +159,11 @@ func (r *packageResolver) Owners(ctx context.Context, obj *ent.Pkg) ([]*model.Ow
 
 // Dependents is the resolver for the dependents field.
 func (r *packageResolver) Dependents(ctx context.Context, obj *ent.Pkg, first *int) ([]*ent.Pkg, error) {
-	return r.Registry.Dependents(ctx, obj.ID, deref(pageSize(first)))
+	n := deref(pageSize(first))
+	if n == 0 {
+		return []*ent.Pkg{}, nil
+	}
+	return r.dependentsLoader(ctx, n).Load(ctx, obj.ID)
 }
 
 // ViewerCanPublish is the resolver for the viewerCanPublish field.

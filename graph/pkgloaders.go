@@ -25,6 +25,8 @@ type pkgLoaders struct {
 	// versions (and latest releases) are keyed by kind, page size and
 	// column set: one batch per distinct `first` and selection.
 	versions map[string]*loader.Loader[int, []*ent.Release]
+	// dependents are keyed by page size: one batch per distinct `first`.
+	dependents map[int]*loader.Loader[int, []*ent.Pkg]
 	// listed are the package ids of the lists resolved so far, primed into
 	// each versions loader when it is made.
 	listed []int
@@ -45,6 +47,7 @@ func (r *Resolver) newPkgLoaders() *pkgLoaders {
 		apiKeys:      loader.New(reg.APIKeysByID, batchWait),
 		releases:     newReleasesLoader(reg),
 		versions:     map[string]*loader.Loader[int, []*ent.Release]{},
+		dependents:   map[int]*loader.Loader[int, []*ent.Pkg]{},
 	}
 }
 
@@ -90,6 +93,33 @@ func (r *Resolver) versionsLoader(ctx context.Context, n int, latest bool) *load
 	return v
 }
 
+// dependentsLoader returns the loader for pages of n dependents per
+// package, read by registry.DependentsOf; the dependents it reads are
+// announced as a list, so their own fields batch too.
+func (r *Resolver) dependentsLoader(ctx context.Context, n int) *loader.Loader[int, []*ent.Pkg] {
+	l := r.loaders(ctx)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if d, ok := l.pkg.dependents[n]; ok {
+		return d
+	}
+	d := loader.New(func(ctx context.Context, ids []int) (map[int][]*ent.Pkg, error) {
+		pages, err := r.Registry.DependentsOf(ctx, ids, n)
+		if err != nil {
+			return nil, err
+		}
+		var ps []*ent.Pkg
+		for _, id := range ids {
+			ps = append(ps, pages[id]...)
+		}
+		r.primePackages(ctx, ps)
+		return pages, nil
+	}, batchWait)
+	d.Prime(l.pkg.listed...)
+	l.pkg.dependents[n] = d
+	return d
+}
+
 // primePackages announces the packages of a list to the loaders their
 // fields use (see package loader: this makes batching independent of
 // timing).
@@ -106,6 +136,9 @@ func (r *Resolver) primePackages(ctx context.Context, ps []*ent.Pkg) {
 	l.pkg.listed = append(l.pkg.listed, ids...)
 	for _, v := range l.pkg.versions {
 		v.Prime(ids...)
+	}
+	for _, d := range l.pkg.dependents {
+		d.Prime(ids...)
 	}
 	l.mu.Unlock()
 }

@@ -34,7 +34,12 @@ func (h *Handler) pkg(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	reply(w, r, http.StatusOK, h.packageView(p, true, st[p.ID]))
+	latest, err := h.Registry.HexLatestOf(r.Context(), []*registry.Package{p})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	reply(w, r, http.StatusOK, h.packageView(p, true, st[p.ID], latest[p.ID]))
 }
 
 // sorts maps hexpm's sort names onto the domain's orders.
@@ -91,9 +96,14 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	latest, err := h.Registry.HexLatestOf(r.Context(), res.Packages)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	out := make([]any, 0, len(res.Packages))
 	for _, p := range res.Packages {
-		out = append(out, h.packageView(p, false, stats[p.ID]))
+		out = append(out, h.packageView(p, false, stats[p.ID], latest[p.ID]))
 	}
 	reply(w, r, http.StatusOK, out)
 }

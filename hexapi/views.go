@@ -7,7 +7,6 @@ import (
 
 	"github.com/depot-registry/depot/account"
 	"github.com/depot-registry/depot/registry"
-	"github.com/depot-registry/depot/semver"
 	"github.com/depot-registry/depot/urls"
 )
 
@@ -143,23 +142,13 @@ func (h *Handler) releaseView(rel *registry.Release) map[string]any {
 
 // packageView is PackageView "show". With detail, p carries its releases
 // (newest first, with retirements) and owners, as registry.PackageDetail
-// loads them; without, it is a search result.
-func (h *Handler) packageView(p *registry.Package, detail bool, downloads registry.DownloadStats) map[string]any {
+// loads them; without, it is a search result. latest is the registry's
+// HexLatest of p: the same rule for both answers, as in hexpm.
+func (h *Handler) packageView(p *registry.Package, detail bool, downloads registry.DownloadStats, latest registry.HexLatest) map[string]any {
 	ps := h.pathsOf(p)
-	latest, stable := p.LatestVersion, ""
 	var newest *registry.Release
-	for _, rel := range p.Edges.Releases {
-		if newest == nil {
-			newest = rel
-			latest = rel.Version
-		}
-		if stable == "" && !rel.Prerelease {
-			stable = rel.Version
-		}
-	}
-	if v, err := semver.Parse(latest); !detail && err == nil && !v.IsPrerelease() {
-		// The domain's latest is the highest stable release when there is one.
-		stable = latest
+	if len(p.Edges.Releases) > 0 {
+		newest = p.Edges.Releases[0]
 	}
 	meta := map[string]any{"description": p.Description, "licenses": []string{}, "links": map[string]any{}, "maintainers": []string{}}
 	if newest != nil {
@@ -173,8 +162,8 @@ func (h *Handler) packageView(p *registry.Package, detail bool, downloads regist
 		meta["links"] = links
 	}
 	var stableV any
-	if stable != "" {
-		stableV = stable
+	if latest.Stable != "" {
+		stableV = latest.Stable
 	}
 	out := map[string]any{
 		"repository":            repositoryName(p),
@@ -184,9 +173,9 @@ func (h *Handler) packageView(p *registry.Package, detail bool, downloads regist
 		"url":                   ps.apiPackage(p.Name),
 		"html_url":              ps.htmlPackage(p.Name),
 		"docs_html_url":         ps.docs(p.Name, ""),
-		"latest_version":        latest,
+		"latest_version":        latest.Version,
 		"latest_stable_version": stableV,
-		"configs":               configs(p, latest, repositoryName(p), ps.repo == ""),
+		"configs":               configs(p, latest.Pick(), repositoryName(p), ps.repo == ""),
 		"meta":                  meta,
 		"downloads":             downloadsView(downloads),
 	}

@@ -38,6 +38,9 @@ var (
 	latestOrder = releaseOrder{{release.FieldPrerelease, false}, {release.FieldVersionKey, true}}
 	// newestOrder is SemVer precedence, highest first (version lists).
 	newestOrder = releaseOrder{{release.FieldVersionKey, true}}
+	// oldestOrder is SemVer precedence, lowest first: the order of a Hex
+	// repository's version lists (repoindex.go).
+	oldestOrder = releaseOrder{{release.FieldVersionKey, false}}
 )
 
 // ent is the ordering as Ent order options.
@@ -136,4 +139,56 @@ func refreshPackage(ctx context.Context, tx *ent.Tx, p *ent.Pkg, now time.Time) 
 		return nil, fmt.Errorf("update package %s: %w", p.Name, err)
 	}
 	return updated, nil
+}
+
+// HexLatest is a package's latest versions as hexpm's package view names
+// them (PackageView "show", Release.latest_version): latest_version is the
+// highest version, pre-releases included (newestOrder's first),
+// latest_stable_version the highest stable one. Depot's own latest
+// (latestOrder) is the stable one when there is one, else the highest —
+// the release hexpm's dependency snippets name (Pick). Both are derived
+// here so that every answer of the Hex API agrees.
+type HexLatest struct {
+	// Version is the highest version, pre-releases included.
+	Version string
+	// Stable is the highest stable version; "" when every release is a
+	// pre-release.
+	Stable string
+}
+
+// Pick is Depot's latest: Stable when there is one, else Version.
+func (l HexLatest) Pick() string {
+	if l.Stable != "" {
+		return l.Stable
+	}
+	return l.Version
+}
+
+// HexLatestOf is HexLatest for packages, by package id, in one statement:
+// each package's highest release (newestOrder), beside its stored latest
+// (Pkg.LatestVersion, which refreshPackage keeps equal to latestOrder's
+// first): that one is the highest stable release exactly when it is not a
+// pre-release. A package without a visible release is absent.
+func (s *Service) HexLatestOf(ctx context.Context, ps []*Package) (map[int]HexLatest, error) {
+	ids := make([]int, len(ps))
+	for i, p := range ps {
+		ids[i] = p.ID
+	}
+	pages, _, err := s.ReleasePages(ctx, ids, ReleasePage{N: 1, Columns: []string{release.FieldID, release.FieldPackageID, release.FieldVersion}})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int]HexLatest, len(ps))
+	for _, p := range ps {
+		rels := pages[p.ID]
+		if len(rels) == 0 {
+			continue
+		}
+		l := HexLatest{Version: rels[0].Version}
+		if v, err := semver.Parse(p.LatestVersion); err == nil && !v.IsPrerelease() {
+			l.Stable = p.LatestVersion
+		}
+		out[p.ID] = l
+	}
+	return out, nil
 }

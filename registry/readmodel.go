@@ -17,6 +17,7 @@ import (
 	"github.com/depot-registry/depot/ent/repository"
 	"github.com/depot-registry/depot/ent/requirement"
 	"github.com/depot-registry/depot/ent/retirement"
+	"github.com/depot-registry/depot/ent/schema"
 	"github.com/depot-registry/depot/ent/user"
 )
 
@@ -257,4 +258,69 @@ func groupBy[T any](xs []T, key func(T) int) map[int][]T {
 		m[key(x)] = append(m[key(x)], x)
 	}
 	return m
+}
+
+// DependentsOf reads the dependents of packages by package id: for each,
+// the packages other than itself with a release that depends on it, by
+// name, at most limit of them (limit <= 0: up to 500), visible to the
+// viewer. One statement for the whole batch: the viewer's privacy applies
+// before each package's dependents are ranked, so hidden ones never take a
+// place in the page.
+func (s *Service) DependentsOf(ctx context.Context, pkgIDs []int, limit int) (map[int][]*ent.Pkg, error) {
+	if len(pkgIDs) == 0 {
+		return map[int][]*ent.Pkg{}, nil
+	}
+	const depCol = "dependency_of"
+	q := s.DB.Pkg.Query()
+	q.Modify(func(sel *sql.Selector) {
+		page := dependentsPage(sql.Dialect(sel.Dialect()), pkgIDs, clampLimit(limit), schema.PrivateRows(ctx))
+		sel.Join(page).On(sel.C(pkg.FieldID), page.C("pid")).
+			AppendSelectAs(page.C("dep"), depCol).
+			OrderBy(sel.C(pkg.FieldName), sel.C(pkg.FieldID))
+	})
+	ps, err := q.All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list dependents: %w", err)
+	}
+	out := make(map[int][]*ent.Pkg, len(pkgIDs))
+	for _, p := range ps {
+		v, err := p.Value(depCol)
+		if err != nil {
+			return nil, fmt.Errorf("list dependents: %w", err)
+		}
+		dep, ok := v.(int64)
+		if !ok {
+			return nil, fmt.Errorf("list dependents: %s is %T", depCol, v)
+		}
+		out[int(dep)] = append(out[int(dep)], p)
+	}
+	return out, nil
+}
+
+// dependentsPage is the table (dep, pid) of the first n dependents pid of
+// each package dep of pkgIDs, by name then id, among the packages private
+// lets through (nil: all). A package with several releases depending on
+// dep is one dependent.
+func dependentsPage(d *sql.DialectBuilder, pkgIDs []int, n int, private func(*sql.Selector)) *sql.Selector {
+	req := sql.Table(requirement.Table).As("dep_req")
+	rel := sql.Table(release.Table).As("dep_rel")
+	pairs := d.Select(sql.As(req.C(requirement.FieldDependencyID), "dep"), sql.As(rel.C(release.FieldPackageID), "pid")).
+		Distinct().
+		From(req).
+		Join(rel).On(rel.C(release.FieldID), req.C(requirement.FieldReleaseID)).
+		Where(sql.And(
+			sql.InInts(req.C(requirement.FieldDependencyID), pkgIDs...),
+			sql.ColumnsNEQ(rel.C(release.FieldPackageID), req.C(requirement.FieldDependencyID)),
+		)).
+		As("dep_pairs")
+	dependent := sql.Table(pkg.Table).As("dependent")
+	ranked := d.Select(pairs.C("dep"), pairs.C("pid")).
+		AppendSelectExprAs(sql.RowNumber().PartitionBy(pairs.C("dep")).OrderBy(dependent.C(pkg.FieldName), dependent.C(pkg.FieldID)), "rn").
+		From(dependent).
+		Join(pairs).On(dependent.C(pkg.FieldID), pairs.C("pid"))
+	if private != nil {
+		private(ranked)
+	}
+	ranked.As("dep_ranked")
+	return d.Select(ranked.C("dep"), ranked.C("pid")).From(ranked).Where(sql.LTE(ranked.C("rn"), n)).As("dep_page")
 }

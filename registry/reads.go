@@ -8,7 +8,6 @@ import (
 	"github.com/depot-registry/depot/ent"
 	"github.com/depot-registry/depot/ent/pkg"
 	"github.com/depot-registry/depot/ent/release"
-	"github.com/depot-registry/depot/ent/requirement"
 )
 
 // Reads run as the viewer in ctx: the privacy interceptors make private
@@ -86,18 +85,9 @@ func (s *Service) LatestRelease(ctx context.Context, pkgID int) (*ent.Release, e
 }
 
 // Dependents lists the packages (visible to the viewer) with a release that
-// depends on pkgID, by name. limit <= 0 means up to 500.
+// depends on pkgID, by name. limit <= 0 means up to 500. It is
+// DependentsOf for one package.
 func (s *Service) Dependents(ctx context.Context, pkgID, limit int) ([]*ent.Pkg, error) {
-	ps, err := s.DB.Pkg.Query().
-		Where(
-			pkg.IDNEQ(pkgID),
-			pkg.HasReleasesWith(release.HasRequirementsWith(requirement.DependencyID(pkgID))),
-		).
-		Order(ent.Asc(pkg.FieldName), ent.Asc(pkg.FieldID)).
-		Limit(clampLimit(limit)).
-		All(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("list dependents: %w", err)
-	}
-	return ps, nil
+	m, err := s.DependentsOf(ctx, []int{pkgID}, limit)
+	return m[pkgID], err
 }

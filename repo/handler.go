@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/depot-registry/depot/apperr"
-	"github.com/depot-registry/depot/ent"
 	"github.com/depot-registry/depot/mirror"
 	"github.com/depot-registry/depot/registry"
 )
@@ -39,7 +38,7 @@ const (
 // cannot read, a missing one, and a missing or hidden package all get the
 // same 404.
 func NewHandler(reg *registry.Service, keys *Keys, tarballs http.Handler, opts ...HandlerOption) http.Handler {
-	h := &handler{db: reg.DB, registry: reg, keys: keys, tarballs: tarballs, public: reg.PublicName(), signed: newSignedCache()}
+	h := &handler{registry: reg, keys: keys, tarballs: tarballs, public: reg.PublicName(), signed: newSignedCache()}
 	for _, o := range opts {
 		o(h)
 	}
@@ -47,7 +46,6 @@ func NewHandler(reg *registry.Service, keys *Keys, tarballs http.Handler, opts .
 }
 
 type handler struct {
-	db       *ent.Client
 	registry *registry.Service
 	keys     *Keys
 	tarballs http.Handler

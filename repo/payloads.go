@@ -3,14 +3,13 @@ package repo
 import (
 	"context"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 
-	"github.com/depot-registry/depot/ent"
-	"github.com/depot-registry/depot/ent/pkg"
-	"github.com/depot-registry/depot/ent/release"
-	"github.com/depot-registry/depot/ent/requirement"
+	"github.com/depot-registry/depot/apperr"
 	"github.com/depot-registry/depot/hexrepo"
+	"github.com/depot-registry/depot/registry"
 )
 
 // target is the repository a request addresses, already checked readable.
@@ -26,22 +25,15 @@ type target struct {
 var errNoPackage = fmt.Errorf("repo: no such package")
 
 // packagePayload is the unsigned /packages/NAME payload: every release in
-// SemVer ascending order (version_key sorts by precedence), with
-// dependencies and retirement. Three queries, whatever the release count.
+// SemVer ascending order, with dependencies and retirement, as the
+// registry's repository index reads them.
 func (h *handler) packagePayload(ctx context.Context, t target, name string) ([]byte, error) {
-	rels, err := h.db.Release.Query().
-		Where(release.HasPackageWith(pkg.RepositoryID(t.ID), pkg.Name(name))).
-		Order(ent.Asc(release.FieldVersionKey)).
-		WithRequirements(func(q *ent.RequirementQuery) { q.Order(ent.Asc(requirement.FieldID)) }).
-		WithRetirement().
-		All(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("load releases of %s: %w", name, err)
-	}
-	if len(rels) == 0 {
-		// A package is deleted with its last release, so no visible
-		// release means no package the viewer may see.
+	rels, err := h.registry.IndexPackage(ctx, t.ID, name)
+	if errors.Is(err, apperr.ErrNotFound) {
 		return nil, errNoPackage
+	}
+	if err != nil {
+		return nil, err
 	}
 	p := hexrepo.Package{Name: name, Repository: t.Name, Releases: make([]hexrepo.Release, 0, len(rels))}
 	for _, rel := range rels {
@@ -54,7 +46,7 @@ func (h *handler) packagePayload(ctx context.Context, t target, name string) ([]
 	return hexrepo.EncodePackage(p)
 }
 
-func (h *handler) wireRelease(t target, rel *ent.Release) (hexrepo.Release, error) {
+func (h *handler) wireRelease(t target, rel *registry.Release) (hexrepo.Release, error) {
 	inner, err := hex.DecodeString(rel.InnerChecksum)
 	if err != nil {
 		return hexrepo.Release{}, fmt.Errorf("release %s: inner checksum: %w", rel.Version, err)
@@ -100,13 +92,9 @@ func (h *handler) depRepository(t target, stored string) string {
 
 // namesPayload is the unsigned /names payload: every package, by name.
 func (h *handler) namesPayload(ctx context.Context, t target) ([]byte, error) {
-	ps, err := h.db.Pkg.Query().
-		Where(pkg.RepositoryID(t.ID)).
-		Order(ent.Asc(pkg.FieldName)).
-		Select(pkg.FieldName, pkg.FieldUpdatedAt).
-		All(ctx)
+	ps, err := h.registry.IndexNames(ctx, t.ID)
 	if err != nil {
-		return nil, fmt.Errorf("list packages: %w", err)
+		return nil, err
 	}
 	n := hexrepo.Names{Repository: t.Name, Packages: make([]hexrepo.NameEntry, 0, len(ps))}
 	for _, p := range ps {
@@ -122,20 +110,10 @@ func (h *handler) namesPayload(ctx context.Context, t target) ([]byte, error) {
 
 // versionsPayload is the unsigned /versions payload: every package with its
 // versions in SemVer ascending order and the indexes of retired ones.
-// Three queries (packages, their releases, the retirements).
 func (h *handler) versionsPayload(ctx context.Context, t target) ([]byte, error) {
-	ps, err := h.db.Pkg.Query().
-		Where(pkg.RepositoryID(t.ID)).
-		Order(ent.Asc(pkg.FieldName)).
-		Select(pkg.FieldName).
-		WithReleases(func(q *ent.ReleaseQuery) {
-			q.Select(release.FieldVersion, release.FieldPackageID).
-				Order(ent.Asc(release.FieldVersionKey)).
-				WithRetirement()
-		}).
-		All(ctx)
+	ps, err := h.registry.IndexVersions(ctx, t.ID)
 	if err != nil {
-		return nil, fmt.Errorf("list versions: %w", err)
+		return nil, err
 	}
 	v := hexrepo.Versions{Repository: t.Name, Packages: make([]hexrepo.VersionsEntry, 0, len(ps))}
 	for _, p := range ps {

@@ -15,7 +15,6 @@ import (
 
 	"github.com/depot-registry/depot/apperr"
 	"github.com/depot-registry/depot/blob"
-	"github.com/depot-registry/depot/ent"
 	"github.com/depot-registry/depot/mirror"
 	"github.com/depot-registry/depot/registry"
 )
@@ -152,7 +151,7 @@ func (h *tarballs) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // redirected answers a request in redirect mode and reports whether it
 // did; false leaves the request to streaming (a HEAD, or a store that could
 // not presign).
-func (h *tarballs) redirected(w http.ResponseWriter, r *http.Request, rd Redirector, rel *ent.Release) bool {
+func (h *tarballs) redirected(w http.ResponseWriter, r *http.Request, rd Redirector, rel *registry.Release) bool {
 	ctx := r.Context()
 	if inm := r.Header.Get("If-None-Match"); inm != "" {
 		if tag, err := rd.ETag(ctx, rel.BlobKey); err == nil && etagMatches(inm, strings.Trim(tag, `"`)) {
@@ -175,7 +174,7 @@ func (h *tarballs) redirected(w http.ResponseWriter, r *http.Request, rd Redirec
 	return true
 }
 
-func (h *tarballs) cacheControl(ctx context.Context, rel *ent.Release) (string, error) {
+func (h *tarballs) cacheControl(ctx context.Context, rel *registry.Release) (string, error) {
 	if rel.PrivateOrgID != nil {
 		return cachePrivate, nil
 	}

@@ -130,23 +130,11 @@ func New(ctx context.Context, cfg Config, opts Options) (*Server, error) {
 	if opts.HashParams != nil {
 		hash = *opts.HashParams
 	}
-	s.Accounts = &account.Service{
-		DB: db.Client, Breach: checker, Secret: secret, Now: s.now, Hash: hash,
-		BaseURL: cfg.PublicURL, Limiter: newRateLimiter(0.2, 10), Log: log,
-		// Five reset mails per address and per client, then one each 10 minutes.
-		ResetLimiter: newRateLimiter(1.0/600, 5),
-	}
-	s.Orgs = &org.Service{DB: db.Client, Now: s.now}
-	s.Resolver = &graph.Resolver{
-		DB: db.Client, Accounts: s.Accounts, Orgs: s.Orgs,
-		PublicURL: cfg.PublicURL, PublicRepository: cfg.PublicRepository,
-		ExportLinks: interchange.NewLinks(secret),
-	}
 	if cfg.SMTPAddr != "" {
 		smtpCfg := mail.SMTP{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUser, Password: cfg.SMTPPassword}
 		s.bg = append(s.bg, func(ctx context.Context) { mail.Deliver(ctx, db.Client, smtpCfg, 10*time.Second, log) })
 	}
-	if err := s.wireDomain(); err != nil {
+	if err := s.wire(secret, checker, hash); err != nil {
 		s.Close() // the event bus and hub are already running
 		return nil, err
 	}

@@ -1,11 +1,9 @@
-package docshost
+package docsweb
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"mime"
 	"net/http"
 	"path"
@@ -13,22 +11,14 @@ import (
 	"strings"
 
 	"github.com/depot-registry/depot/apperr"
-	"github.com/depot-registry/depot/blob"
-	"github.com/depot-registry/depot/ent"
-	"github.com/depot-registry/depot/ent/pkg"
-	"github.com/depot-registry/depot/ent/release"
-	"github.com/depot-registry/depot/registry"
+	"github.com/depot-registry/depot/docshost"
 	"github.com/depot-registry/depot/semver"
-	"github.com/depot-registry/depot/viewer"
 )
 
 // CSP is the Content-Security-Policy of every docs response: an opaque
 // origin that may run the docs' own scripts and open links, and nothing of
 // the app's (cookies, same-origin /graphql).
 const CSP = "sandbox allow-scripts allow-popups"
-
-// CacheBytes is the default memory budget for unpacked docs.
-const CacheBytes = 256 << 20
 
 // Cache-Control of docs. Docs can be republished at any time, so even
 // versioned URLs are cached briefly; private docs never in shared caches.
@@ -38,20 +28,15 @@ const (
 	cachePrivate   = "private, no-cache"
 )
 
-// NewHandler serves /docs/... as described in the package comment. The
-// viewer must be in the request context for private docs. cacheBytes bounds
-// the memory for unpacked tarballs (0: CacheBytes).
-func NewHandler(reg *registry.Service, blobs blob.Store, cacheBytes int64) http.Handler {
-	if cacheBytes <= 0 {
-		cacheBytes = CacheBytes
-	}
-	return &handler{db: reg.DB, registry: reg, archives: newArchives(blobs, cacheBytes)}
+// NewHandler serves /docs/... as described in the package comment, from
+// the docs service (which docs a URL maps to, who may read them, their
+// files). The viewer must be in the request context for private docs.
+func NewHandler(docs *docshost.Service) http.Handler {
+	return &handler{docs: docs}
 }
 
 type handler struct {
-	db       *ent.Client
-	registry *registry.Service
-	archives *archives
+	docs *docshost.Service
 }
 
 // request is a parsed docs URL.
@@ -85,8 +70,8 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	key, private, err := h.docsBlob(ctx, req)
-	if errors.Is(err, errNoFile) {
+	docs, err := h.docs.Find(ctx, req.org, req.pkg, req.version)
+	if errors.Is(err, apperr.ErrNotFound) {
 		notFound(w)
 		return
 	}
@@ -98,8 +83,8 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if name == "" || strings.HasSuffix(name, "/") {
 		name += "index.html"
 	}
-	data, isDir, err := h.archives.file(ctx, key, strings.TrimSuffix(name, "/"))
-	if errors.Is(err, errNoFile) {
+	data, isDir, err := h.docs.File(ctx, docs, strings.TrimSuffix(name, "/"))
+	if errors.Is(err, apperr.ErrNotFound) {
 		notFound(w)
 		return
 	}
@@ -113,13 +98,13 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	cache := cacheVersioned
 	switch {
-	case private:
+	case docs.Private:
 		cache = cachePrivate
 		hdr.Set("Vary", "Cookie, Authorization")
 	case req.version == "":
 		cache = cacheLatest
 	}
-	etag := etagOf(key, name)
+	etag := etagOf(docs.BlobKey, name)
 	hdr.Set("ETag", etag)
 	hdr.Set("Cache-Control", cache)
 	if inm := r.Header.Get("If-None-Match"); inm != "" && (inm == etag || inm == "*") {
@@ -187,36 +172,6 @@ func parse(p string) (req request, redirect string, ok bool) {
 	}
 	req.file, req.base = tail, base
 	return req, "", true
-}
-
-// docsBlob finds the docs blob a request maps to. The repository and its
-// docs privacy rule come from the registry (a key with only the docs:ORG
-// scope reads docs but not the rest of the repository); the release lookup
-// then reads as the system.
-func (h *handler) docsBlob(ctx context.Context, req request) (key string, private bool, err error) {
-	sys := viewer.System(ctx)
-	repo, err := h.registry.DocsRepository(ctx, req.org)
-	if errors.Is(err, apperr.ErrNotFound) {
-		return "", false, errNoFile
-	}
-	if err != nil {
-		return "", false, fmt.Errorf("find repository: %w", err)
-	}
-	private = repo.OrganizationID != nil
-	inPkg := release.HasPackageWith(pkg.RepositoryID(repo.ID), pkg.Name(req.pkg))
-	var rel *ent.Release
-	if req.version != "" {
-		rel, err = h.db.Release.Query().Where(inPkg, release.Version(req.version), release.DocsBlobKeyNotNil()).Only(sys)
-	} else {
-		rel, err = latestWithDocs(sys, h.db, inPkg)
-	}
-	if ent.IsNotFound(err) || (err == nil && rel == nil) {
-		return "", false, errNoFile
-	}
-	if err != nil {
-		return "", false, fmt.Errorf("find docs: %w", err)
-	}
-	return *rel.DocsBlobKey, private, nil
 }
 
 func etagOf(key, name string) string {

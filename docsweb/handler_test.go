@@ -1,4 +1,4 @@
-package docshost_test
+package docsweb_test
 
 import (
 	"bytes"
@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/depot-registry/depot/docshost"
+	"github.com/depot-registry/depot/docsweb"
 	"github.com/depot-registry/depot/ent/release"
 	"github.com/depot-registry/depot/viewer"
 )
@@ -62,8 +63,8 @@ func TestServeFiles(t *testing.T) {
 			}
 			// Package HTML is untrusted: whatever the answer, it is
 			// sandboxed away from the app's cookies and API.
-			if got := res.header.Get("Content-Security-Policy"); got != docshost.CSP {
-				t.Errorf("Content-Security-Policy = %q, want %q", got, docshost.CSP)
+			if got := res.header.Get("Content-Security-Policy"); got != docsweb.CSP {
+				t.Errorf("Content-Security-Policy = %q, want %q", got, docsweb.CSP)
 			}
 			if got := res.header.Get("X-Content-Type-Options"); got != "nosniff" {
 				t.Errorf("X-Content-Type-Options = %q", got)
@@ -72,7 +73,7 @@ func TestServeFiles(t *testing.T) {
 	}
 	first := e.get(nil, "GET", "/docs/alpha/1.0.0/")
 	cond := e.get(nil, "GET", "/docs/alpha/1.0.0/", "If-None-Match", first.header.Get("ETag"))
-	if first.header.Get("ETag") == "" || cond.status != http.StatusNotModified || cond.header.Get("Content-Security-Policy") != docshost.CSP {
+	if first.header.Get("ETag") == "" || cond.status != http.StatusNotModified || cond.header.Get("Content-Security-Policy") != docsweb.CSP {
 		t.Errorf("revalidation: ETag %q, status %d", first.header.Get("ETag"), cond.status)
 	}
 }
@@ -174,7 +175,7 @@ func TestPrivateDocs(t *testing.T) {
 			} else if res.status != http.StatusNotFound || res.body != missing.body {
 				t.Errorf("status %d %q, want the same 404 as a missing package", res.status, res.body)
 			}
-			if res.header.Get("Content-Security-Policy") != docshost.CSP {
+			if res.header.Get("Content-Security-Policy") != docsweb.CSP {
 				t.Errorf("missing sandbox CSP")
 			}
 		})
@@ -192,7 +193,7 @@ func TestStreamingMatchesCache(t *testing.T) {
 		t.Fatal(err)
 	}
 	cached := e.handler
-	streamed := docshost.NewHandler(e.reg, e.blobs, 16)
+	streamed := docsweb.NewHandler(&docshost.Service{DB: e.db.Client, Blobs: e.blobs, Registry: e.reg, CacheBytes: 16})
 	for _, p := range []string{"/docs/alpha/", "/docs/alpha/guides/", "/docs/alpha/guides", "/docs/alpha/dist", "/docs/alpha/dist/app.js", "/docs/alpha/nope.html", "/docs/alpha/dist/app"} {
 		e.handler = cached
 		a := e.get(nil, "GET", p)
