@@ -296,7 +296,7 @@ func (s *Service) Tarball(ctx context.Context, name, version string) (io.ReadClo
 	// checksum: a cached tarball is never fetched again, and a payload that
 	// changes the checksum never gets the old bytes.
 	outer := hex.EncodeToString(rel.OuterChecksum)
-	if body, size, ok, err := s.cachedTarball(ctx, u, name, version, outer); err != nil || ok {
+	if body, size, ok, err := s.cachedTarball(ctx, outer); err != nil || ok {
 		return body, size, outer, err
 	}
 	_, err, _ = s.flight.Do("tar\x00"+u.Name+"\x00"+outer, func() (any, error) { return nil, s.fetchTarball(ctx, u, name, version, outer) })
@@ -310,20 +310,11 @@ func (s *Service) Tarball(ctx context.Context, name, version string) (io.ReadClo
 	return body, size, outer, nil
 }
 
-// cachedTarball opens the stored tarball of name-version if a row records
-// it under outer. A blob gone from the store (deleted by hand, or with a
-// local release of identical bytes before this row existed) is fetched
-// again rather than failing.
-func (s *Service) cachedTarball(ctx context.Context, u Upstream, name, version, outer string) (io.ReadCloser, int64, bool, error) {
-	ok, err := s.DB.MirroredTarball.Query().
-		Where(mirroredtarball.Upstream(u.Name), mirroredtarball.Name(name), mirroredtarball.Version(version), mirroredtarball.BlobKey(outer)).
-		Exist(ctx)
-	if err != nil {
-		return nil, 0, false, cacheError(err)
-	}
-	if !ok {
-		return nil, 0, false, nil
-	}
+// cachedTarball opens the stored tarball under outer. The store is
+// content addressed, so whatever it holds under the checksum is the
+// verified tarball; no row needs reading first. A blob that is missing
+// (never fetched, or deleted by hand) is fetched.
+func (s *Service) cachedTarball(ctx context.Context, outer string) (io.ReadCloser, int64, bool, error) {
 	body, size, err := s.Blobs.Open(ctx, outer)
 	if errors.Is(err, blob.ErrNotFound) {
 		return nil, 0, false, nil
