@@ -9,6 +9,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -19,6 +21,7 @@ import (
 	"github.com/depot-registry/depot/ent/mirroredpackage"
 	"github.com/depot-registry/depot/ent/mirroredtarball"
 	"github.com/depot-registry/depot/hexrepo"
+	"github.com/depot-registry/depot/internal/command"
 	"github.com/depot-registry/depot/internal/pkgtest"
 	"github.com/depot-registry/depot/internal/testdb"
 	"github.com/depot-registry/depot/server"
@@ -372,5 +375,44 @@ func TestMirrorSweepKeepsTarballs(t *testing.T) {
 	}
 	if n := up.tarballs.Load(); n != 1 {
 		t.Errorf("upstream asked %d times for the tarball, want once", n)
+	}
+}
+
+// `depot admin mirror sync` fills the servers' own cache (their database
+// and blob store): a running server then serves the synced package and
+// tarball with the upstream down, having never asked it itself.
+func TestAdminMirrorSyncFillsSharedCache(t *testing.T) {
+	up := newUpstreamDepot(t)
+	dbURL, blobDir := testdb.URL(t), t.TempDir()
+	blobURL := "file://" + blobDir
+	local := servertest.NewOnDatabase(t, dbURL, up.config("hexpm", up.env.Server.RepoKeys.PublicPEM), func(c *server.Config) { c.BlobURL = blobURL })
+	pem := filepath.Join(t.TempDir(), "hexpm.pem")
+	if err := os.WriteFile(pem, up.env.Server.RepoKeys.PublicPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("DEPOT_DATABASE_URL", dbURL)
+	t.Setenv("DEPOT_DATA_DIR", t.TempDir())
+	t.Setenv("DEPOT_BLOB_URL", blobURL)
+	t.Setenv("DEPOT_UPSTREAMS", "hexpm="+up.url+",key="+pem)
+	var admin command.Command
+	for _, c := range server.Commands() {
+		if c.Name == "admin" {
+			admin = c
+		}
+	}
+	if err := admin.Run(context.Background(), []string{"mirror", "sync", "up_lib"}); err != nil {
+		t.Fatalf("depot admin mirror sync: %v", err)
+	}
+	if n, m := up.packages.Load(), up.tarballs.Load(); n != 1 || m != 1 {
+		t.Fatalf("sync asked the upstream %d times for the package and %d for the tarball, want once each", n, m)
+	}
+	up.mode.Store("down")
+	for _, path := range []string{"/repo/packages/up_lib", "/repo/tarballs/up_lib-1.0.0.tar"} {
+		if status, _ := get(t, local, path); status != http.StatusOK {
+			t.Errorf("%s after sync by the command, upstream down: %d", path, status)
+		}
+	}
+	if st := &local.Server.Mirror.Stats; st.Misses.Load() != 0 {
+		t.Errorf("the server fetched %d times itself, want the command's cache", st.Misses.Load())
 	}
 }
