@@ -24,6 +24,8 @@ import (
 	"github.com/depot-registry/depot/ent/invoiceline"
 	"github.com/depot-registry/depot/ent/mailmessage"
 	"github.com/depot-registry/depot/ent/membership"
+	"github.com/depot-registry/depot/ent/mirroredpackage"
+	"github.com/depot-registry/depot/ent/mirroredtarball"
 	"github.com/depot-registry/depot/ent/oidctoken"
 	"github.com/depot-registry/depot/ent/organization"
 	"github.com/depot-registry/depot/ent/packageowner"
@@ -70,6 +72,10 @@ type Client struct {
 	MailMessage *MailMessageClient
 	// Membership is the client for interacting with the Membership builders.
 	Membership *MembershipClient
+	// MirroredPackage is the client for interacting with the MirroredPackage builders.
+	MirroredPackage *MirroredPackageClient
+	// MirroredTarball is the client for interacting with the MirroredTarball builders.
+	MirroredTarball *MirroredTarballClient
 	// OIDCToken is the client for interacting with the OIDCToken builders.
 	OIDCToken *OIDCTokenClient
 	// Organization is the client for interacting with the Organization builders.
@@ -128,6 +134,8 @@ func (c *Client) init() {
 	c.InvoiceLine = NewInvoiceLineClient(c.config)
 	c.MailMessage = NewMailMessageClient(c.config)
 	c.Membership = NewMembershipClient(c.config)
+	c.MirroredPackage = NewMirroredPackageClient(c.config)
+	c.MirroredTarball = NewMirroredTarballClient(c.config)
 	c.OIDCToken = NewOIDCTokenClient(c.config)
 	c.Organization = NewOrganizationClient(c.config)
 	c.PackageOwner = NewPackageOwnerClient(c.config)
@@ -248,6 +256,8 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		InvoiceLine:      NewInvoiceLineClient(cfg),
 		MailMessage:      NewMailMessageClient(cfg),
 		Membership:       NewMembershipClient(cfg),
+		MirroredPackage:  NewMirroredPackageClient(cfg),
+		MirroredTarball:  NewMirroredTarballClient(cfg),
 		OIDCToken:        NewOIDCTokenClient(cfg),
 		Organization:     NewOrganizationClient(cfg),
 		PackageOwner:     NewPackageOwnerClient(cfg),
@@ -295,6 +305,8 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		InvoiceLine:      NewInvoiceLineClient(cfg),
 		MailMessage:      NewMailMessageClient(cfg),
 		Membership:       NewMembershipClient(cfg),
+		MirroredPackage:  NewMirroredPackageClient(cfg),
+		MirroredTarball:  NewMirroredTarballClient(cfg),
 		OIDCToken:        NewOIDCTokenClient(cfg),
 		Organization:     NewOrganizationClient(cfg),
 		PackageOwner:     NewPackageOwnerClient(cfg),
@@ -344,11 +356,11 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.APIKey, c.AccountName, c.AuditLog, c.BillingProfile, c.DownloadDay, c.Invoice,
-		c.InvoiceLine, c.MailMessage, c.Membership, c.OIDCToken, c.Organization,
-		c.PackageOwner, c.PaymentAttempt, c.Pkg, c.ProcessedWebhook, c.RecoveryCode,
-		c.Release, c.ReleaseEvent, c.Repository, c.Requirement, c.Reservation,
-		c.Retirement, c.Session, c.Subscription, c.Token, c.TrustedPublisher,
-		c.TwoFactor, c.User,
+		c.InvoiceLine, c.MailMessage, c.Membership, c.MirroredPackage,
+		c.MirroredTarball, c.OIDCToken, c.Organization, c.PackageOwner,
+		c.PaymentAttempt, c.Pkg, c.ProcessedWebhook, c.RecoveryCode, c.Release,
+		c.ReleaseEvent, c.Repository, c.Requirement, c.Reservation, c.Retirement,
+		c.Session, c.Subscription, c.Token, c.TrustedPublisher, c.TwoFactor, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -359,11 +371,11 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.APIKey, c.AccountName, c.AuditLog, c.BillingProfile, c.DownloadDay, c.Invoice,
-		c.InvoiceLine, c.MailMessage, c.Membership, c.OIDCToken, c.Organization,
-		c.PackageOwner, c.PaymentAttempt, c.Pkg, c.ProcessedWebhook, c.RecoveryCode,
-		c.Release, c.ReleaseEvent, c.Repository, c.Requirement, c.Reservation,
-		c.Retirement, c.Session, c.Subscription, c.Token, c.TrustedPublisher,
-		c.TwoFactor, c.User,
+		c.InvoiceLine, c.MailMessage, c.Membership, c.MirroredPackage,
+		c.MirroredTarball, c.OIDCToken, c.Organization, c.PackageOwner,
+		c.PaymentAttempt, c.Pkg, c.ProcessedWebhook, c.RecoveryCode, c.Release,
+		c.ReleaseEvent, c.Repository, c.Requirement, c.Reservation, c.Retirement,
+		c.Session, c.Subscription, c.Token, c.TrustedPublisher, c.TwoFactor, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -390,6 +402,10 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.MailMessage.mutate(ctx, m)
 	case *MembershipMutation:
 		return c.Membership.mutate(ctx, m)
+	case *MirroredPackageMutation:
+		return c.MirroredPackage.mutate(ctx, m)
+	case *MirroredTarballMutation:
+		return c.MirroredTarball.mutate(ctx, m)
 	case *OIDCTokenMutation:
 		return c.OIDCToken.mutate(ctx, m)
 	case *OrganizationMutation:
@@ -1772,6 +1788,272 @@ func (c *MembershipClient) mutate(ctx context.Context, m *MembershipMutation) (V
 		return (&MembershipDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Membership mutation op: %q", m.Op())
+	}
+}
+
+// MirroredPackageClient is a client for the MirroredPackage schema.
+type MirroredPackageClient struct {
+	config
+}
+
+// NewMirroredPackageClient returns a client for the MirroredPackage from the given config.
+func NewMirroredPackageClient(c config) *MirroredPackageClient {
+	return &MirroredPackageClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `mirroredpackage.Hooks(f(g(h())))`.
+func (c *MirroredPackageClient) Use(hooks ...Hook) {
+	c.hooks.MirroredPackage = append(c.hooks.MirroredPackage, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `mirroredpackage.Intercept(f(g(h())))`.
+func (c *MirroredPackageClient) Intercept(interceptors ...Interceptor) {
+	c.inters.MirroredPackage = append(c.inters.MirroredPackage, interceptors...)
+}
+
+// Create returns a builder for creating a MirroredPackage entity.
+func (c *MirroredPackageClient) Create() *MirroredPackageCreate {
+	mutation := newMirroredPackageMutation(c.config, OpCreate)
+	return &MirroredPackageCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of MirroredPackage entities.
+func (c *MirroredPackageClient) CreateBulk(builders ...*MirroredPackageCreate) *MirroredPackageCreateBulk {
+	return &MirroredPackageCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *MirroredPackageClient) MapCreateBulk(slice any, setFunc func(*MirroredPackageCreate, int)) *MirroredPackageCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &MirroredPackageCreateBulk{err: fmt.Errorf("calling to MirroredPackageClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*MirroredPackageCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &MirroredPackageCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for MirroredPackage.
+func (c *MirroredPackageClient) Update() *MirroredPackageUpdate {
+	mutation := newMirroredPackageMutation(c.config, OpUpdate)
+	return &MirroredPackageUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *MirroredPackageClient) UpdateOne(_m *MirroredPackage) *MirroredPackageUpdateOne {
+	mutation := newMirroredPackageMutation(c.config, OpUpdateOne, withMirroredPackage(_m))
+	return &MirroredPackageUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *MirroredPackageClient) UpdateOneID(id int) *MirroredPackageUpdateOne {
+	mutation := newMirroredPackageMutation(c.config, OpUpdateOne, withMirroredPackageID(id))
+	return &MirroredPackageUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for MirroredPackage.
+func (c *MirroredPackageClient) Delete() *MirroredPackageDelete {
+	mutation := newMirroredPackageMutation(c.config, OpDelete)
+	return &MirroredPackageDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *MirroredPackageClient) DeleteOne(_m *MirroredPackage) *MirroredPackageDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *MirroredPackageClient) DeleteOneID(id int) *MirroredPackageDeleteOne {
+	builder := c.Delete().Where(mirroredpackage.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &MirroredPackageDeleteOne{builder}
+}
+
+// Query returns a query builder for MirroredPackage.
+func (c *MirroredPackageClient) Query() *MirroredPackageQuery {
+	return &MirroredPackageQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeMirroredPackage},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a MirroredPackage entity by its id.
+func (c *MirroredPackageClient) Get(ctx context.Context, id int) (*MirroredPackage, error) {
+	return c.Query().Where(mirroredpackage.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *MirroredPackageClient) GetX(ctx context.Context, id int) *MirroredPackage {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *MirroredPackageClient) Hooks() []Hook {
+	return c.hooks.MirroredPackage
+}
+
+// Interceptors returns the client interceptors.
+func (c *MirroredPackageClient) Interceptors() []Interceptor {
+	return c.inters.MirroredPackage
+}
+
+func (c *MirroredPackageClient) mutate(ctx context.Context, m *MirroredPackageMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&MirroredPackageCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&MirroredPackageUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&MirroredPackageUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&MirroredPackageDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown MirroredPackage mutation op: %q", m.Op())
+	}
+}
+
+// MirroredTarballClient is a client for the MirroredTarball schema.
+type MirroredTarballClient struct {
+	config
+}
+
+// NewMirroredTarballClient returns a client for the MirroredTarball from the given config.
+func NewMirroredTarballClient(c config) *MirroredTarballClient {
+	return &MirroredTarballClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `mirroredtarball.Hooks(f(g(h())))`.
+func (c *MirroredTarballClient) Use(hooks ...Hook) {
+	c.hooks.MirroredTarball = append(c.hooks.MirroredTarball, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `mirroredtarball.Intercept(f(g(h())))`.
+func (c *MirroredTarballClient) Intercept(interceptors ...Interceptor) {
+	c.inters.MirroredTarball = append(c.inters.MirroredTarball, interceptors...)
+}
+
+// Create returns a builder for creating a MirroredTarball entity.
+func (c *MirroredTarballClient) Create() *MirroredTarballCreate {
+	mutation := newMirroredTarballMutation(c.config, OpCreate)
+	return &MirroredTarballCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of MirroredTarball entities.
+func (c *MirroredTarballClient) CreateBulk(builders ...*MirroredTarballCreate) *MirroredTarballCreateBulk {
+	return &MirroredTarballCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *MirroredTarballClient) MapCreateBulk(slice any, setFunc func(*MirroredTarballCreate, int)) *MirroredTarballCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &MirroredTarballCreateBulk{err: fmt.Errorf("calling to MirroredTarballClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*MirroredTarballCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &MirroredTarballCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for MirroredTarball.
+func (c *MirroredTarballClient) Update() *MirroredTarballUpdate {
+	mutation := newMirroredTarballMutation(c.config, OpUpdate)
+	return &MirroredTarballUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *MirroredTarballClient) UpdateOne(_m *MirroredTarball) *MirroredTarballUpdateOne {
+	mutation := newMirroredTarballMutation(c.config, OpUpdateOne, withMirroredTarball(_m))
+	return &MirroredTarballUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *MirroredTarballClient) UpdateOneID(id int) *MirroredTarballUpdateOne {
+	mutation := newMirroredTarballMutation(c.config, OpUpdateOne, withMirroredTarballID(id))
+	return &MirroredTarballUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for MirroredTarball.
+func (c *MirroredTarballClient) Delete() *MirroredTarballDelete {
+	mutation := newMirroredTarballMutation(c.config, OpDelete)
+	return &MirroredTarballDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *MirroredTarballClient) DeleteOne(_m *MirroredTarball) *MirroredTarballDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *MirroredTarballClient) DeleteOneID(id int) *MirroredTarballDeleteOne {
+	builder := c.Delete().Where(mirroredtarball.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &MirroredTarballDeleteOne{builder}
+}
+
+// Query returns a query builder for MirroredTarball.
+func (c *MirroredTarballClient) Query() *MirroredTarballQuery {
+	return &MirroredTarballQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeMirroredTarball},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a MirroredTarball entity by its id.
+func (c *MirroredTarballClient) Get(ctx context.Context, id int) (*MirroredTarball, error) {
+	return c.Query().Where(mirroredtarball.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *MirroredTarballClient) GetX(ctx context.Context, id int) *MirroredTarball {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *MirroredTarballClient) Hooks() []Hook {
+	return c.hooks.MirroredTarball
+}
+
+// Interceptors returns the client interceptors.
+func (c *MirroredTarballClient) Interceptors() []Interceptor {
+	return c.inters.MirroredTarball
+}
+
+func (c *MirroredTarballClient) mutate(ctx context.Context, m *MirroredTarballMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&MirroredTarballCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&MirroredTarballUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&MirroredTarballUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&MirroredTarballDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown MirroredTarball mutation op: %q", m.Op())
 	}
 }
 
@@ -4888,17 +5170,19 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 type (
 	hooks struct {
 		APIKey, AccountName, AuditLog, BillingProfile, DownloadDay, Invoice,
-		InvoiceLine, MailMessage, Membership, OIDCToken, Organization, PackageOwner,
-		PaymentAttempt, Pkg, ProcessedWebhook, RecoveryCode, Release, ReleaseEvent,
-		Repository, Requirement, Reservation, Retirement, Session, Subscription, Token,
-		TrustedPublisher, TwoFactor, User []ent.Hook
+		InvoiceLine, MailMessage, Membership, MirroredPackage, MirroredTarball,
+		OIDCToken, Organization, PackageOwner, PaymentAttempt, Pkg, ProcessedWebhook,
+		RecoveryCode, Release, ReleaseEvent, Repository, Requirement, Reservation,
+		Retirement, Session, Subscription, Token, TrustedPublisher, TwoFactor,
+		User []ent.Hook
 	}
 	inters struct {
 		APIKey, AccountName, AuditLog, BillingProfile, DownloadDay, Invoice,
-		InvoiceLine, MailMessage, Membership, OIDCToken, Organization, PackageOwner,
-		PaymentAttempt, Pkg, ProcessedWebhook, RecoveryCode, Release, ReleaseEvent,
-		Repository, Requirement, Reservation, Retirement, Session, Subscription, Token,
-		TrustedPublisher, TwoFactor, User []ent.Interceptor
+		InvoiceLine, MailMessage, Membership, MirroredPackage, MirroredTarball,
+		OIDCToken, Organization, PackageOwner, PaymentAttempt, Pkg, ProcessedWebhook,
+		RecoveryCode, Release, ReleaseEvent, Repository, Requirement, Reservation,
+		Retirement, Session, Subscription, Token, TrustedPublisher, TwoFactor,
+		User []ent.Interceptor
 	}
 )
 

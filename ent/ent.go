@@ -21,6 +21,8 @@ import (
 	"github.com/depot-registry/depot/ent/invoiceline"
 	"github.com/depot-registry/depot/ent/mailmessage"
 	"github.com/depot-registry/depot/ent/membership"
+	"github.com/depot-registry/depot/ent/mirroredpackage"
+	"github.com/depot-registry/depot/ent/mirroredtarball"
 	"github.com/depot-registry/depot/ent/oidctoken"
 	"github.com/depot-registry/depot/ent/organization"
 	"github.com/depot-registry/depot/ent/packageowner"
@@ -109,6 +111,8 @@ func checkColumn(t, c string) error {
 			invoiceline.Table:      invoiceline.ValidColumn,
 			mailmessage.Table:      mailmessage.ValidColumn,
 			membership.Table:       membership.ValidColumn,
+			mirroredpackage.Table:  mirroredpackage.ValidColumn,
+			mirroredtarball.Table:  mirroredtarball.ValidColumn,
 			oidctoken.Table:        oidctoken.ValidColumn,
 			organization.Table:     organization.ValidColumn,
 			packageowner.Table:     packageowner.ValidColumn,

@@ -20,6 +20,8 @@ import (
 	"github.com/depot-registry/depot/ent/invoiceline"
 	"github.com/depot-registry/depot/ent/mailmessage"
 	"github.com/depot-registry/depot/ent/membership"
+	"github.com/depot-registry/depot/ent/mirroredpackage"
+	"github.com/depot-registry/depot/ent/mirroredtarball"
 	"github.com/depot-registry/depot/ent/oidctoken"
 	"github.com/depot-registry/depot/ent/organization"
 	"github.com/depot-registry/depot/ent/packageowner"
@@ -61,6 +63,8 @@ const (
 	TypeInvoiceLine      = "InvoiceLine"
 	TypeMailMessage      = "MailMessage"
 	TypeMembership       = "Membership"
+	TypeMirroredPackage  = "MirroredPackage"
+	TypeMirroredTarball  = "MirroredTarball"
 	TypeOIDCToken        = "OIDCToken"
 	TypeOrganization     = "Organization"
 	TypePackageOwner     = "PackageOwner"
@@ -8621,6 +8625,1256 @@ func (m *MembershipMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Membership edge %s", name)
+}
+
+// MirroredPackageMutation represents an operation that mutates the MirroredPackage nodes in the graph.
+type MirroredPackageMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *int
+	upstream      *string
+	name          *string
+	payload       *[]byte
+	etag          *string
+	fetched_at    *time.Time
+	missing       *bool
+	clearedFields map[string]struct{}
+	done          bool
+	oldValue      func(context.Context) (*MirroredPackage, error)
+	predicates    []predicate.MirroredPackage
+}
+
+var _ ent.Mutation = (*MirroredPackageMutation)(nil)
+
+// mirroredpackageOption allows management of the mutation configuration using functional options.
+type mirroredpackageOption func(*MirroredPackageMutation)
+
+// newMirroredPackageMutation creates new mutation for the MirroredPackage entity.
+func newMirroredPackageMutation(c config, op Op, opts ...mirroredpackageOption) *MirroredPackageMutation {
+	m := &MirroredPackageMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeMirroredPackage,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withMirroredPackageID sets the ID field of the mutation.
+func withMirroredPackageID(id int) mirroredpackageOption {
+	return func(m *MirroredPackageMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *MirroredPackage
+		)
+		m.oldValue = func(ctx context.Context) (*MirroredPackage, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().MirroredPackage.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withMirroredPackage sets the old MirroredPackage of the mutation.
+func withMirroredPackage(node *MirroredPackage) mirroredpackageOption {
+	return func(m *MirroredPackageMutation) {
+		m.oldValue = func(context.Context) (*MirroredPackage, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m MirroredPackageMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m MirroredPackageMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *MirroredPackageMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *MirroredPackageMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().MirroredPackage.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetUpstream sets the "upstream" field.
+func (m *MirroredPackageMutation) SetUpstream(s string) {
+	m.upstream = &s
+}
+
+// Upstream returns the value of the "upstream" field in the mutation.
+func (m *MirroredPackageMutation) Upstream() (r string, exists bool) {
+	v := m.upstream
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpstream returns the old "upstream" field's value of the MirroredPackage entity.
+// If the MirroredPackage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MirroredPackageMutation) OldUpstream(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpstream is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpstream requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpstream: %w", err)
+	}
+	return oldValue.Upstream, nil
+}
+
+// ResetUpstream resets all changes to the "upstream" field.
+func (m *MirroredPackageMutation) ResetUpstream() {
+	m.upstream = nil
+}
+
+// SetName sets the "name" field.
+func (m *MirroredPackageMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *MirroredPackageMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the MirroredPackage entity.
+// If the MirroredPackage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MirroredPackageMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *MirroredPackageMutation) ResetName() {
+	m.name = nil
+}
+
+// SetPayload sets the "payload" field.
+func (m *MirroredPackageMutation) SetPayload(b []byte) {
+	m.payload = &b
+}
+
+// Payload returns the value of the "payload" field in the mutation.
+func (m *MirroredPackageMutation) Payload() (r []byte, exists bool) {
+	v := m.payload
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPayload returns the old "payload" field's value of the MirroredPackage entity.
+// If the MirroredPackage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MirroredPackageMutation) OldPayload(ctx context.Context) (v []byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPayload is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPayload requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPayload: %w", err)
+	}
+	return oldValue.Payload, nil
+}
+
+// ClearPayload clears the value of the "payload" field.
+func (m *MirroredPackageMutation) ClearPayload() {
+	m.payload = nil
+	m.clearedFields[mirroredpackage.FieldPayload] = struct{}{}
+}
+
+// PayloadCleared returns if the "payload" field was cleared in this mutation.
+func (m *MirroredPackageMutation) PayloadCleared() bool {
+	_, ok := m.clearedFields[mirroredpackage.FieldPayload]
+	return ok
+}
+
+// ResetPayload resets all changes to the "payload" field.
+func (m *MirroredPackageMutation) ResetPayload() {
+	m.payload = nil
+	delete(m.clearedFields, mirroredpackage.FieldPayload)
+}
+
+// SetEtag sets the "etag" field.
+func (m *MirroredPackageMutation) SetEtag(s string) {
+	m.etag = &s
+}
+
+// Etag returns the value of the "etag" field in the mutation.
+func (m *MirroredPackageMutation) Etag() (r string, exists bool) {
+	v := m.etag
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEtag returns the old "etag" field's value of the MirroredPackage entity.
+// If the MirroredPackage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MirroredPackageMutation) OldEtag(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEtag is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEtag requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEtag: %w", err)
+	}
+	return oldValue.Etag, nil
+}
+
+// ResetEtag resets all changes to the "etag" field.
+func (m *MirroredPackageMutation) ResetEtag() {
+	m.etag = nil
+}
+
+// SetFetchedAt sets the "fetched_at" field.
+func (m *MirroredPackageMutation) SetFetchedAt(t time.Time) {
+	m.fetched_at = &t
+}
+
+// FetchedAt returns the value of the "fetched_at" field in the mutation.
+func (m *MirroredPackageMutation) FetchedAt() (r time.Time, exists bool) {
+	v := m.fetched_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFetchedAt returns the old "fetched_at" field's value of the MirroredPackage entity.
+// If the MirroredPackage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MirroredPackageMutation) OldFetchedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFetchedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFetchedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFetchedAt: %w", err)
+	}
+	return oldValue.FetchedAt, nil
+}
+
+// ResetFetchedAt resets all changes to the "fetched_at" field.
+func (m *MirroredPackageMutation) ResetFetchedAt() {
+	m.fetched_at = nil
+}
+
+// SetMissing sets the "missing" field.
+func (m *MirroredPackageMutation) SetMissing(b bool) {
+	m.missing = &b
+}
+
+// Missing returns the value of the "missing" field in the mutation.
+func (m *MirroredPackageMutation) Missing() (r bool, exists bool) {
+	v := m.missing
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMissing returns the old "missing" field's value of the MirroredPackage entity.
+// If the MirroredPackage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MirroredPackageMutation) OldMissing(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMissing is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMissing requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMissing: %w", err)
+	}
+	return oldValue.Missing, nil
+}
+
+// ResetMissing resets all changes to the "missing" field.
+func (m *MirroredPackageMutation) ResetMissing() {
+	m.missing = nil
+}
+
+// Where appends a list predicates to the MirroredPackageMutation builder.
+func (m *MirroredPackageMutation) Where(ps ...predicate.MirroredPackage) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the MirroredPackageMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *MirroredPackageMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.MirroredPackage, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *MirroredPackageMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *MirroredPackageMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (MirroredPackage).
+func (m *MirroredPackageMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *MirroredPackageMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.upstream != nil {
+		fields = append(fields, mirroredpackage.FieldUpstream)
+	}
+	if m.name != nil {
+		fields = append(fields, mirroredpackage.FieldName)
+	}
+	if m.payload != nil {
+		fields = append(fields, mirroredpackage.FieldPayload)
+	}
+	if m.etag != nil {
+		fields = append(fields, mirroredpackage.FieldEtag)
+	}
+	if m.fetched_at != nil {
+		fields = append(fields, mirroredpackage.FieldFetchedAt)
+	}
+	if m.missing != nil {
+		fields = append(fields, mirroredpackage.FieldMissing)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *MirroredPackageMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case mirroredpackage.FieldUpstream:
+		return m.Upstream()
+	case mirroredpackage.FieldName:
+		return m.Name()
+	case mirroredpackage.FieldPayload:
+		return m.Payload()
+	case mirroredpackage.FieldEtag:
+		return m.Etag()
+	case mirroredpackage.FieldFetchedAt:
+		return m.FetchedAt()
+	case mirroredpackage.FieldMissing:
+		return m.Missing()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *MirroredPackageMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case mirroredpackage.FieldUpstream:
+		return m.OldUpstream(ctx)
+	case mirroredpackage.FieldName:
+		return m.OldName(ctx)
+	case mirroredpackage.FieldPayload:
+		return m.OldPayload(ctx)
+	case mirroredpackage.FieldEtag:
+		return m.OldEtag(ctx)
+	case mirroredpackage.FieldFetchedAt:
+		return m.OldFetchedAt(ctx)
+	case mirroredpackage.FieldMissing:
+		return m.OldMissing(ctx)
+	}
+	return nil, fmt.Errorf("unknown MirroredPackage field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *MirroredPackageMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case mirroredpackage.FieldUpstream:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpstream(v)
+		return nil
+	case mirroredpackage.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case mirroredpackage.FieldPayload:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPayload(v)
+		return nil
+	case mirroredpackage.FieldEtag:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEtag(v)
+		return nil
+	case mirroredpackage.FieldFetchedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFetchedAt(v)
+		return nil
+	case mirroredpackage.FieldMissing:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMissing(v)
+		return nil
+	}
+	return fmt.Errorf("unknown MirroredPackage field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *MirroredPackageMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *MirroredPackageMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *MirroredPackageMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown MirroredPackage numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *MirroredPackageMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(mirroredpackage.FieldPayload) {
+		fields = append(fields, mirroredpackage.FieldPayload)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *MirroredPackageMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *MirroredPackageMutation) ClearField(name string) error {
+	switch name {
+	case mirroredpackage.FieldPayload:
+		m.ClearPayload()
+		return nil
+	}
+	return fmt.Errorf("unknown MirroredPackage nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *MirroredPackageMutation) ResetField(name string) error {
+	switch name {
+	case mirroredpackage.FieldUpstream:
+		m.ResetUpstream()
+		return nil
+	case mirroredpackage.FieldName:
+		m.ResetName()
+		return nil
+	case mirroredpackage.FieldPayload:
+		m.ResetPayload()
+		return nil
+	case mirroredpackage.FieldEtag:
+		m.ResetEtag()
+		return nil
+	case mirroredpackage.FieldFetchedAt:
+		m.ResetFetchedAt()
+		return nil
+	case mirroredpackage.FieldMissing:
+		m.ResetMissing()
+		return nil
+	}
+	return fmt.Errorf("unknown MirroredPackage field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *MirroredPackageMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *MirroredPackageMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *MirroredPackageMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *MirroredPackageMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *MirroredPackageMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *MirroredPackageMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *MirroredPackageMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown MirroredPackage unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *MirroredPackageMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown MirroredPackage edge %s", name)
+}
+
+// MirroredTarballMutation represents an operation that mutates the MirroredTarball nodes in the graph.
+type MirroredTarballMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *int
+	upstream      *string
+	name          *string
+	version       *string
+	blob_key      *string
+	size          *int64
+	addsize       *int64
+	stored_at     *time.Time
+	clearedFields map[string]struct{}
+	done          bool
+	oldValue      func(context.Context) (*MirroredTarball, error)
+	predicates    []predicate.MirroredTarball
+}
+
+var _ ent.Mutation = (*MirroredTarballMutation)(nil)
+
+// mirroredtarballOption allows management of the mutation configuration using functional options.
+type mirroredtarballOption func(*MirroredTarballMutation)
+
+// newMirroredTarballMutation creates new mutation for the MirroredTarball entity.
+func newMirroredTarballMutation(c config, op Op, opts ...mirroredtarballOption) *MirroredTarballMutation {
+	m := &MirroredTarballMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeMirroredTarball,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withMirroredTarballID sets the ID field of the mutation.
+func withMirroredTarballID(id int) mirroredtarballOption {
+	return func(m *MirroredTarballMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *MirroredTarball
+		)
+		m.oldValue = func(ctx context.Context) (*MirroredTarball, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().MirroredTarball.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withMirroredTarball sets the old MirroredTarball of the mutation.
+func withMirroredTarball(node *MirroredTarball) mirroredtarballOption {
+	return func(m *MirroredTarballMutation) {
+		m.oldValue = func(context.Context) (*MirroredTarball, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m MirroredTarballMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m MirroredTarballMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *MirroredTarballMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *MirroredTarballMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().MirroredTarball.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetUpstream sets the "upstream" field.
+func (m *MirroredTarballMutation) SetUpstream(s string) {
+	m.upstream = &s
+}
+
+// Upstream returns the value of the "upstream" field in the mutation.
+func (m *MirroredTarballMutation) Upstream() (r string, exists bool) {
+	v := m.upstream
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpstream returns the old "upstream" field's value of the MirroredTarball entity.
+// If the MirroredTarball object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MirroredTarballMutation) OldUpstream(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpstream is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpstream requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpstream: %w", err)
+	}
+	return oldValue.Upstream, nil
+}
+
+// ResetUpstream resets all changes to the "upstream" field.
+func (m *MirroredTarballMutation) ResetUpstream() {
+	m.upstream = nil
+}
+
+// SetName sets the "name" field.
+func (m *MirroredTarballMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *MirroredTarballMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the MirroredTarball entity.
+// If the MirroredTarball object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MirroredTarballMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *MirroredTarballMutation) ResetName() {
+	m.name = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *MirroredTarballMutation) SetVersion(s string) {
+	m.version = &s
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *MirroredTarballMutation) Version() (r string, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the MirroredTarball entity.
+// If the MirroredTarball object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MirroredTarballMutation) OldVersion(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *MirroredTarballMutation) ResetVersion() {
+	m.version = nil
+}
+
+// SetBlobKey sets the "blob_key" field.
+func (m *MirroredTarballMutation) SetBlobKey(s string) {
+	m.blob_key = &s
+}
+
+// BlobKey returns the value of the "blob_key" field in the mutation.
+func (m *MirroredTarballMutation) BlobKey() (r string, exists bool) {
+	v := m.blob_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBlobKey returns the old "blob_key" field's value of the MirroredTarball entity.
+// If the MirroredTarball object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MirroredTarballMutation) OldBlobKey(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBlobKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBlobKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBlobKey: %w", err)
+	}
+	return oldValue.BlobKey, nil
+}
+
+// ResetBlobKey resets all changes to the "blob_key" field.
+func (m *MirroredTarballMutation) ResetBlobKey() {
+	m.blob_key = nil
+}
+
+// SetSize sets the "size" field.
+func (m *MirroredTarballMutation) SetSize(i int64) {
+	m.size = &i
+	m.addsize = nil
+}
+
+// Size returns the value of the "size" field in the mutation.
+func (m *MirroredTarballMutation) Size() (r int64, exists bool) {
+	v := m.size
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSize returns the old "size" field's value of the MirroredTarball entity.
+// If the MirroredTarball object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MirroredTarballMutation) OldSize(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSize is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSize requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSize: %w", err)
+	}
+	return oldValue.Size, nil
+}
+
+// AddSize adds i to the "size" field.
+func (m *MirroredTarballMutation) AddSize(i int64) {
+	if m.addsize != nil {
+		*m.addsize += i
+	} else {
+		m.addsize = &i
+	}
+}
+
+// AddedSize returns the value that was added to the "size" field in this mutation.
+func (m *MirroredTarballMutation) AddedSize() (r int64, exists bool) {
+	v := m.addsize
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSize resets all changes to the "size" field.
+func (m *MirroredTarballMutation) ResetSize() {
+	m.size = nil
+	m.addsize = nil
+}
+
+// SetStoredAt sets the "stored_at" field.
+func (m *MirroredTarballMutation) SetStoredAt(t time.Time) {
+	m.stored_at = &t
+}
+
+// StoredAt returns the value of the "stored_at" field in the mutation.
+func (m *MirroredTarballMutation) StoredAt() (r time.Time, exists bool) {
+	v := m.stored_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStoredAt returns the old "stored_at" field's value of the MirroredTarball entity.
+// If the MirroredTarball object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MirroredTarballMutation) OldStoredAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStoredAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStoredAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStoredAt: %w", err)
+	}
+	return oldValue.StoredAt, nil
+}
+
+// ResetStoredAt resets all changes to the "stored_at" field.
+func (m *MirroredTarballMutation) ResetStoredAt() {
+	m.stored_at = nil
+}
+
+// Where appends a list predicates to the MirroredTarballMutation builder.
+func (m *MirroredTarballMutation) Where(ps ...predicate.MirroredTarball) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the MirroredTarballMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *MirroredTarballMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.MirroredTarball, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *MirroredTarballMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *MirroredTarballMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (MirroredTarball).
+func (m *MirroredTarballMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *MirroredTarballMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.upstream != nil {
+		fields = append(fields, mirroredtarball.FieldUpstream)
+	}
+	if m.name != nil {
+		fields = append(fields, mirroredtarball.FieldName)
+	}
+	if m.version != nil {
+		fields = append(fields, mirroredtarball.FieldVersion)
+	}
+	if m.blob_key != nil {
+		fields = append(fields, mirroredtarball.FieldBlobKey)
+	}
+	if m.size != nil {
+		fields = append(fields, mirroredtarball.FieldSize)
+	}
+	if m.stored_at != nil {
+		fields = append(fields, mirroredtarball.FieldStoredAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *MirroredTarballMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case mirroredtarball.FieldUpstream:
+		return m.Upstream()
+	case mirroredtarball.FieldName:
+		return m.Name()
+	case mirroredtarball.FieldVersion:
+		return m.Version()
+	case mirroredtarball.FieldBlobKey:
+		return m.BlobKey()
+	case mirroredtarball.FieldSize:
+		return m.Size()
+	case mirroredtarball.FieldStoredAt:
+		return m.StoredAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *MirroredTarballMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case mirroredtarball.FieldUpstream:
+		return m.OldUpstream(ctx)
+	case mirroredtarball.FieldName:
+		return m.OldName(ctx)
+	case mirroredtarball.FieldVersion:
+		return m.OldVersion(ctx)
+	case mirroredtarball.FieldBlobKey:
+		return m.OldBlobKey(ctx)
+	case mirroredtarball.FieldSize:
+		return m.OldSize(ctx)
+	case mirroredtarball.FieldStoredAt:
+		return m.OldStoredAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown MirroredTarball field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *MirroredTarballMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case mirroredtarball.FieldUpstream:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpstream(v)
+		return nil
+	case mirroredtarball.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case mirroredtarball.FieldVersion:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
+		return nil
+	case mirroredtarball.FieldBlobKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBlobKey(v)
+		return nil
+	case mirroredtarball.FieldSize:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSize(v)
+		return nil
+	case mirroredtarball.FieldStoredAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStoredAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown MirroredTarball field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *MirroredTarballMutation) AddedFields() []string {
+	var fields []string
+	if m.addsize != nil {
+		fields = append(fields, mirroredtarball.FieldSize)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *MirroredTarballMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case mirroredtarball.FieldSize:
+		return m.AddedSize()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *MirroredTarballMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case mirroredtarball.FieldSize:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSize(v)
+		return nil
+	}
+	return fmt.Errorf("unknown MirroredTarball numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *MirroredTarballMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *MirroredTarballMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *MirroredTarballMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown MirroredTarball nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *MirroredTarballMutation) ResetField(name string) error {
+	switch name {
+	case mirroredtarball.FieldUpstream:
+		m.ResetUpstream()
+		return nil
+	case mirroredtarball.FieldName:
+		m.ResetName()
+		return nil
+	case mirroredtarball.FieldVersion:
+		m.ResetVersion()
+		return nil
+	case mirroredtarball.FieldBlobKey:
+		m.ResetBlobKey()
+		return nil
+	case mirroredtarball.FieldSize:
+		m.ResetSize()
+		return nil
+	case mirroredtarball.FieldStoredAt:
+		m.ResetStoredAt()
+		return nil
+	}
+	return fmt.Errorf("unknown MirroredTarball field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *MirroredTarballMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *MirroredTarballMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *MirroredTarballMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *MirroredTarballMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *MirroredTarballMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *MirroredTarballMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *MirroredTarballMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown MirroredTarball unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *MirroredTarballMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown MirroredTarball edge %s", name)
 }
 
 // OIDCTokenMutation represents an operation that mutates the OIDCToken nodes in the graph.

@@ -32,6 +32,10 @@ type Tx struct {
 	MailMessage *MailMessageClient
 	// Membership is the client for interacting with the Membership builders.
 	Membership *MembershipClient
+	// MirroredPackage is the client for interacting with the MirroredPackage builders.
+	MirroredPackage *MirroredPackageClient
+	// MirroredTarball is the client for interacting with the MirroredTarball builders.
+	MirroredTarball *MirroredTarballClient
 	// OIDCToken is the client for interacting with the OIDCToken builders.
 	OIDCToken *OIDCTokenClient
 	// Organization is the client for interacting with the Organization builders.
@@ -210,6 +214,8 @@ func (tx *Tx) init() {
 	tx.InvoiceLine = NewInvoiceLineClient(tx.config)
 	tx.MailMessage = NewMailMessageClient(tx.config)
 	tx.Membership = NewMembershipClient(tx.config)
+	tx.MirroredPackage = NewMirroredPackageClient(tx.config)
+	tx.MirroredTarball = NewMirroredTarballClient(tx.config)
 	tx.OIDCToken = NewOIDCTokenClient(tx.config)
 	tx.Organization = NewOrganizationClient(tx.config)
 	tx.PackageOwner = NewPackageOwnerClient(tx.config)

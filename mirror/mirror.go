@@ -4,33 +4,36 @@
 // upstream's public key and repository name, and cached; its tarballs are
 // fetched once, verified against the payload's outer checksum, and kept.
 //
-// The cache lives in a folder (the data folder's mirror/); what was cached
-// keeps resolving when an upstream is down or answers garbage
-// (stale-if-error), and nothing unverified is ever cached.
+// The cache is shared by every instance over one database and blob store:
+// payloads with their ETags live in the database (ent.MirroredPackage),
+// tarballs in the blob store under their outer checksum, each recorded by
+// an ent.MirroredTarball row so the orphan sweep keeps it. What one
+// instance fetched or revalidated, all serve. What was cached keeps
+// resolving when an upstream is down or answers garbage (stale-if-error),
+// and nothing unverified is ever cached.
 package mirror
 
 import (
-	"bytes"
 	"context"
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
-	"strings"
 	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/singleflight"
 
 	"github.com/depot-registry/depot/apperr"
+	"github.com/depot-registry/depot/blob"
+	"github.com/depot-registry/depot/ent"
+	"github.com/depot-registry/depot/ent/mirroredpackage"
+	"github.com/depot-registry/depot/ent/mirroredtarball"
 	"github.com/depot-registry/depot/hexrepo"
 )
 
@@ -65,8 +68,10 @@ type Stats struct {
 // Service is the mirror. Zero Upstreams means mirroring is off.
 type Service struct {
 	Upstreams []Upstream
-	// Dir is the cache folder.
-	Dir string
+	// DB holds the cached payloads and the tarball records; Blobs the
+	// tarballs. Instances sharing both share one cache.
+	DB    *ent.Client
+	Blobs blob.Store
 	// MaxAge is how long a cached package is served before it is
 	// revalidated with its ETag.
 	MaxAge time.Duration
@@ -109,20 +114,6 @@ func (s *Service) log() *slog.Logger {
 // Enabled reports whether any upstream is configured.
 func (s *Service) Enabled() bool { return s != nil && len(s.Upstreams) > 0 }
 
-type meta struct {
-	ETag      string    `json:"etag"`
-	FetchedAt time.Time `json:"fetched_at"`
-	// Missing records that the upstream answered "no such package".
-	Missing bool `json:"missing,omitempty"`
-}
-
-func (s *Service) pkgPath(u Upstream, name string) string {
-	return filepath.Join(s.Dir, safe(u.Name), "packages", safe(name))
-}
-
-// safe keeps a path element inside its folder.
-func safe(s string) string { return url.PathEscape(s) }
-
 // Package returns the first upstream's verified payload of name.
 func (s *Service) Package(ctx context.Context, name string) (Package, error) {
 	if !s.Enabled() || !validName(name) {
@@ -148,7 +139,7 @@ func (s *Service) Package(ctx context.Context, name string) (Package, error) {
 }
 
 // validName accepts Hex package names (SPEC: lower-case letters, digits
-// and _), so nothing else reaches an upstream URL or a cache path.
+// and _), so nothing else reaches an upstream URL or the cache.
 func validName(name string) bool {
 	if name == "" || len(name) > 128 {
 		return false
@@ -161,19 +152,50 @@ func validName(name string) bool {
 	return true
 }
 
-func (s *Service) fromUpstream(ctx context.Context, u Upstream, name string) (Package, error) {
-	path := s.pkgPath(u, name)
-	var m meta
-	var cached []byte
-	if b, err := os.ReadFile(path + ".json"); err == nil && json.Unmarshal(b, &m) == nil {
-		if !m.Missing {
-			cached, _ = os.ReadFile(path)
-		}
-	} else {
-		m = meta{}
+// cacheError wraps a failure of the shared cache itself (the database or
+// the blob store), which is not the upstream's fault.
+func cacheError(err error) error { return fmt.Errorf("mirror cache: %w", err) }
+
+// cachedRow is the upstream's row of name (zero when none).
+func (s *Service) cachedRow(ctx context.Context, u Upstream, name string) (*ent.MirroredPackage, error) {
+	row, err := s.DB.MirroredPackage.Query().
+		Where(mirroredpackage.Upstream(u.Name), mirroredpackage.Name(name)).
+		Only(ctx)
+	if ent.IsNotFound(err) {
+		return &ent.MirroredPackage{}, nil
 	}
-	fresh := !m.FetchedAt.IsZero() && s.now().Sub(m.FetchedAt) < s.MaxAge
-	if fresh && m.Missing {
+	if err != nil {
+		return nil, cacheError(err)
+	}
+	return row, nil
+}
+
+// store writes one refresh of name in one statement: the verified payload
+// and its ETag, or (payload nil) that the upstream has no such package.
+func (s *Service) store(ctx context.Context, u Upstream, name string, payload []byte, etag string) error {
+	err := s.DB.MirroredPackage.Create().
+		SetUpstream(u.Name).SetName(name).
+		SetPayload(payload).SetEtag(etag).SetFetchedAt(s.now()).SetMissing(payload == nil).
+		OnConflictColumns(mirroredpackage.FieldUpstream, mirroredpackage.FieldName).
+		UpdateNewValues().
+		Exec(ctx)
+	if err != nil {
+		return cacheError(err)
+	}
+	return nil
+}
+
+func (s *Service) fromUpstream(ctx context.Context, u Upstream, name string) (Package, error) {
+	row, err := s.cachedRow(ctx, u, name)
+	if err != nil {
+		return Package{}, err
+	}
+	var cached []byte
+	if !row.Missing && len(row.Payload) > 0 {
+		cached = row.Payload
+	}
+	fresh := !row.FetchedAt.IsZero() && s.now().Sub(row.FetchedAt) < s.MaxAge
+	if fresh && row.Missing {
 		s.Stats.Hits.Add(1)
 		return Package{}, ErrNotFound
 	}
@@ -182,7 +204,7 @@ func (s *Service) fromUpstream(ctx context.Context, u Upstream, name string) (Pa
 			s.Stats.Hits.Add(1)
 			return p, nil
 		}
-		cached = nil // a damaged cache file is refetched
+		cached = nil // a damaged row is refetched
 	}
 	stale := func(cause error) (Package, error) {
 		s.Stats.UpstreamErrors.Add(1)
@@ -199,8 +221,8 @@ func (s *Service) fromUpstream(ctx context.Context, u Upstream, name string) (Pa
 	if err != nil {
 		return Package{}, err
 	}
-	if cached != nil && m.ETag != "" {
-		req.Header.Set("If-None-Match", m.ETag)
+	if cached != nil && row.Etag != "" {
+		req.Header.Set("If-None-Match", row.Etag)
 	}
 	resp, err := s.client().Do(req)
 	if err != nil {
@@ -213,14 +235,21 @@ func (s *Service) fromUpstream(ctx context.Context, u Upstream, name string) (Pa
 		if err != nil {
 			return stale(err)
 		}
-		m.FetchedAt = s.now()
 		s.Stats.Revalidations.Add(1)
-		return p, writeJSON(path+".json", m)
+		// Only the revalidated payload is marked fresh: if another
+		// instance stored a newer one meanwhile, its row stays as it is.
+		err = s.DB.MirroredPackage.Update().
+			Where(mirroredpackage.Upstream(u.Name), mirroredpackage.Name(name), mirroredpackage.Etag(row.Etag), mirroredpackage.Missing(false)).
+			SetFetchedAt(s.now()).
+			Exec(ctx)
+		if err != nil {
+			return p, cacheError(err)
+		}
+		return p, nil
 	case resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusForbidden:
 		// repo.hex.pm answers 403 for a package it does not have.
 		s.Stats.Misses.Add(1)
-		_ = os.Remove(path)
-		return Package{}, errors.Join(ErrNotFound, writeJSON(path+".json", meta{FetchedAt: s.now(), Missing: true}))
+		return Package{}, errors.Join(ErrNotFound, s.store(ctx, u, name, nil, ""))
 	case resp.StatusCode != http.StatusOK:
 		return stale(fmt.Errorf("GET /packages/%s: status %d", name, resp.StatusCode))
 	}
@@ -235,10 +264,10 @@ func (s *Service) fromUpstream(ctx context.Context, u Upstream, name string) (Pa
 		return stale(err)
 	}
 	s.Stats.Misses.Add(1)
-	if err := writeFile(path, body); err != nil {
+	if err := s.store(ctx, u, name, body, resp.Header.Get("ETag")); err != nil {
 		return Package{}, err
 	}
-	return p, writeJSON(path+".json", meta{ETag: resp.Header.Get("ETag"), FetchedAt: s.now()})
+	return p, nil
 }
 
 // Tarball returns name-version's tarball, fetching it from the upstream
@@ -263,34 +292,52 @@ func (s *Service) Tarball(ctx context.Context, name, version string) (io.ReadClo
 			u = c
 		}
 	}
+	// The blob store is content addressed, so the key is the outer
+	// checksum: a cached tarball is never fetched again, and a payload that
+	// changes the checksum never gets the old bytes.
 	outer := hex.EncodeToString(rel.OuterChecksum)
-	// Keyed by checksum: a cached tarball is never fetched again, and a
-	// payload that changes the checksum never gets the old bytes.
-	path := filepath.Join(s.Dir, safe(u.Name), "tarballs", outer+".tar")
-	if f, err := os.Open(path); err == nil {
-		if st, err := f.Stat(); err == nil {
-			s.Stats.Hits.Add(1)
-			return f, st.Size(), outer, nil
-		}
-		f.Close()
+	if body, size, ok, err := s.cachedTarball(ctx, outer); err != nil || ok {
+		return body, size, outer, err
 	}
-	v, err, _ := s.flight.Do("tar\x00"+path, func() (any, error) { return s.fetchTarball(ctx, u, name, version, outer, path) })
+	_, err, _ = s.flight.Do("tar\x00"+u.Name+"\x00"+outer, func() (any, error) { return nil, s.fetchTarball(ctx, u, name, version, outer) })
 	if err != nil {
 		return nil, 0, "", err
 	}
-	data := v.([]byte)
-	return io.NopCloser(bytes.NewReader(data)), int64(len(data)), outer, nil
+	body, size, err := s.Blobs.Open(ctx, outer)
+	if err != nil {
+		return nil, 0, "", cacheError(err)
+	}
+	return body, size, outer, nil
 }
 
-func (s *Service) fetchTarball(ctx context.Context, u Upstream, name, version, outer, path string) ([]byte, error) {
-	fail := func(cause error) ([]byte, error) {
+// cachedTarball opens the stored tarball under outer. The store is
+// content addressed, so whatever it holds under the checksum is the
+// verified tarball; no row needs reading first. A blob that is missing
+// (never fetched, or deleted by hand) is fetched.
+func (s *Service) cachedTarball(ctx context.Context, outer string) (io.ReadCloser, int64, bool, error) {
+	body, size, err := s.Blobs.Open(ctx, outer)
+	if errors.Is(err, blob.ErrNotFound) {
+		return nil, 0, false, nil
+	}
+	if err != nil {
+		return nil, 0, false, cacheError(err)
+	}
+	s.Stats.Hits.Add(1)
+	return body, size, true, nil
+}
+
+// fetchTarball streams name-version from the upstream into the blob store,
+// verifying its size and outer checksum on the way (a mismatch stores
+// nothing), then records it.
+func (s *Service) fetchTarball(ctx context.Context, u Upstream, name, version, outer string) error {
+	fail := func(cause error) error {
 		s.Stats.UpstreamErrors.Add(1)
 		s.log().WarnContext(ctx, "mirror upstream tarball error", "upstream", u.Name, "package", name, "version", version, "err", cause)
-		return nil, fmt.Errorf("%w: %s: %v", ErrUnavailable, u.Name, cause)
+		return fmt.Errorf("%w: %s: %v", ErrUnavailable, u.Name, cause)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.URL+"/tarballs/"+name+"-"+url.PathEscape(version)+".tar", nil)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	resp, err := s.client().Do(req)
 	if err != nil {
@@ -300,19 +347,36 @@ func (s *Service) fetchTarball(ctx context.Context, u Upstream, name, version, o
 	if resp.StatusCode != http.StatusOK {
 		return fail(fmt.Errorf("GET tarball %s-%s: status %d", name, version, resp.StatusCode))
 	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxTarball+1))
-	if err != nil {
-		return fail(err)
+	ref, checkErr, storeErr := blob.PutChecked(ctx, s.Blobs, resp.Body, func(r io.Reader) error {
+		h := sha256.New()
+		n, err := io.Copy(h, io.LimitReader(r, MaxTarball+1))
+		switch {
+		case err != nil:
+			return err
+		case n > MaxTarball:
+			return fmt.Errorf("tarball %s-%s exceeds %d bytes", name, version, MaxTarball)
+		}
+		if got := hex.EncodeToString(h.Sum(nil)); got != outer {
+			return fmt.Errorf("tarball %s-%s has checksum %s, the signed payload says %s", name, version, got, outer)
+		}
+		return nil
+	})
+	if checkErr != nil {
+		return fail(checkErr)
 	}
-	if len(data) > MaxTarball {
-		return fail(fmt.Errorf("tarball %s-%s exceeds %d bytes", name, version, MaxTarball))
-	}
-	sum := sha256.Sum256(data)
-	if got := hex.EncodeToString(sum[:]); got != outer {
-		return fail(fmt.Errorf("tarball %s-%s has checksum %s, the signed payload says %s", name, version, got, outer))
+	if storeErr != nil {
+		return cacheError(storeErr)
 	}
 	s.Stats.Misses.Add(1)
-	return data, writeFile(path, data)
+	err = s.DB.MirroredTarball.Create().
+		SetUpstream(u.Name).SetName(name).SetVersion(version).SetBlobKey(ref.Key).SetSize(ref.Size).SetStoredAt(s.now()).
+		OnConflictColumns(mirroredtarball.FieldUpstream, mirroredtarball.FieldName, mirroredtarball.FieldVersion).
+		UpdateNewValues().
+		Exec(ctx)
+	if err != nil {
+		return cacheError(err)
+	}
+	return nil
 }
 
 // Guard refuses a new local public package whose name an upstream has,
@@ -329,37 +393,6 @@ func (s *Service) Guard(ctx context.Context, name string) error {
 		return apperr.New(apperr.Conflict, "%s cannot be published now: the upstream could not be asked whether it already has that name (%v); try again later", name, err)
 	}
 	return apperr.New(apperr.Conflict, "%s exists in the upstream repository %s; publishing it here would shadow it (dependency confusion). An operator can allow it with DEPOT_MIRROR_ALLOW_LOCAL", name, p.Repository)
-}
-
-func writeJSON(path string, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	return writeFile(path, b)
-}
-
-// writeFile replaces path atomically.
-func writeFile(path string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
-		return fmt.Errorf("mirror cache: %w", err)
-	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return fmt.Errorf("mirror cache: %w", err)
-	}
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		_ = os.Remove(f.Name())
-		return fmt.Errorf("mirror cache: %w", err)
-	}
-	return nil
 }
 
 // SyncResult is what Sync did.
@@ -421,37 +454,24 @@ func (s *Service) Cached(ctx context.Context) ([]CachedPackage, error) {
 	seen := map[string]bool{}
 	var out []CachedPackage
 	for _, u := range s.Upstreams {
-		dir := filepath.Join(s.Dir, safe(u.Name), "packages")
-		entries, err := os.ReadDir(dir)
-		if errors.Is(err, os.ErrNotExist) {
-			continue
-		}
+		rows, err := s.DB.MirroredPackage.Query().
+			Where(mirroredpackage.Upstream(u.Name), mirroredpackage.Missing(false)).
+			Order(ent.Asc(mirroredpackage.FieldName)).
+			Select(mirroredpackage.FieldName, mirroredpackage.FieldPayload, mirroredpackage.FieldFetchedAt).
+			All(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("mirror cache: %w", err)
+			return nil, cacheError(err)
 		}
-		for _, e := range entries {
-			name, ok := strings.CutSuffix(e.Name(), ".json")
-			if !ok || seen[name] || !validName(name) || !u.allows(name) {
+		for _, row := range rows {
+			if seen[row.Name] || !validName(row.Name) || !u.allows(row.Name) {
 				continue
 			}
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-			var m meta
-			b, err := os.ReadFile(filepath.Join(dir, e.Name()))
-			if err != nil || json.Unmarshal(b, &m) != nil || m.Missing {
-				continue
-			}
-			body, err := os.ReadFile(filepath.Join(dir, name))
+			p, err := hexrepo.DecodePackageSigned(row.Payload, u.Key, u.Name, row.Name)
 			if err != nil {
-				continue
+				continue // damaged: Package refetches it on the next request
 			}
-			p, err := hexrepo.DecodePackageSigned(body, u.Key, u.Name, name)
-			if err != nil {
-				continue
-			}
-			seen[name] = true
-			out = append(out, CachedPackage{Package: p, FetchedAt: m.FetchedAt})
+			seen[row.Name] = true
+			out = append(out, CachedPackage{Package: p, FetchedAt: row.FetchedAt})
 		}
 	}
 	return out, nil

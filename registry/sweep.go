@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/depot-registry/depot/blob"
+	"github.com/depot-registry/depot/ent/mirroredtarball"
 	"github.com/depot-registry/depot/ent/release"
 	"github.com/depot-registry/depot/viewer"
 )
@@ -14,8 +15,8 @@ import (
 // Sweep is what one SweepOrphans run removed.
 type Sweep struct {
 	// Orphans are stored blobs (package or docs tarballs) that no release
-	// references: a publish whose process died between storing the tarball
-	// and committing, or a failed delete.
+	// and no mirrored tarball references: a publish whose process died
+	// between storing the tarball and committing, or a failed delete.
 	Orphans int
 	// Temps are partial uploads the blob store staged for a Put that never
 	// finished (the process was killed mid-upload).
@@ -28,7 +29,8 @@ const sweepBatch = 200
 // SweepOrphans removes the blob store's leftovers of crashed or failed
 // publishes that are older than olderThan: partial uploads, when the store
 // stages them (blob.TempSweeper), and blobs no release references as its
-// tarball or docs, when the store can list and delete by age
+// tarball or docs and the mirror has not cached as an upstream's tarball
+// (ent.MirroredTarball), when the store can list and delete by age
 // (blob.Collector). A store that can do neither is left alone.
 //
 // A publish stores its tarball before the transaction that references it
@@ -103,19 +105,9 @@ func (s *Service) sweepBlobs(ctx context.Context, c blob.Collector, cutoff time.
 // sweepCandidates deletes the keys, all older than cutoff when listed,
 // that no release references.
 func (s *Service) sweepCandidates(ctx context.Context, c blob.Collector, keys []string, cutoff time.Time) (int, error) {
-	rows, err := s.DB.Release.Query().
-		Where(release.Or(release.BlobKeyIn(keys...), release.DocsBlobKeyIn(keys...))).
-		Select(release.FieldBlobKey, release.FieldDocsBlobKey).
-		All(ctx)
+	used, err := s.blobsInUse(ctx, keys)
 	if err != nil {
 		return 0, fmt.Errorf("find references: %w", err)
-	}
-	used := make(map[string]bool, len(rows))
-	for _, r := range rows {
-		used[r.BlobKey] = true
-		if r.DocsBlobKey != nil {
-			used[*r.DocsBlobKey] = true
-		}
 	}
 	removed := 0
 	for _, key := range keys {
@@ -141,19 +133,48 @@ func (s *Service) sweepCandidates(ctx context.Context, c blob.Collector, keys []
 }
 
 // orphaned checks once more, right before the delete, that neither an
-// upload in flight here nor a release committed since the batch query uses
-// key.
+// upload in flight here nor a release or mirrored tarball committed since
+// the batch query uses key.
 func (s *Service) orphaned(ctx context.Context, key string) (bool, error) {
 	if s.held(key) {
 		return false, nil
 	}
-	used, err := s.DB.Release.Query().
-		Where(release.Or(release.BlobKey(key), release.DocsBlobKey(key))).
-		Exist(ctx)
+	used, err := s.blobsInUse(ctx, []string{key})
 	if err != nil {
 		return false, fmt.Errorf("check references of %s: %w", key, err)
 	}
-	return !used, nil
+	return !used[key], nil
+}
+
+// blobsInUse returns which of keys a row references: a release as its
+// tarball or docs, or the mirror as an upstream tarball it cached (the
+// blob store is content addressed, so the same key may be both).
+func (s *Service) blobsInUse(ctx context.Context, keys []string) (map[string]bool, error) {
+	rows, err := s.DB.Release.Query().
+		Where(release.Or(release.BlobKeyIn(keys...), release.DocsBlobKeyIn(keys...))).
+		Select(release.FieldBlobKey, release.FieldDocsBlobKey).
+		All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	used := make(map[string]bool, len(rows))
+	for _, r := range rows {
+		used[r.BlobKey] = true
+		if r.DocsBlobKey != nil {
+			used[*r.DocsBlobKey] = true
+		}
+	}
+	mirrored, err := s.DB.MirroredTarball.Query().
+		Where(mirroredtarball.BlobKeyIn(keys...)).
+		Select(mirroredtarball.FieldBlobKey).
+		Strings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range mirrored {
+		used[k] = true
+	}
+	return used, nil
 }
 
 // RunSweeper runs SweepOrphans now and then every interval until ctx ends,

@@ -12,7 +12,8 @@ import (
 	"github.com/depot-registry/depot/registry"
 )
 
-// On object storage the sweep removes unreferenced blobs, staged objects of
+// On object storage the sweep removes unreferenced blobs (keeping those
+// releases and the mirror's cached tarballs reference), staged objects of
 // killed uploads and their incomplete multipart uploads once they are old,
 // and nothing while they are young. The store stamps objects with the S3
 // server's clock, so the test moves the service's clock instead.
@@ -33,6 +34,7 @@ func TestSweepOrphansOnS3(t *testing.T) {
 	alice := fx.user("alice")
 	kept := fx.publish(as(alice), "", pkgSpec{name: "kept", version: "1.0.0"})
 	orphan := fx.putBlob(tarball(t, pkgSpec{name: "crashed", version: "1.0.0"}))
+	mirrored := fx.mirrorBlob("up_lib", "1.0.0", tarball(t, pkgSpec{name: "up_lib", version: "1.0.0"}))
 
 	// What a process killed in the middle of a Put leaves: a staged object,
 	// and an upload of parts that never completed.
@@ -88,6 +90,7 @@ func TestSweepOrphansOnS3(t *testing.T) {
 		}{
 			{"orphan exists", fx.blobExists(orphan), !tt.gone},
 			{"referenced tarball exists", fx.blobExists(kept.BlobKey), true},
+			{"mirrored tarball exists", fx.blobExists(mirrored), true},
 			{"staged upload exists", stagedExists(), !tt.gone},
 			{"incomplete upload exists", uploads() == 1, !tt.gone},
 		}

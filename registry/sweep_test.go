@@ -43,6 +43,38 @@ func (fx *fixture) blobExists(key string) bool {
 	return ok
 }
 
+// mirrorBlob stores content as the mirror caches an upstream tarball: the
+// blob and the row that records it.
+func (fx *fixture) mirrorBlob(name, version string, content []byte) string {
+	fx.t.Helper()
+	key := fx.putBlob(content)
+	err := fx.db.MirroredTarball.Create().
+		SetUpstream("hexpm").SetName(name).SetVersion(version).SetBlobKey(key).SetSize(int64(len(content))).
+		Exec(fx.sys())
+	if err != nil {
+		fx.t.Fatal(err)
+	}
+	return key
+}
+
+// A revert deletes the release's blob unless the mirror has cached the
+// same bytes from an upstream: identical content shares one blob.
+func TestRevertKeepsMirroredBlob(t *testing.T) {
+	fx := newFixture(t)
+	alice := fx.user("alice")
+	spec := pkgSpec{name: "twin", version: "1.0.0"}
+	rel := fx.publish(as(alice), "", spec)
+	if key := fx.mirrorBlob("twin", "1.0.0", tarball(t, spec)); key != rel.BlobKey {
+		t.Fatalf("the mirrored copy has key %s, the release %s: not the same bytes", key, rel.BlobKey)
+	}
+	if _, _, err := fx.svc.Revert(as(alice), "", "twin", "1.0.0"); err != nil {
+		t.Fatal(err)
+	}
+	if !fx.blobExists(rel.BlobKey) {
+		t.Error("the revert deleted a blob the mirror still references")
+	}
+}
+
 // An unreferenced blob older than the threshold goes; a younger one (maybe a
 // publish about to commit) and blobs a release uses as tarball or docs stay.
 func TestSweepOrphans(t *testing.T) {
@@ -54,6 +86,7 @@ func TestSweepOrphans(t *testing.T) {
 		t.Fatal(err)
 	}
 	old := fx.putBlob(tarball(t, pkgSpec{name: "crashed", version: "1.0.0"}))
+	mirrored := fx.mirrorBlob("up_lib", "1.0.0", tarball(t, pkgSpec{name: "up_lib", version: "1.0.0"}))
 	fx.clock.set(90 * time.Minute)
 	young := fx.putBlob(tarball(t, pkgSpec{name: "inflight", version: "1.0.0"}))
 	fx.clock.set(2 * time.Hour)
@@ -74,6 +107,7 @@ func TestSweepOrphans(t *testing.T) {
 		{"young orphan", young, true},
 		{"referenced tarball", kept.BlobKey, true},
 		{"referenced docs", docs, true},
+		{"mirrored tarball", mirrored, true},
 	}
 	for _, tt := range tests {
 		if got := fx.blobExists(tt.key); got != tt.want {

@@ -8,7 +8,6 @@ import (
 
 	"github.com/depot-registry/depot/apperr"
 	"github.com/depot-registry/depot/blob"
-	"github.com/depot-registry/depot/ent/release"
 	"github.com/depot-registry/depot/hextar"
 	"github.com/depot-registry/depot/viewer"
 )
@@ -82,10 +81,8 @@ func (s *Service) dropBlob(ctx context.Context, key string) {
 		return
 	}
 	ctx = viewer.System(context.WithoutCancel(ctx))
-	used, err := s.DB.Release.Query().
-		Where(release.Or(release.BlobKey(key), release.DocsBlobKey(key))).
-		Exist(ctx)
-	if err != nil || used {
+	used, err := s.blobsInUse(ctx, []string{key})
+	if err != nil || used[key] {
 		return
 	}
 	_ = s.Blobs.Delete(ctx, key)

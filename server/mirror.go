@@ -6,14 +6,16 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"path/filepath"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/depot-registry/depot/blob"
 	"github.com/depot-registry/depot/config"
+	"github.com/depot-registry/depot/ent"
 	"github.com/depot-registry/depot/hexrepo"
 	"github.com/depot-registry/depot/mirror"
+	"github.com/depot-registry/depot/store"
 )
 
 // wireMirror builds the mirror of the configured upstreams (nil when none),
@@ -23,7 +25,7 @@ func (s *Server) wireMirror() (*mirror.Service, error) {
 	if len(s.Config.Upstreams) == 0 {
 		return nil, nil
 	}
-	m, err := newMirror(s.Config, s.now, s.Log)
+	m, err := newMirror(s.Config, s.DB.Client, s.Blobs, s.now, s.Log)
 	if err != nil {
 		return nil, err
 	}
@@ -41,10 +43,12 @@ func (s *Server) wireMirror() (*mirror.Service, error) {
 	return m, nil
 }
 
-// newMirror builds the mirror of cfg's upstreams.
-func newMirror(cfg Config, now func() time.Time, log *slog.Logger) (*mirror.Service, error) {
+// newMirror builds the mirror of cfg's upstreams, caching into the
+// database and blob store every instance shares.
+func newMirror(cfg Config, db *ent.Client, blobs blob.Store, now func() time.Time, log *slog.Logger) (*mirror.Service, error) {
 	m := &mirror.Service{
-		Dir:        filepath.Join(cfg.DataDir, "mirror"),
+		DB:         db,
+		Blobs:      blobs,
 		MaxAge:     cfg.MirrorMaxAge,
 		AllowLocal: map[string]bool{},
 		HTTP:       &http.Client{Timeout: min(cfg.RequestTimeout, 30*time.Second)},
@@ -86,7 +90,23 @@ func adminMirror(ctx context.Context, args []string) error {
 	if len(cfg.Upstreams) == 0 {
 		return errors.New("no upstream is configured (DEPOT_UPSTREAMS)")
 	}
-	m, err := newMirror(cfg, time.Now, cfg.Logger())
+	// The cache is the server's own (database and blob store), so what
+	// sync fetches every instance serves at once.
+	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	// Migrated here too: sync may run before a server of this version has
+	// created the mirror's tables.
+	if err := db.Migrate(ctx, cfg.PublicRepository); err != nil {
+		return err
+	}
+	blobs, err := openBlobs(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	m, err := newMirror(cfg, db.Client, blobs, time.Now, cfg.Logger())
 	if err != nil {
 		return err
 	}

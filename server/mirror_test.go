@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"io"
-	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -15,7 +17,11 @@ import (
 	"time"
 
 	"github.com/depot-registry/depot/config"
+	"github.com/depot-registry/depot/ent"
+	"github.com/depot-registry/depot/ent/mirroredpackage"
+	"github.com/depot-registry/depot/ent/mirroredtarball"
 	"github.com/depot-registry/depot/hexrepo"
+	"github.com/depot-registry/depot/internal/command"
 	"github.com/depot-registry/depot/internal/pkgtest"
 	"github.com/depot-registry/depot/internal/testdb"
 	"github.com/depot-registry/depot/server"
@@ -29,6 +35,8 @@ type upstreamDepot struct {
 	alice *servertest.Client
 	url   string
 	mode  atomic.Value // "", "down", "garbage", "tarball"
+	// tarballs and packages count the requests for each that reached it.
+	tarballs, packages atomic.Int64
 }
 
 func newUpstreamDepot(t testing.TB) *upstreamDepot {
@@ -41,6 +49,12 @@ func newUpstreamDepot(t testing.TB) *upstreamDepot {
 	c.Publish(pkgtest.Tarball(t, "up_lib", "1.0.0", pkgtest.Dep{Name: "up_base", Requirement: "~> 1.0"}), nil).MustOK(t)
 	h := u.env.Server.Handler()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case strings.Contains(r.URL.Path, "/tarballs/"):
+			u.tarballs.Add(1)
+		case strings.Contains(r.URL.Path, "/packages/"):
+			u.packages.Add(1)
+		}
 		switch m := u.mode.Load().(string); {
 		case m == "down":
 			http.Error(w, "down", http.StatusServiceUnavailable)
@@ -69,18 +83,27 @@ func (u *upstreamDepot) config(name string, key []byte) servertest.Option {
 	}
 }
 
-// cachedFiles lists what the mirror has stored.
-func cachedFiles(t *testing.T, env *servertest.Env) []string {
+// cached lists what the mirror has stored in the shared cache: every
+// package row (with its payload's digest, ETag, fetch time and missing
+// flag, so a rewrite shows) and every tarball row.
+func cached(t *testing.T, env *servertest.Env) []string {
 	t.Helper()
+	ctx := context.Background()
 	var out []string
-	root := filepath.Join(env.Server.Config.DataDir, "mirror")
-	_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			rel, _ := filepath.Rel(root, p)
-			out = append(out, rel)
-		}
-		return nil
-	})
+	pkgs, err := env.Server.DB.Client.MirroredPackage.Query().Order(ent.Asc(mirroredpackage.FieldName)).All(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range pkgs {
+		out = append(out, fmt.Sprintf("package %s/%s %x %s %s %v", p.Upstream, p.Name, sha256.Sum256(p.Payload), p.Etag, p.FetchedAt, p.Missing))
+	}
+	tars, err := env.Server.DB.Client.MirroredTarball.Query().Order(ent.Asc(mirroredtarball.FieldName)).All(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range tars {
+		out = append(out, fmt.Sprintf("tarball %s/%s-%s %s", r.Upstream, r.Name, r.Version, r.BlobKey))
+	}
 	return out
 }
 
@@ -167,7 +190,7 @@ func TestMirrorRefusesUnverified(t *testing.T) {
 			if status, _ := get(t, local, "/repo/tarballs/up_lib-1.0.0.tar"); status != http.StatusBadGateway {
 				t.Errorf("tarball status %d, want 502", status)
 			}
-			if files := cachedFiles(t, local); len(files) != 0 {
+			if files := cached(t, local); len(files) != 0 {
 				t.Errorf("cached %v after a refused answer", files)
 			}
 			if n := local.Server.Mirror.Stats.UpstreamErrors.Load(); n == 0 {
@@ -180,13 +203,13 @@ func TestMirrorRefusesUnverified(t *testing.T) {
 		if status, _ := get(t, local, "/repo/packages/up_lib"); status != http.StatusOK {
 			t.Fatalf("package: %d", status)
 		}
-		before := cachedFiles(t, local)
+		before := cached(t, local)
 		up.mode.Store("tarball")
 		defer up.mode.Store("")
 		if status, _ := get(t, local, "/repo/tarballs/up_lib-1.0.0.tar"); status != http.StatusBadGateway {
 			t.Errorf("changed tarball: %d, want 502", status)
 		}
-		if after := cachedFiles(t, local); len(after) != len(before) {
+		if after := cached(t, local); strings.Join(after, ",") != strings.Join(before, ",") {
 			t.Errorf("cache %v became %v after a refused tarball", before, after)
 		}
 		up.mode.Store("")
@@ -200,7 +223,7 @@ func TestMirrorRefusesUnverified(t *testing.T) {
 		if status != http.StatusOK {
 			t.Fatalf("package: %d", status)
 		}
-		before := cachedFiles(t, local)
+		before := cached(t, local)
 		up.mode.Store("garbage")
 		defer up.mode.Store("")
 		local.Clock.Advance(24 * time.Hour)
@@ -208,7 +231,7 @@ func TestMirrorRefusesUnverified(t *testing.T) {
 		if status != http.StatusOK || !bytes.Equal(first, again) {
 			t.Errorf("stale-if-error: %d, same body %v", status, bytes.Equal(first, again))
 		}
-		if after := cachedFiles(t, local); strings.Join(after, ",") != strings.Join(before, ",") {
+		if after := cached(t, local); strings.Join(after, ",") != strings.Join(before, ",") {
 			t.Errorf("cache changed: %v → %v", before, after)
 		}
 	})
@@ -287,7 +310,109 @@ func TestMirrorNeverIntoPrivateRepositories(t *testing.T) {
 			t.Errorf("%s: %d, want 404 (private repositories never mirror)", path, resp.StatusCode)
 		}
 	}
-	if files := cachedFiles(t, local); len(files) != 0 {
+	if files := cached(t, local); len(files) != 0 {
 		t.Errorf("private requests reached the mirror: %v", files)
+	}
+}
+
+// Two instances over one database and one blob store share the mirror's
+// cache: a package and tarball fetched through one are served by the other
+// without another upstream request (the tarball is fetched exactly once).
+func TestMirrorSharedByInstances(t *testing.T) {
+	up := newUpstreamDepot(t)
+	dbURL, blobDir := testdb.URL(t), t.TempDir()
+	shared := func(c *server.Config) { c.BlobURL = "file://" + blobDir }
+	a := servertest.NewOnDatabase(t, dbURL, up.config("hexpm", up.env.Server.RepoKeys.PublicPEM), shared)
+	b := servertest.NewOnDatabase(t, dbURL, up.config("hexpm", up.env.Server.RepoKeys.PublicPEM), shared)
+	status, first := get(t, a, "/repo/tarballs/up_lib-1.0.0.tar")
+	if status != http.StatusOK {
+		t.Fatalf("tarball through the first instance: %d", status)
+	}
+	if status, again := get(t, b, "/repo/tarballs/up_lib-1.0.0.tar"); status != http.StatusOK || !bytes.Equal(again, first) {
+		t.Fatalf("tarball through the second instance: %d, same bytes %v", status, bytes.Equal(again, first))
+	}
+	if status, _ := get(t, b, "/repo/packages/up_lib"); status != http.StatusOK {
+		t.Fatalf("package through the second instance: %d", status)
+	}
+	if n, m := up.tarballs.Load(), up.packages.Load(); n != 1 || m != 1 {
+		t.Errorf("upstream asked %d times for the tarball and %d for the package, want exactly once each", n, m)
+	}
+	if st := &b.Server.Mirror.Stats; st.Misses.Load() != 0 || st.Hits.Load() == 0 {
+		t.Errorf("second instance: %d misses, %d hits; want only hits", st.Misses.Load(), st.Hits.Load())
+	}
+}
+
+// The orphan sweep keeps mirrored tarballs (their rows reference them) on
+// the local blob store while it removes a true orphan, and the tarball is
+// then served with the upstream down.
+func TestMirrorSweepKeepsTarballs(t *testing.T) {
+	up := newUpstreamDepot(t)
+	local := servertest.New(t, up.config("hexpm", up.env.Server.RepoKeys.PublicPEM))
+	status, tarball := get(t, local, "/repo/tarballs/up_lib-1.0.0.tar")
+	if status != http.StatusOK {
+		t.Fatalf("tarball: %d", status)
+	}
+	ctx := context.Background()
+	orphan, err := local.Server.Blobs.Put(ctx, bytes.NewReader([]byte("left by a crashed publish")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// blob/local ages blobs by the files' times, the wall clock.
+	local.Clock.Set(time.Now().Add(2 * time.Hour))
+	res, err := local.Server.Registry.SweepOrphans(ctx, time.Hour)
+	if err != nil || res.Orphans != 1 {
+		t.Fatalf("sweep: %+v %v, want the one orphan removed", res, err)
+	}
+	sum := sha256.Sum256(tarball)
+	for key, want := range map[string]bool{hex.EncodeToString(sum[:]): true, orphan.Key: false} {
+		if ok, err := local.Server.Blobs.Exists(ctx, key); err != nil || ok != want {
+			t.Errorf("blob %s exists = %v (%v), want %v", key, ok, err, want)
+		}
+	}
+	up.mode.Store("down")
+	if status, again := get(t, local, "/repo/tarballs/up_lib-1.0.0.tar"); status != http.StatusOK || !bytes.Equal(again, tarball) {
+		t.Errorf("swept-around tarball with the upstream down: %d", status)
+	}
+	if n := up.tarballs.Load(); n != 1 {
+		t.Errorf("upstream asked %d times for the tarball, want once", n)
+	}
+}
+
+// `depot admin mirror sync` fills the servers' own cache (their database
+// and blob store): a running server then serves the synced package and
+// tarball with the upstream down, having never asked it itself.
+func TestAdminMirrorSyncFillsSharedCache(t *testing.T) {
+	up := newUpstreamDepot(t)
+	dbURL, blobDir := testdb.URL(t), t.TempDir()
+	blobURL := "file://" + blobDir
+	local := servertest.NewOnDatabase(t, dbURL, up.config("hexpm", up.env.Server.RepoKeys.PublicPEM), func(c *server.Config) { c.BlobURL = blobURL })
+	pem := filepath.Join(t.TempDir(), "hexpm.pem")
+	if err := os.WriteFile(pem, up.env.Server.RepoKeys.PublicPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("DEPOT_DATABASE_URL", dbURL)
+	t.Setenv("DEPOT_DATA_DIR", t.TempDir())
+	t.Setenv("DEPOT_BLOB_URL", blobURL)
+	t.Setenv("DEPOT_UPSTREAMS", "hexpm="+up.url+",key="+pem)
+	var admin command.Command
+	for _, c := range server.Commands() {
+		if c.Name == "admin" {
+			admin = c
+		}
+	}
+	if err := admin.Run(context.Background(), []string{"mirror", "sync", "up_lib"}); err != nil {
+		t.Fatalf("depot admin mirror sync: %v", err)
+	}
+	if n, m := up.packages.Load(), up.tarballs.Load(); n != 1 || m != 1 {
+		t.Fatalf("sync asked the upstream %d times for the package and %d for the tarball, want once each", n, m)
+	}
+	up.mode.Store("down")
+	for _, path := range []string{"/repo/packages/up_lib", "/repo/tarballs/up_lib-1.0.0.tar"} {
+		if status, _ := get(t, local, path); status != http.StatusOK {
+			t.Errorf("%s after sync by the command, upstream down: %d", path, status)
+		}
+	}
+	if st := &local.Server.Mirror.Stats; st.Misses.Load() != 0 {
+		t.Errorf("the server fetched %d times itself, want the command's cache", st.Misses.Load())
 	}
 }

@@ -117,6 +117,30 @@ func (f MembershipFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, 
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.MembershipMutation", m)
 }
 
+// The MirroredPackageFunc type is an adapter to allow the use of ordinary
+// function as MirroredPackage mutator.
+type MirroredPackageFunc func(context.Context, *ent.MirroredPackageMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f MirroredPackageFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.MirroredPackageMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.MirroredPackageMutation", m)
+}
+
+// The MirroredTarballFunc type is an adapter to allow the use of ordinary
+// function as MirroredTarball mutator.
+type MirroredTarballFunc func(context.Context, *ent.MirroredTarballMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f MirroredTarballFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.MirroredTarballMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.MirroredTarballMutation", m)
+}
+
 // The OIDCTokenFunc type is an adapter to allow the use of ordinary
 // function as OIDCToken mutator.
 type OIDCTokenFunc func(context.Context, *ent.OIDCTokenMutation) (ent.Value, error)

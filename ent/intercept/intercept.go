@@ -17,6 +17,8 @@ import (
 	"github.com/depot-registry/depot/ent/invoiceline"
 	"github.com/depot-registry/depot/ent/mailmessage"
 	"github.com/depot-registry/depot/ent/membership"
+	"github.com/depot-registry/depot/ent/mirroredpackage"
+	"github.com/depot-registry/depot/ent/mirroredtarball"
 	"github.com/depot-registry/depot/ent/oidctoken"
 	"github.com/depot-registry/depot/ent/organization"
 	"github.com/depot-registry/depot/ent/packageowner"
@@ -336,6 +338,60 @@ func (f TraverseMembership) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.MembershipQuery", q)
+}
+
+// The MirroredPackageFunc type is an adapter to allow the use of ordinary function as a Querier.
+type MirroredPackageFunc func(context.Context, *ent.MirroredPackageQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f MirroredPackageFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.MirroredPackageQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.MirroredPackageQuery", q)
+}
+
+// The TraverseMirroredPackage type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseMirroredPackage func(context.Context, *ent.MirroredPackageQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseMirroredPackage) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseMirroredPackage) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.MirroredPackageQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.MirroredPackageQuery", q)
+}
+
+// The MirroredTarballFunc type is an adapter to allow the use of ordinary function as a Querier.
+type MirroredTarballFunc func(context.Context, *ent.MirroredTarballQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f MirroredTarballFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.MirroredTarballQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.MirroredTarballQuery", q)
+}
+
+// The TraverseMirroredTarball type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseMirroredTarball func(context.Context, *ent.MirroredTarballQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseMirroredTarball) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseMirroredTarball) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.MirroredTarballQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.MirroredTarballQuery", q)
 }
 
 // The OIDCTokenFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -872,6 +928,10 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.MailMessageQuery, predicate.MailMessage, mailmessage.OrderOption]{typ: ent.TypeMailMessage, tq: q}, nil
 	case *ent.MembershipQuery:
 		return &query[*ent.MembershipQuery, predicate.Membership, membership.OrderOption]{typ: ent.TypeMembership, tq: q}, nil
+	case *ent.MirroredPackageQuery:
+		return &query[*ent.MirroredPackageQuery, predicate.MirroredPackage, mirroredpackage.OrderOption]{typ: ent.TypeMirroredPackage, tq: q}, nil
+	case *ent.MirroredTarballQuery:
+		return &query[*ent.MirroredTarballQuery, predicate.MirroredTarball, mirroredtarball.OrderOption]{typ: ent.TypeMirroredTarball, tq: q}, nil
 	case *ent.OIDCTokenQuery:
 		return &query[*ent.OIDCTokenQuery, predicate.OIDCToken, oidctoken.OrderOption]{typ: ent.TypeOIDCToken, tq: q}, nil
 	case *ent.OrganizationQuery:

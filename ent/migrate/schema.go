@@ -307,6 +307,57 @@ var (
 			},
 		},
 	}
+	// MirroredPackagesColumns holds the columns for the "mirrored_packages" table.
+	MirroredPackagesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "upstream", Type: field.TypeString},
+		{Name: "name", Type: field.TypeString},
+		{Name: "payload", Type: field.TypeBytes, Nullable: true},
+		{Name: "etag", Type: field.TypeString, Default: ""},
+		{Name: "fetched_at", Type: field.TypeTime},
+		{Name: "missing", Type: field.TypeBool, Default: false},
+	}
+	// MirroredPackagesTable holds the schema information for the "mirrored_packages" table.
+	MirroredPackagesTable = &schema.Table{
+		Name:       "mirrored_packages",
+		Columns:    MirroredPackagesColumns,
+		PrimaryKey: []*schema.Column{MirroredPackagesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "mirroredpackage_upstream_name",
+				Unique:  true,
+				Columns: []*schema.Column{MirroredPackagesColumns[1], MirroredPackagesColumns[2]},
+			},
+		},
+	}
+	// MirroredTarballsColumns holds the columns for the "mirrored_tarballs" table.
+	MirroredTarballsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "upstream", Type: field.TypeString},
+		{Name: "name", Type: field.TypeString},
+		{Name: "version", Type: field.TypeString},
+		{Name: "blob_key", Type: field.TypeString, Size: 64},
+		{Name: "size", Type: field.TypeInt64},
+		{Name: "stored_at", Type: field.TypeTime},
+	}
+	// MirroredTarballsTable holds the schema information for the "mirrored_tarballs" table.
+	MirroredTarballsTable = &schema.Table{
+		Name:       "mirrored_tarballs",
+		Columns:    MirroredTarballsColumns,
+		PrimaryKey: []*schema.Column{MirroredTarballsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "mirroredtarball_upstream_name_version",
+				Unique:  true,
+				Columns: []*schema.Column{MirroredTarballsColumns[1], MirroredTarballsColumns[2], MirroredTarballsColumns[3]},
+			},
+			{
+				Name:    "mirroredtarball_blob_key",
+				Unique:  false,
+				Columns: []*schema.Column{MirroredTarballsColumns[4]},
+			},
+		},
+	}
 	// OidcTokensColumns holds the columns for the "oidc_tokens" table.
 	OidcTokensColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -915,6 +966,8 @@ var (
 		InvoiceLinesTable,
 		MailMessagesTable,
 		MembershipsTable,
+		MirroredPackagesTable,
+		MirroredTarballsTable,
 		OidcTokensTable,
 		OrganizationsTable,
 		PackageOwnersTable,
@@ -972,6 +1025,14 @@ func init() {
 	MembershipsTable.ForeignKeys[1].RefTable = UsersTable
 	MembershipsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(30064771072),
+	}
+	MirroredPackagesTable.Annotation = &entsql.Annotation{
+		Table:          "mirrored_packages",
+		IncrementStart: func(i int) *int { return &i }(120259084288),
+	}
+	MirroredTarballsTable.Annotation = &entsql.Annotation{
+		Table:          "mirrored_tarballs",
+		IncrementStart: func(i int) *int { return &i }(124554051584),
 	}
 	OidcTokensTable.Annotation = &entsql.Annotation{
 		Table:          "oidc_tokens",

@@ -33,6 +33,12 @@ type MailMessage func(*sql.Selector)
 // Membership is the predicate function for membership builders.
 type Membership func(*sql.Selector)
 
+// MirroredPackage is the predicate function for mirroredpackage builders.
+type MirroredPackage func(*sql.Selector)
+
+// MirroredTarball is the predicate function for mirroredtarball builders.
+type MirroredTarball func(*sql.Selector)
+
 // OIDCToken is the predicate function for oidctoken builders.
 type OIDCToken func(*sql.Selector)
 

@@ -13,6 +13,8 @@ import (
 	"github.com/depot-registry/depot/ent/invoiceline"
 	"github.com/depot-registry/depot/ent/mailmessage"
 	"github.com/depot-registry/depot/ent/membership"
+	"github.com/depot-registry/depot/ent/mirroredpackage"
+	"github.com/depot-registry/depot/ent/mirroredtarball"
 	"github.com/depot-registry/depot/ent/organization"
 	"github.com/depot-registry/depot/ent/packageowner"
 	"github.com/depot-registry/depot/ent/paymentattempt"
@@ -190,6 +192,46 @@ func init() {
 	membership.DefaultUpdatedAt = membershipDescUpdatedAt.Default.(func() time.Time)
 	// membership.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	membership.UpdateDefaultUpdatedAt = membershipDescUpdatedAt.UpdateDefault.(func() time.Time)
+	mirroredpackageFields := schema.MirroredPackage{}.Fields()
+	_ = mirroredpackageFields
+	// mirroredpackageDescUpstream is the schema descriptor for upstream field.
+	mirroredpackageDescUpstream := mirroredpackageFields[0].Descriptor()
+	// mirroredpackage.UpstreamValidator is a validator for the "upstream" field. It is called by the builders before save.
+	mirroredpackage.UpstreamValidator = mirroredpackageDescUpstream.Validators[0].(func(string) error)
+	// mirroredpackageDescName is the schema descriptor for name field.
+	mirroredpackageDescName := mirroredpackageFields[1].Descriptor()
+	// mirroredpackage.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	mirroredpackage.NameValidator = mirroredpackageDescName.Validators[0].(func(string) error)
+	// mirroredpackageDescEtag is the schema descriptor for etag field.
+	mirroredpackageDescEtag := mirroredpackageFields[3].Descriptor()
+	// mirroredpackage.DefaultEtag holds the default value on creation for the etag field.
+	mirroredpackage.DefaultEtag = mirroredpackageDescEtag.Default.(string)
+	// mirroredpackageDescMissing is the schema descriptor for missing field.
+	mirroredpackageDescMissing := mirroredpackageFields[5].Descriptor()
+	// mirroredpackage.DefaultMissing holds the default value on creation for the missing field.
+	mirroredpackage.DefaultMissing = mirroredpackageDescMissing.Default.(bool)
+	mirroredtarballFields := schema.MirroredTarball{}.Fields()
+	_ = mirroredtarballFields
+	// mirroredtarballDescUpstream is the schema descriptor for upstream field.
+	mirroredtarballDescUpstream := mirroredtarballFields[0].Descriptor()
+	// mirroredtarball.UpstreamValidator is a validator for the "upstream" field. It is called by the builders before save.
+	mirroredtarball.UpstreamValidator = mirroredtarballDescUpstream.Validators[0].(func(string) error)
+	// mirroredtarballDescName is the schema descriptor for name field.
+	mirroredtarballDescName := mirroredtarballFields[1].Descriptor()
+	// mirroredtarball.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	mirroredtarball.NameValidator = mirroredtarballDescName.Validators[0].(func(string) error)
+	// mirroredtarballDescVersion is the schema descriptor for version field.
+	mirroredtarballDescVersion := mirroredtarballFields[2].Descriptor()
+	// mirroredtarball.VersionValidator is a validator for the "version" field. It is called by the builders before save.
+	mirroredtarball.VersionValidator = mirroredtarballDescVersion.Validators[0].(func(string) error)
+	// mirroredtarballDescBlobKey is the schema descriptor for blob_key field.
+	mirroredtarballDescBlobKey := mirroredtarballFields[3].Descriptor()
+	// mirroredtarball.BlobKeyValidator is a validator for the "blob_key" field. It is called by the builders before save.
+	mirroredtarball.BlobKeyValidator = mirroredtarballDescBlobKey.Validators[0].(func(string) error)
+	// mirroredtarballDescStoredAt is the schema descriptor for stored_at field.
+	mirroredtarballDescStoredAt := mirroredtarballFields[5].Descriptor()
+	// mirroredtarball.DefaultStoredAt holds the default value on creation for the stored_at field.
+	mirroredtarball.DefaultStoredAt = mirroredtarballDescStoredAt.Default.(func() time.Time)
 	organizationMixin := schema.Organization{}.Mixin()
 	organizationMixinFields0 := organizationMixin[0].Fields()
 	_ = organizationMixinFields0
