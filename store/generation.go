@@ -13,6 +13,8 @@ import (
 	"github.com/depot-registry/depot/ent/apikey"
 	"github.com/depot-registry/depot/ent/auditlog"
 	"github.com/depot-registry/depot/ent/mailmessage"
+	"github.com/depot-registry/depot/ent/mirroredpackage"
+	"github.com/depot-registry/depot/ent/mirroredtarball"
 	"github.com/depot-registry/depot/ent/processedwebhook"
 	"github.com/depot-registry/depot/ent/recoverycode"
 	"github.com/depot-registry/depot/ent/session"
@@ -44,15 +46,20 @@ const (
 
 // unseenTypes are written without changing anything a cached read shows:
 // they are never part of an answer to a reader without an account.
-// unseenTables are their tables, as the driver sees them.
+// unseenTables are their tables, as the driver sees them. The mirror's
+// cache rows are unseen because the read cache serves GraphQL alone, which
+// does not show mirrored packages (the repository front rebuilds its
+// payloads on every request); a mirror revalidation must not empty every
+// instance's cache. Should GraphQL list mirrored packages, they move out.
 var (
 	unseenTypes = []string{
 		ent.TypeSession, ent.TypeAPIKey, ent.TypeToken, ent.TypeMailMessage, ent.TypeAuditLog, ent.TypeProcessedWebhook,
-		ent.TypeTwoFactor, ent.TypeRecoveryCode,
+		ent.TypeTwoFactor, ent.TypeRecoveryCode, ent.TypeMirroredPackage, ent.TypeMirroredTarball,
 	}
 	unseenTables = map[string]bool{
 		session.Table: true, apikey.Table: true, token.Table: true, mailmessage.Table: true, auditlog.Table: true, processedwebhook.Table: true,
 		twofactor.Table: true, recoverycode.Table: true,
+		mirroredpackage.Table: true, mirroredtarball.Table: true,
 	}
 )
 
