@@ -395,6 +395,15 @@ func (s *Service) Guard(ctx context.Context, name string) error {
 	return apperr.New(apperr.Conflict, "%s exists in the upstream repository %s; publishing it here would shadow it (dependency confusion). An operator can allow it with DEPOT_MIRROR_ALLOW_LOCAL", name, p.Repository)
 }
 
+// NameGuard is Guard as the registry's publish hook, or nil when
+// mirroring is off (so publishing asks nothing).
+func (s *Service) NameGuard() func(ctx context.Context, name string) error {
+	if !s.Enabled() {
+		return nil
+	}
+	return s.Guard
+}
+
 // SyncResult is what Sync did.
 type SyncResult struct {
 	Packages, Tarballs, NotFound int

@@ -18,9 +18,9 @@ import (
 	"github.com/depot-registry/depot/store"
 )
 
-// wireMirror builds the mirror of the configured upstreams (nil when none),
-// hooks its dependency-confusion check into publishing and counts its
-// cache outcomes in /metrics.
+// wireMirror builds the mirror of the configured upstreams (nil when none)
+// and counts its cache outcomes in /metrics; the registry takes its
+// dependency-confusion check (NameGuard) when it is built.
 func (s *Server) wireMirror() (*mirror.Service, error) {
 	if len(s.Config.Upstreams) == 0 {
 		return nil, nil
@@ -30,7 +30,6 @@ func (s *Server) wireMirror() (*mirror.Service, error) {
 		return nil, err
 	}
 	s.Mirror = m
-	s.Registry.NameGuard = m.Guard
 	counter := func(name, help string, v func() int64) prometheus.Collector {
 		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, func() float64 { return float64(v()) })
 	}

@@ -39,7 +39,7 @@ func (f clockFunc) Now() time.Time { return f().UTC() }
 // in after construction.
 //
 //	events (bus, hub) ─► revocations ─► billing ─► accounts, orgs
-//	registry ─► trust (accounts), repository front (mirror), docs, Hex API
+//	mirror ─► registry (its name guard) ─► trust (accounts), repository front, docs, Hex API
 //	GraphQL resolver (all of the above), webhook, background jobs
 //
 // The database, blob store, clock, logger, rate limiter and metrics are
@@ -57,9 +57,14 @@ func (s *Server) wire(secret []byte, checker breach.Checker, hash account.HashPa
 	s.Accounts = s.newAccounts(secret, checker, hash, s.Billing, revoke.userGone)
 	s.Orgs = &org.Service{DB: s.DB.Client, Now: s.now, OnRevoke: revoke.userGone}
 
+	m, err := s.wireMirror()
+	if err != nil {
+		return err
+	}
 	s.Registry = &registry.Service{
 		DB: s.DB.Client, Blobs: s.Blobs, Now: s.now, PublicRepository: s.Config.PublicRepository,
 		AfterCommit: s.afterCommit, TrustAllowHTTP: s.Config.OIDCAllowHTTP,
+		NameGuard: m.NameGuard(),
 	}
 	trusted := &trust.Service{DB: s.DB.Client, Accounts: s.Accounts, Now: s.now,
 		Verifier: &trust.Verifier{Audience: cmp.Or(s.Config.OIDCAudience, s.Config.PublicURL), Now: s.now}}
@@ -69,10 +74,6 @@ func (s *Server) wire(secret []byte, checker breach.Checker, hash account.HashPa
 		return fmt.Errorf("repository signing key: %w", err)
 	}
 	s.RepoKeys = keys
-	m, err := s.wireMirror()
-	if err != nil {
-		return err
-	}
 	s.tarballs = repo.TarballHandler(s.Registry, s.Blobs, repo.RedirectFor(s.Config.BlobRedirect), repo.TarballMirror(m))
 	s.repo = repo.NewHandler(s.Registry, keys, s.tarballs, repo.WithMirror(m))
 
