@@ -17,10 +17,10 @@ import (
 
 func TestPublishRefusesUnsafeTarballs(t *testing.T) {
 	e := newDocsEnv(t)
-	alice := e.user("alice")
+	alice := e.User("alice")
 	ctx := as(alice)
-	e.publish(ctx, "", "alpha", "1.0.0")
-	index := entry{name: "index.html", body: "ok"}
+	e.Publish(ctx, "", "alpha", "1.0.0")
+	index := entry{Name: "index.html", Body: "ok"}
 	big := strings.Repeat("x", 3000)
 	cases := []struct {
 		name   string
@@ -28,48 +28,48 @@ func TestPublishRefusesUnsafeTarballs(t *testing.T) {
 		limits docshost.Limits
 		want   string
 	}{
-		{"dot-dot path", docsTar(t, index, entry{name: "../evil.html", body: "x"}), docshost.Limits{}, "leaves its folder"},
-		{"dot-dot inside", docsTar(t, index, entry{name: "a/../../evil.html", body: "x"}), docshost.Limits{}, "leaves its folder"},
-		{"absolute path", docsTar(t, index, entry{name: "/etc/passwd", body: "x"}), docshost.Limits{}, "absolute"},
-		{"symlink", docsTar(t, index, entry{name: "link", typ: tar.TypeSymlink, link: "/etc/passwd"}), docshost.Limits{}, "link"},
-		{"hard link", docsTar(t, index, entry{name: "hard", typ: tar.TypeLink, link: "index.html"}), docshost.Limits{}, "link"},
-		{"character device", docsTar(t, index, entry{name: "tty", typ: tar.TypeChar}), docshost.Limits{}, "not a regular file"},
-		{"fifo", docsTar(t, index, entry{name: "pipe", typ: tar.TypeFifo}), docshost.Limits{}, "not a regular file"},
-		{"version folder at the root", docsTar(t, index, entry{name: "1.0.0/index.html", body: "shadow"}), docshost.Limits{}, "named like a version"},
-		{"pre-release file at the root", docsTar(t, index, entry{name: "2.0.0-rc.1", body: "shadow"}), docshost.Limits{}, "named like a version"},
-		{"backslash", docsTar(t, index, entry{name: `a\b.html`, body: "x"}), docshost.Limits{}, "backslash"},
-		{"unclean path", docsTar(t, index, entry{name: "a//b.html", body: "x"}), docshost.Limits{}, "clean"},
-		{"duplicate", docsTar(t, index, entry{name: "a.html", body: "1"}, entry{name: "a.html", body: "2"}), docshost.Limits{}, "twice"},
-		{"file and folder", docsTar(t, index, entry{name: "a", body: "1"}, entry{name: "a/b.html", body: "2"}), docshost.Limits{}, "both a file and a folder"},
-		{"no index.html", docsTar(t, entry{name: "other.html", body: "x"}), docshost.Limits{}, "index.html"},
+		{"dot-dot path", docsTar(t, index, entry{Name: "../evil.html", Body: "x"}), docshost.Limits{}, "leaves its folder"},
+		{"dot-dot inside", docsTar(t, index, entry{Name: "a/../../evil.html", Body: "x"}), docshost.Limits{}, "leaves its folder"},
+		{"absolute path", docsTar(t, index, entry{Name: "/etc/passwd", Body: "x"}), docshost.Limits{}, "absolute"},
+		{"symlink", docsTar(t, index, entry{Name: "link", Typ: tar.TypeSymlink, Link: "/etc/passwd"}), docshost.Limits{}, "link"},
+		{"hard link", docsTar(t, index, entry{Name: "hard", Typ: tar.TypeLink, Link: "index.html"}), docshost.Limits{}, "link"},
+		{"character device", docsTar(t, index, entry{Name: "tty", Typ: tar.TypeChar}), docshost.Limits{}, "not a regular file"},
+		{"fifo", docsTar(t, index, entry{Name: "pipe", Typ: tar.TypeFifo}), docshost.Limits{}, "not a regular file"},
+		{"version folder at the root", docsTar(t, index, entry{Name: "1.0.0/index.html", Body: "shadow"}), docshost.Limits{}, "named like a version"},
+		{"pre-release file at the root", docsTar(t, index, entry{Name: "2.0.0-rc.1", Body: "shadow"}), docshost.Limits{}, "named like a version"},
+		{"backslash", docsTar(t, index, entry{Name: `a\b.html`, Body: "x"}), docshost.Limits{}, "backslash"},
+		{"unclean path", docsTar(t, index, entry{Name: "a//b.html", Body: "x"}), docshost.Limits{}, "clean"},
+		{"duplicate", docsTar(t, index, entry{Name: "a.html", Body: "1"}, entry{Name: "a.html", Body: "2"}), docshost.Limits{}, "twice"},
+		{"file and folder", docsTar(t, index, entry{Name: "a", Body: "1"}, entry{Name: "a/b.html", Body: "2"}), docshost.Limits{}, "both a file and a folder"},
+		{"no index.html", docsTar(t, entry{Name: "other.html", Body: "x"}), docshost.Limits{}, "index.html"},
 		{"not gzip", []byte("plain text"), docshost.Limits{}, "gzip"},
-		{"truncated", docsTar(t, index, entry{name: "a.html", body: big})[:60], docshost.Limits{}, ""},
-		{"too large compressed", docsTar(t, index, entry{name: "a.bin", body: randomish(4000)}), docshost.Limits{MaxCompressed: 1000}, "compressed"},
-		{"too large uncompressed", docsTar(t, index, entry{name: "a.html", body: big}), docshost.Limits{MaxUncompressed: 2048}, "uncompressed"},
-		{"too many files", docsTar(t, index, entry{name: "a.html"}, entry{name: "b.html"}), docshost.Limits{MaxFiles: 2}, "entries"},
+		{"truncated", docsTar(t, index, entry{Name: "a.html", Body: big})[:60], docshost.Limits{}, ""},
+		{"too large compressed", docsTar(t, index, entry{Name: "a.bin", Body: randomish(4000)}), docshost.Limits{MaxCompressed: 1000}, "compressed"},
+		{"too large uncompressed", docsTar(t, index, entry{Name: "a.html", Body: big}), docshost.Limits{MaxUncompressed: 2048}, "uncompressed"},
+		{"too many files", docsTar(t, index, entry{Name: "a.html"}, entry{Name: "b.html"}), docshost.Limits{MaxFiles: 2}, "entries"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			e.docs.Limits = c.limits
-			defer func() { e.docs.Limits = docshost.Limits{} }()
-			blobs := e.blobCount()
-			err := e.docs.Publish(ctx, "", "alpha", "1.0.0", bytes.NewReader(c.tar))
+			e.Docs.Limits = c.limits
+			defer func() { e.Docs.Limits = docshost.Limits{} }()
+			blobs := e.BlobCount()
+			err := e.Docs.Publish(ctx, "", "alpha", "1.0.0", bytes.NewReader(c.tar))
 			if apperr.CodeOf(err) != apperr.BadInput {
 				t.Fatalf("Publish = %v, want BAD_USER_INPUT", err)
 			}
 			if !strings.Contains(err.Error(), c.want) {
 				t.Errorf("error %q does not mention %q", err, c.want)
 			}
-			if n := e.blobCount(); n != blobs {
+			if n := e.BlobCount(); n != blobs {
 				t.Errorf("refused upload left a blob (%d → %d)", blobs, n)
 			}
-			rel := e.db.Release.Query().Where(release.Version("1.0.0")).OnlyX(sys())
+			rel := e.DB.Release.Query().Where(release.Version("1.0.0")).OnlyX(sys())
 			if rel.DocsBlobKey != nil {
 				t.Errorf("refused upload set docs")
 			}
 		})
 	}
-	if n := e.db.ReleaseEvent.Query().Where(releaseevent.KindEQ(releaseevent.KindDOCS_PUBLISHED)).CountX(sys()); n != 0 {
+	if n := e.DB.ReleaseEvent.Query().Where(releaseevent.KindEQ(releaseevent.KindDOCS_PUBLISHED)).CountX(sys()); n != 0 {
 		t.Errorf("refused uploads wrote %d events", n)
 	}
 }
@@ -89,10 +89,10 @@ func randomish(n int) string {
 
 func TestPublishPermissions(t *testing.T) {
 	e := newDocsEnv(t)
-	alice, bob := e.user("alice"), e.user("bob")
-	acme := e.org("acme", alice)
-	e.publish(as(alice), "", "alpha", "1.0.0")
-	e.publish(as(alice, acme), "acme", "secret", "1.0.0")
+	alice, bob := e.User("alice"), e.User("bob")
+	acme := e.Org("acme", alice)
+	e.Publish(as(alice), "", "alpha", "1.0.0")
+	e.Publish(as(alice, acme), "acme", "secret", "1.0.0")
 	readOnly := viewer.NewContext(context.Background(), &viewer.Viewer{UserID: alice.ID, Username: "alice", KeyID: 1, Scopes: viewer.Scopes{"api:read"}})
 	pkgKey := viewer.NewContext(context.Background(), &viewer.Viewer{UserID: alice.ID, Username: "alice", KeyID: 2, Scopes: viewer.Scopes{"package:alpha"}})
 	docs := simpleDocs(t, "x")
@@ -114,13 +114,13 @@ func TestPublishPermissions(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			err := e.docs.Publish(c.ctx, c.repo, c.pkg, c.vs, bytes.NewReader(docs))
+			err := e.Docs.Publish(c.ctx, c.repo, c.pkg, c.vs, bytes.NewReader(docs))
 			if got := codeOrEmpty(err); got != c.want {
 				t.Fatalf("Publish = %v (%s), want %q", err, got, c.want)
 			}
 		})
 	}
-	evs := e.db.ReleaseEvent.Query().Where(releaseevent.KindEQ(releaseevent.KindDOCS_PUBLISHED)).Order(releaseevent.ByID()).AllX(sys())
+	evs := e.DB.ReleaseEvent.Query().Where(releaseevent.KindEQ(releaseevent.KindDOCS_PUBLISHED)).Order(releaseevent.ByID()).AllX(sys())
 	if len(evs) != 3 {
 		t.Fatalf("%d DOCS_PUBLISHED events, want 3", len(evs))
 	}
@@ -131,11 +131,11 @@ func TestPublishPermissions(t *testing.T) {
 	if evs[0].PrivateOrgID != nil || evs[0].ActorID == nil || *evs[0].ActorID != alice.ID {
 		t.Errorf("public docs event = %+v", evs[0])
 	}
-	if n := e.db.AuditLog.Query().Where(auditlog.Action("docs.publish")).CountX(sys()); n != 3 {
+	if n := e.DB.AuditLog.Query().Where(auditlog.Action("docs.publish")).CountX(sys()); n != 3 {
 		t.Errorf("%d docs.publish audit rows, want 3", n)
 	}
-	if e.commits != 3 {
-		t.Errorf("AfterCommit called %d times, want 3", e.commits)
+	if e.Commits != 3 {
+		t.Errorf("AfterCommit called %d times, want 3", e.Commits)
 	}
 }
 
@@ -148,11 +148,11 @@ func codeOrEmpty(err error) apperr.Code {
 
 func TestRepublishAndRevert(t *testing.T) {
 	e := newDocsEnv(t)
-	alice := e.user("alice")
+	alice := e.User("alice")
 	ctx := as(alice)
-	e.publish(ctx, "", "alpha", "1.0.0")
-	e.publish(ctx, "", "alpha", "1.1.0")
-	base := e.blobCount() // the two package tarballs
+	e.Publish(ctx, "", "alpha", "1.0.0")
+	e.Publish(ctx, "", "alpha", "1.1.0")
+	base := e.BlobCount() // the two package tarballs
 
 	first, second := simpleDocs(t, "first"), simpleDocs(t, "second")
 	for _, step := range []struct {
@@ -161,26 +161,26 @@ func TestRepublishAndRevert(t *testing.T) {
 		blobs   int
 		wantDoc string // what /docs/alpha/1.0.0/ shows; "" for 404
 	}{
-		{"publish", func() error { return e.docs.Publish(ctx, "", "alpha", "1.0.0", bytes.NewReader(first)) }, base + 1, "<h1>first</h1>"},
-		{"same bytes on another release share the blob", func() error { return e.docs.Publish(ctx, "", "alpha", "1.1.0", bytes.NewReader(first)) }, base + 1, "<h1>first</h1>"},
-		{"republish keeps the blob the other release uses", func() error { return e.docs.Publish(ctx, "", "alpha", "1.0.0", bytes.NewReader(second)) }, base + 2, "<h1>second</h1>"},
-		{"revert drops the unshared blob", func() error { return e.docs.Revert(ctx, "", "alpha", "1.0.0") }, base + 1, ""},
+		{"publish", func() error { return e.Docs.Publish(ctx, "", "alpha", "1.0.0", bytes.NewReader(first)) }, base + 1, "<h1>first</h1>"},
+		{"same bytes on another release share the blob", func() error { return e.Docs.Publish(ctx, "", "alpha", "1.1.0", bytes.NewReader(first)) }, base + 1, "<h1>first</h1>"},
+		{"republish keeps the blob the other release uses", func() error { return e.Docs.Publish(ctx, "", "alpha", "1.0.0", bytes.NewReader(second)) }, base + 2, "<h1>second</h1>"},
+		{"revert drops the unshared blob", func() error { return e.Docs.Revert(ctx, "", "alpha", "1.0.0") }, base + 1, ""},
 	} {
 		if err := step.run(); err != nil {
 			t.Fatalf("%s: %v", step.name, err)
 		}
-		if n := e.blobCount(); n != step.blobs {
+		if n := e.BlobCount(); n != step.blobs {
 			t.Errorf("%s: %d blobs, want %d", step.name, n, step.blobs)
 		}
-		got, err := e.read(context.Background(), "", "alpha", "1.0.0", "index.html")
+		got, err := read(context.Background(), e, "", "alpha", "1.0.0", "index.html")
 		if step.wantDoc == "" && apperr.CodeOf(err) != apperr.NotFound || step.wantDoc != "" && (err != nil || got != step.wantDoc) {
 			t.Errorf("%s: docs of 1.0.0 = %q, %v; want %q", step.name, got, err, step.wantDoc)
 		}
 	}
-	if err := e.docs.Revert(ctx, "", "alpha", "1.0.0"); apperr.CodeOf(err) != apperr.NotFound {
+	if err := e.Docs.Revert(ctx, "", "alpha", "1.0.0"); apperr.CodeOf(err) != apperr.NotFound {
 		t.Errorf("reverting absent docs = %v, want NOT_FOUND", err)
 	}
-	if n := e.db.ReleaseEvent.Query().Where(releaseevent.KindEQ(releaseevent.KindDOCS_REVERTED)).CountX(sys()); n != 1 {
+	if n := e.DB.ReleaseEvent.Query().Where(releaseevent.KindEQ(releaseevent.KindDOCS_REVERTED)).CountX(sys()); n != 1 {
 		t.Errorf("%d DOCS_REVERTED events, want 1", n)
 	}
 }

@@ -14,10 +14,10 @@ import (
 
 func TestServeFiles(t *testing.T) {
 	e := newDocsEnv(t)
-	alice := e.user("alice")
+	alice := e.User("alice")
 	ctx := as(alice)
-	e.publish(ctx, "", "alpha", "1.0.0")
-	if err := e.docs.Publish(ctx, "", "alpha", "1.0.0", bytes.NewReader(simpleDocs(t, "one"))); err != nil {
+	e.Publish(ctx, "", "alpha", "1.0.0")
+	if err := e.Docs.Publish(ctx, "", "alpha", "1.0.0", bytes.NewReader(simpleDocs(t, "one"))); err != nil {
 		t.Fatal(err)
 	}
 	cases := []struct {
@@ -100,18 +100,18 @@ func TestLatestDocs(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			e := newDocsEnv(t)
-			alice := e.user("alice")
+			alice := e.User("alice")
 			ctx := as(alice)
 			for _, v := range c.versions {
-				e.publish(ctx, "", "alpha", v)
+				e.Publish(ctx, "", "alpha", v)
 			}
 			for _, v := range c.docs {
-				if err := e.docs.Publish(ctx, "", "alpha", v, bytes.NewReader(simpleDocs(t, v))); err != nil {
+				if err := e.Docs.Publish(ctx, "", "alpha", v, bytes.NewReader(simpleDocs(t, v))); err != nil {
 					t.Fatal(err)
 				}
 			}
 			for _, v := range c.remove {
-				if _, _, err := e.reg.Revert(ctx, "", "alpha", v); err != nil {
+				if _, _, err := e.Reg.Revert(ctx, "", "alpha", v); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -125,7 +125,7 @@ func TestLatestDocs(t *testing.T) {
 			if c.want != "" && res.header.Get("Cache-Control") != "public, max-age=60" {
 				t.Errorf("latest Cache-Control = %q", res.header.Get("Cache-Control"))
 			}
-			n := e.db.Release.Query().Where(release.DocsBlobKeyNotNil()).CountX(sys())
+			n := e.DB.Release.Query().Where(release.DocsBlobKeyNotNil()).CountX(sys())
 			if n != len(c.docs)-len(c.remove) {
 				t.Errorf("%d releases with docs, want %d", n, len(c.docs)-len(c.remove))
 			}
@@ -135,11 +135,11 @@ func TestLatestDocs(t *testing.T) {
 
 func TestPrivateDocs(t *testing.T) {
 	e := newDocsEnv(t)
-	alice, bob := e.user("alice"), e.user("bob")
-	acme := e.org("acme", alice)
+	alice, bob := e.User("alice"), e.User("bob")
+	acme := e.Org("acme", alice)
 	member := as(alice, acme)
-	e.publish(member, "acme", "secret", "1.0.0")
-	if err := e.docs.Publish(member, "acme", "secret", "1.0.0", bytes.NewReader(simpleDocs(t, "private"))); err != nil {
+	e.Publish(member, "acme", "secret", "1.0.0")
+	if err := e.Docs.Publish(member, "acme", "secret", "1.0.0", bytes.NewReader(simpleDocs(t, "private"))); err != nil {
 		t.Fatal(err)
 	}
 	key := func(scopes ...viewer.Scope) context.Context {
@@ -186,14 +186,14 @@ func TestPrivateDocs(t *testing.T) {
 // the answers must be the same.
 func TestStreamingMatchesCache(t *testing.T) {
 	e := newDocsEnv(t)
-	alice := e.user("alice")
+	alice := e.User("alice")
 	ctx := as(alice)
-	e.publish(ctx, "", "alpha", "1.0.0")
-	if err := e.docs.Publish(ctx, "", "alpha", "1.0.0", bytes.NewReader(simpleDocs(t, "one"))); err != nil {
+	e.Publish(ctx, "", "alpha", "1.0.0")
+	if err := e.Docs.Publish(ctx, "", "alpha", "1.0.0", bytes.NewReader(simpleDocs(t, "one"))); err != nil {
 		t.Fatal(err)
 	}
 	cached := e.handler
-	streamed := docsweb.NewHandler(&docshost.Service{DB: e.db.Client, Blobs: e.blobs, Registry: e.reg, CacheBytes: 16})
+	streamed := docsweb.NewHandler(&docshost.Service{DB: e.DB.Client, Blobs: e.Blobs, Registry: e.Reg, CacheBytes: 16})
 	for _, p := range []string{"/docs/alpha/", "/docs/alpha/guides/", "/docs/alpha/guides", "/docs/alpha/dist", "/docs/alpha/dist/app.js", "/docs/alpha/nope.html", "/docs/alpha/dist/app"} {
 		e.handler = cached
 		a := e.get(nil, "GET", p)
