@@ -6,14 +6,12 @@ import (
 	"compress/gzip"
 	"context"
 	"crypto/rsa"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/depot-registry/depot/apperr"
@@ -136,7 +134,7 @@ func (s *Service) Export(ctx context.Context, opts ExportOptions, sink Sink) (Ex
 		mp := ManifestPackage{Name: p.Name, Description: p.Description, Owners: owners(rp.Owners)}
 		ve := hexrepo.VersionsEntry{Name: p.Name}
 		for i, rel := range rp.Releases {
-			wr, err := s.wireRelease(rel, row.Name, repoName)
+			wr, err := registry.HexRelease(rel, s.Registry.PublicName(), row.Name, repoName)
 			if err != nil {
 				return w.sum, err
 			}
@@ -209,41 +207,6 @@ func (s *Service) Export(ctx context.Context, opts ExportOptions, sink Sink) (Ex
 			Params: map[string]any{"repository": repoName, "packages": w.sum.Packages, "releases": w.sum.Releases, "docs": w.sum.Docs}})
 	})
 	return w.sum, err
-}
-
-// wireRelease renders a stored release as the payload's release. A
-// dependency in the exported repository itself carries no repository; a
-// public one names this Depot's public repository.
-func (s *Service) wireRelease(rel *ent.Release, org, repoName string) (hexrepo.Release, error) {
-	inner, err := hex.DecodeString(rel.InnerChecksum)
-	if err != nil {
-		return hexrepo.Release{}, fmt.Errorf("release %s: inner checksum: %w", rel.Version, err)
-	}
-	outer, err := hex.DecodeString(rel.OuterChecksum)
-	if err != nil {
-		return hexrepo.Release{}, fmt.Errorf("release %s: outer checksum: %w", rel.Version, err)
-	}
-	out := hexrepo.Release{Version: rel.Version, InnerChecksum: inner, OuterChecksum: outer}
-	for _, req := range rel.Edges.Requirements {
-		repo := req.Repository
-		switch repo {
-		case org, repoName:
-			repo = ""
-		case "":
-			repo = s.Registry.PublicName()
-		}
-		out.Dependencies = append(out.Dependencies, hexrepo.Dependency{
-			Package: req.Name, Requirement: req.Requirement, Optional: req.Optional, App: req.App, Repository: repo,
-		})
-	}
-	if ret := rel.Edges.Retirement; ret != nil {
-		reason, err := hexrepo.ParseRetirementReason(strings.ToLower(string(ret.Reason)))
-		if err != nil {
-			return hexrepo.Release{}, fmt.Errorf("release %s: %w", rel.Version, err)
-		}
-		out.Retired = &hexrepo.Retirement{Reason: reason, Message: ret.Message}
-	}
-	return out, nil
 }
 
 func owners(os []*ent.PackageOwner) []ManifestOwner {

@@ -1,14 +1,19 @@
 package registry
 
 import (
+	"cmp"
 	"context"
+	"encoding/hex"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/depot-registry/depot/apperr"
 	"github.com/depot-registry/depot/ent"
 	"github.com/depot-registry/depot/ent/pkg"
 	"github.com/depot-registry/depot/ent/release"
 	"github.com/depot-registry/depot/ent/requirement"
+	"github.com/depot-registry/depot/hexrepo"
 )
 
 // The repository index: what the Hex repository front (repo/) signs and
@@ -81,4 +86,38 @@ func (s *Service) IndexPackage(ctx context.Context, repoID int, name string) ([]
 		return nil, apperr.New(apperr.NotFound, "no package %s", name)
 	}
 	return rels, nil
+}
+
+// HexRelease renders a stored release (with its requirements and
+// retirement loaded) as a release of a Hex registry payload. A
+// requirement's repository is "" when it is the payload's own repository
+// (any of self: an exported repository may be renamed), else its name, the
+// public repository's being public.
+func HexRelease(rel *Release, public string, self ...string) (hexrepo.Release, error) {
+	inner, err := hex.DecodeString(rel.InnerChecksum)
+	if err != nil {
+		return hexrepo.Release{}, fmt.Errorf("release %s: inner checksum: %w", rel.Version, err)
+	}
+	outer, err := hex.DecodeString(rel.OuterChecksum)
+	if err != nil {
+		return hexrepo.Release{}, fmt.Errorf("release %s: outer checksum: %w", rel.Version, err)
+	}
+	out := hexrepo.Release{Version: rel.Version, InnerChecksum: inner, OuterChecksum: outer}
+	for _, req := range rel.Edges.Requirements {
+		repo := cmp.Or(req.Repository, public)
+		if slices.Contains(self, repo) {
+			repo = ""
+		}
+		out.Dependencies = append(out.Dependencies, hexrepo.Dependency{
+			Package: req.Name, Requirement: req.Requirement, Optional: req.Optional, App: req.App, Repository: repo,
+		})
+	}
+	if ret := rel.Edges.Retirement; ret != nil {
+		reason, err := hexrepo.ParseRetirementReason(strings.ToLower(string(ret.Reason)))
+		if err != nil {
+			return hexrepo.Release{}, fmt.Errorf("release %s: %w", rel.Version, err)
+		}
+		out.Retired = &hexrepo.Retirement{Reason: reason, Message: ret.Message}
+	}
+	return out, nil
 }

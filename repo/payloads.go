@@ -2,10 +2,8 @@ package repo
 
 import (
 	"context"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/depot-registry/depot/apperr"
 	"github.com/depot-registry/depot/hexrepo"
@@ -37,57 +35,13 @@ func (h *handler) packagePayload(ctx context.Context, t target, name string) ([]
 	}
 	p := hexrepo.Package{Name: name, Repository: t.Name, Releases: make([]hexrepo.Release, 0, len(rels))}
 	for _, rel := range rels {
-		r, err := h.wireRelease(t, rel)
+		r, err := registry.HexRelease(rel, h.public, t.Name)
 		if err != nil {
 			return nil, err
 		}
 		p.Releases = append(p.Releases, r)
 	}
 	return hexrepo.EncodePackage(p)
-}
-
-func (h *handler) wireRelease(t target, rel *registry.Release) (hexrepo.Release, error) {
-	inner, err := hex.DecodeString(rel.InnerChecksum)
-	if err != nil {
-		return hexrepo.Release{}, fmt.Errorf("release %s: inner checksum: %w", rel.Version, err)
-	}
-	outer, err := hex.DecodeString(rel.OuterChecksum)
-	if err != nil {
-		return hexrepo.Release{}, fmt.Errorf("release %s: outer checksum: %w", rel.Version, err)
-	}
-	out := hexrepo.Release{Version: rel.Version, InnerChecksum: inner, OuterChecksum: outer}
-	for _, req := range rel.Edges.Requirements {
-		out.Dependencies = append(out.Dependencies, hexrepo.Dependency{
-			Package:     req.Name,
-			Requirement: req.Requirement,
-			Optional:    req.Optional,
-			App:         req.App,
-			Repository:  h.depRepository(t, req.Repository),
-		})
-	}
-	if ret := rel.Edges.Retirement; ret != nil {
-		reason, err := hexrepo.ParseRetirementReason(strings.ToLower(string(ret.Reason)))
-		if err != nil {
-			return hexrepo.Release{}, fmt.Errorf("release %s: %w", rel.Version, err)
-		}
-		out.Retired = &hexrepo.Retirement{Reason: reason, Message: ret.Message}
-	}
-	return out, nil
-}
-
-// depRepository turns a stored requirement repository ("" = public, else
-// an organization) into the payload's: empty when the dependency lives in
-// the repository serving the payload, else the repository's name as clients
-// configure it. A private package's public dependency therefore names the
-// public repository, which the client must also have configured.
-func (h *handler) depRepository(t target, stored string) string {
-	if stored == "" {
-		stored = h.public
-	}
-	if stored == t.Name {
-		return ""
-	}
-	return stored
 }
 
 // namesPayload is the unsigned /names payload: every package, by name.
