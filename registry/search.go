@@ -130,36 +130,33 @@ func (s *Service) Search(ctx context.Context, in SearchInput) (SearchResult, err
 		return SearchResult{}, fmt.Errorf("search packages: %w", err)
 	}
 	res := SearchResult{Total: total}
-	// Misspellings follow the exact matches. Their query runs for every
-	// search, so a search costs the same statements whatever its words; it
-	// reads no rows when the exact matches fill the page and nothing is
-	// counted.
-	limit := fuzzyLimit
 	if len(ps) > first && !in.Count {
-		limit = 0
+		// The exact matches fill the page and nothing is counted: the
+		// misspellings, which follow them, would not be shown, and no
+		// suggestion is made when something matched. No statement for them.
+		return page(res, ps, first, offset), nil
 	}
-	fuzzy, fix, err := s.misspelled(ctx, base, sq, limit)
+	// Misspellings follow the exact matches.
+	fuzzy, fix, err := s.misspelled(ctx, base, sq, fuzzyLimit)
 	if err != nil {
 		return SearchResult{}, err
 	}
-	if len(ps) <= first || in.Count {
-		strictTotal := total
-		if strictTotal < 0 {
-			if strictTotal = offset + len(ps); len(ps) == 0 && offset > 0 {
-				if strictTotal, err = strict.Clone().Count(ctx); err != nil {
-					return SearchResult{}, fmt.Errorf("count packages: %w", err)
-				}
+	strictTotal := total
+	if strictTotal < 0 {
+		if strictTotal = offset + len(ps); len(ps) == 0 && offset > 0 {
+			if strictTotal, err = strict.Clone().Count(ctx); err != nil {
+				return SearchResult{}, fmt.Errorf("count packages: %w", err)
 			}
 		}
-		if in.Count {
-			res.Total = strictTotal + len(fuzzy)
-		}
-		for i := max(0, offset-strictTotal); i < len(fuzzy) && len(ps) <= first; i++ {
-			ps = append(ps, fuzzy[i])
-		}
-		if strictTotal == 0 {
-			res.Suggestion = sq.suggestion(fix)
-		}
+	}
+	if in.Count {
+		res.Total = strictTotal + len(fuzzy)
+	}
+	for i := max(0, offset-strictTotal); i < len(fuzzy) && len(ps) <= first; i++ {
+		ps = append(ps, fuzzy[i])
+	}
+	if strictTotal == 0 {
+		res.Suggestion = sq.suggestion(fix)
 	}
 	return page(res, ps, first, offset), nil
 }
