@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"time"
 
@@ -109,11 +110,18 @@ func (r *Resolver) packages(ctx context.Context, search, repository *string, whe
 		}
 		in.Where = p
 	}
+	latestCols, latestKey, foldLatest := searchLatestSelection(ctx)
+	if foldLatest {
+		in.Latest = latestCols
+	}
 	res, err := r.Registry.Search(ctx, in)
 	if err != nil {
 		return nil, err
 	}
 	r.primePackages(ctx, res.Packages)
+	if res.Latest != nil {
+		r.setLatest(ctx, latestCols, latestKey, res.Latest)
+	}
 	conn := &ent.PackageConnection{TotalCount: res.Total, PageInfo: entgql.PageInfo[int]{HasNextPage: res.HasNext, HasPreviousPage: in.After != ""}}
 	for i, p := range res.Packages {
 		c := entgql.Cursor[int]{ID: p.ID, Value: res.Cursors[i]}
@@ -156,4 +164,37 @@ func fieldRequested(ctx context.Context, name string) bool {
 		}
 	}
 	return false
+}
+
+// searchLatestSelection is the release columns (and their key, see
+// releaseColumns) of the latestRelease fields under the list's
+// edges.node, when every such field needs the same columns and no
+// retirement: the search can then read the latest releases with its page.
+// ok is false when no latestRelease is asked for, or when they differ.
+func searchLatestSelection(ctx context.Context) (cols []string, key string, ok bool) {
+	oc := graphql.GetOperationContext(ctx)
+	found, same := false, true
+	for _, edges := range graphql.CollectFieldsCtx(ctx, []string{"PackageConnection"}) {
+		if edges.Name != "edges" {
+			continue
+		}
+		for _, node := range graphql.CollectFields(oc, edges.Selections, []string{"PackageEdge"}) {
+			if node.Name != "node" {
+				continue
+			}
+			for _, lr := range graphql.CollectFields(oc, node.Selections, []string{"Package", "Node"}) {
+				if lr.Name != "latestRelease" {
+					continue
+				}
+				fields := graphql.CollectFields(oc, lr.Selections, nil)
+				c, k := columnsOf(fields)
+				if slices.ContainsFunc(fields, func(f graphql.CollectedField) bool { return f.Name == "retirement" }) ||
+					found && k != key {
+					same = false
+				}
+				cols, key, found = c, k, true
+			}
+		}
+	}
+	return cols, key, found && same
 }

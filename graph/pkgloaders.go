@@ -55,7 +55,13 @@ func (r *Resolver) newPkgLoaders() *pkgLoaders {
 // retirements loader.
 func (r *Resolver) versionsLoader(ctx context.Context, n int, latest bool) *loader.Loader[int, []*ent.Release] {
 	cols, colKey := releaseColumns(ctx)
-	withRetirements := selects(ctx, "retirement")
+	return r.versionsLoaderFor(ctx, n, latest, selects(ctx, "retirement"), cols, colKey)
+}
+
+// versionsLoaderFor is versionsLoader for a selection given by its parts
+// (releaseColumns, whether it asks for retirements), so a list resolver can
+// fill the loader its items' fields will use.
+func (r *Resolver) versionsLoaderFor(ctx context.Context, n int, latest, withRetirements bool, cols []string, colKey string) *loader.Loader[int, []*ent.Release] {
 	if latest {
 		n = 1
 	}
@@ -126,4 +132,24 @@ func (r *Resolver) primeReleases(ctx context.Context, rels []*ent.Release) {
 			l.pkg.users.Prime(*rel.PublisherID)
 		}
 	}
+}
+
+// setLatest hands the latest releases a search read with its page
+// (registry.SearchResult.Latest) to the loader of the page's latestRelease
+// fields (columns cols, key colKey, no retirements): they are not read
+// again.
+func (r *Resolver) setLatest(ctx context.Context, cols []string, colKey string, latest map[int]*ent.Release) {
+	v := r.versionsLoaderFor(ctx, 1, true, false, cols, colKey)
+	ids := make([]int, 0, len(latest))
+	vals := make(map[int][]*ent.Release, len(latest))
+	var rels []*ent.Release
+	for id, rel := range latest {
+		ids = append(ids, id)
+		if rel != nil {
+			vals[id] = []*ent.Release{rel}
+			rels = append(rels, rel)
+		}
+	}
+	v.Set(ids, vals)
+	r.primeReleases(ctx, rels)
 }

@@ -57,6 +57,12 @@ type SearchInput struct {
 	Where predicate.Pkg
 	// Count asks for Total; counting costs a scan, so only when wanted.
 	Count bool
+	// Latest, when not nil, asks for each result's latest release with
+	// these release columns (see searchlatest.go): read by the search's
+	// own statement where the database allows it and the columns are
+	// among LatestSummaryColumns, else not at all (SearchResult.Latest
+	// is nil and the caller reads them as it would otherwise).
+	Latest []string
 }
 
 // SearchResult is one page.
@@ -71,6 +77,11 @@ type SearchResult struct {
 	// the term as written: "" otherwise. Only names the viewer may read are
 	// ever suggested.
 	Suggestion string
+	// Latest holds, when SearchInput.Latest was honoured, the latest
+	// release of the packages the search statement read, by package id
+	// (nil: none the viewer may read). Packages without an entry (close
+	// misspellings, read by another statement) were not looked up.
+	Latest map[int]*ent.Release
 }
 
 // fuzzyLimit bounds the misspelling candidates read for one word; beyond
@@ -125,11 +136,20 @@ func (s *Service) Search(ctx context.Context, in SearchInput) (SearchResult, err
 		// One word: rank only its best candidates (searchtop.go).
 		pageQ = base.Clone().Order(sq.byRelevance()).Where(sq.topCandidates(t, offset+first+1, filters, schema.PrivateRows(ctx)))
 	}
+	folded := false
+	if in.Latest != nil && latestFoldable(in.Latest) {
+		pageQ.Modify(selectLatest(schema.PrivateRows(ctx), &folded))
+	}
 	ps, err := pageQ.Offset(offset).Limit(first + 1).All(ctx)
 	if err != nil {
 		return SearchResult{}, fmt.Errorf("search packages: %w", err)
 	}
 	res := SearchResult{Total: total}
+	if folded {
+		if res.Latest, err = latestOf(ps); err != nil {
+			return SearchResult{}, fmt.Errorf("search packages: %w", err)
+		}
+	}
 	if len(ps) > first && !in.Count {
 		// The exact matches fill the page and nothing is counted: the
 		// misspellings, which follow them, would not be shown, and no

@@ -1,0 +1,85 @@
+package server_test
+
+import (
+	"testing"
+
+	"github.com/depot-registry/depot/internal/pkgtest"
+	"github.com/depot-registry/depot/internal/testdb"
+	"github.com/depot-registry/depot/server"
+	"github.com/depot-registry/depot/server/servertest"
+)
+
+// A search page's latestRelease fields are the latest rule's answer for the
+// viewer (a stable release before a newer pre-release, a pre-release when
+// there is nothing else, a private package's only for those who may read
+// it), and on PostgreSQL the search statement reads them: asking for them
+// costs no statement (on SQLite the loaders read them in one).
+func TestSearchPageLatestReleases(t *testing.T) {
+	env := servertest.New(t, func(c *server.Config) { c.ReadCacheMB = 0 })
+	f := newFixture(t, env, 1)
+	ada := f.ada
+	ada.Do(`mutation($o: String!) { updateBillingProfile(input: {organization: $o, email: "billing@example.test", name: "Ada", country: "US", company: true}) { billingProfile { country } } }`,
+		map[string]any{"o": f.org}).MustOK(t)
+	ada.Do(`mutation($o: String!) { startSubscription(input: {organization: $o, plan: MONTHLY, seats: 10}) { billing { status } } }`,
+		map[string]any{"o": f.org}).MustOK(t)
+	ada.Publish(pkgtest.Tarball(t, "kite", "1.0.0"), map[string]any{"r": f.org}).MustOK(t)
+	ada.Publish(pkgtest.Tarball(t, "kite", "1.2.0"), map[string]any{"r": f.org}).MustOK(t)
+	ada.Publish(pkgtest.Tarball(t, "kite_a", "1.0.0"), nil).MustOK(t)
+	ada.Publish(pkgtest.Tarball(t, "kite_a", "2.0.0-rc.1"), nil).MustOK(t)
+	ada.Publish(pkgtest.Tarball(t, "kite_b", "0.1.0-beta"), nil).MustOK(t)
+	ada.Publish(pkgtest.Tarball(t, "kite_c", "3.0.0"), nil).MustOK(t)
+
+	const (
+		withLatest = `query { packages(search: "kite", first: 2) { edges { node { name latestRelease { version prerelease } } } } }`
+		namesOnly  = `query { packages(search: "kite", first: 2) { edges { node { name } } } }`
+	)
+	public := []string{"kite_a 1.0.0 false", "kite_b 0.1.0-beta true"}
+	member := []string{"kite 1.2.0 false", "kite_a 1.0.0 false"}
+	for col, want := range map[string][]string{
+		"anonymous":     public,
+		"other user":    public,
+		"key package:x": public,
+		"user":          member,
+		"org read":      member,
+		"key api:read":  member,
+	} {
+		t.Run(col, func(t *testing.T) {
+			c := f.principal(t, env, col)
+			var out struct {
+				Packages struct {
+					Edges []struct {
+						Node struct {
+							Name          string
+							LatestRelease *struct {
+								Version    string
+								Prerelease bool
+							}
+						}
+					}
+				}
+			}
+			r := c.Do(withLatest, nil).MustOK(t)
+			r.Decode(t, &out)
+			var got []string
+			for _, e := range out.Packages.Edges {
+				lr := e.Node.LatestRelease
+				if lr == nil {
+					got = append(got, e.Node.Name+" none")
+					continue
+				}
+				got = append(got, e.Node.Name+" "+lr.Version+map[bool]string{true: " true", false: " false"}[lr.Prerelease])
+			}
+			if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
+				t.Errorf("search kite: %v, want %v", got, want)
+			}
+			plain := c.Do(namesOnly, nil).MustOK(t)
+			extra := 1 // the loaders' statement
+			if testdb.Postgres() {
+				extra = 0
+			}
+			if r.Statements != plain.Statements+extra {
+				t.Errorf("statements with latest releases %d, without %d; want %d more", r.Statements, plain.Statements, extra)
+			}
+		})
+	}
+}
