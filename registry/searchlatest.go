@@ -1,10 +1,12 @@
 package registry
 
 import (
+	"bytes"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"entgo.io/ent/dialect"
@@ -124,25 +126,168 @@ func latestOf(ps []*ent.Pkg) (map[int]*ent.Release, error) {
 	return out, nil
 }
 
-// decodeLatest reads one JSON array of LatestSummaryColumns.
+// decodeLatest reads one JSON array of LatestSummaryColumns, as
+// json_build_array writes it: numbers, strings, booleans and nulls, no
+// nesting. It is read by hand (encoding/json with a value per column
+// allocated a quarter of what a search page's statement does).
 func decodeLatest(raw []byte) (*ent.Release, error) {
-	var (
-		rel     ent.Release
-		key, at string
-	)
-	vals := [9]any{&rel.ID, &rel.PackageID, &rel.Version, &key, &rel.Prerelease, &rel.PrivateOrgID, &at, &rel.PublisherID, &rel.DocsBlobKey}
-	if len(vals) != len(LatestSummaryColumns) {
-		panic("decodeLatest: columns and values differ")
-	}
-	if err := json.Unmarshal(raw, &vals); err != nil {
+	vals, err := flatArray(raw, len(LatestSummaryColumns))
+	if err != nil {
 		return nil, err
 	}
-	var err error
-	if rel.VersionKey, err = hex.DecodeString(key); err != nil {
-		return nil, fmt.Errorf("version key: %w", err)
-	}
-	if rel.FirstPublishedAt, err = time.Parse(time.RFC3339Nano, at); err != nil {
-		return nil, fmt.Errorf("first published: %w", err)
+	var rel ent.Release
+	for i, c := range LatestSummaryColumns {
+		v := vals[i]
+		switch c {
+		case release.FieldID:
+			rel.ID, err = jsonInt(v)
+		case release.FieldPackageID:
+			rel.PackageID, err = jsonInt(v)
+		case release.FieldVersion:
+			rel.Version, err = jsonString(v)
+		case release.FieldVersionKey:
+			var key string
+			if key, err = jsonString(v); err == nil {
+				rel.VersionKey, err = hex.DecodeString(key)
+			}
+		case release.FieldPrerelease:
+			rel.Prerelease, err = v.kind == 't', nil
+			if v.kind != 't' && v.kind != 'f' {
+				err = fmt.Errorf("not a boolean: %s", v.text)
+			}
+		case release.FieldPrivateOrgID:
+			rel.PrivateOrgID, err = jsonIntPtr(v)
+		case release.FieldFirstPublishedAt:
+			var at string
+			if at, err = jsonString(v); err == nil {
+				rel.FirstPublishedAt, err = time.Parse(time.RFC3339Nano, at)
+			}
+		case release.FieldPublisherID:
+			rel.PublisherID, err = jsonIntPtr(v)
+		case release.FieldDocsBlobKey:
+			if v.kind != 'n' {
+				var k string
+				if k, err = jsonString(v); err == nil {
+					rel.DocsBlobKey = &k
+				}
+			}
+		default:
+			panic("decodeLatest: no decoder for column " + c)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", c, err)
+		}
 	}
 	return &rel, nil
+}
+
+// jsonValue is one element of a flat JSON array: kind is '"' (string,
+// text with its quotes), 'n' (null), 't'/'f' (booleans) or '0' (number).
+type jsonValue struct {
+	kind byte
+	text []byte
+}
+
+// literals are the JSON words by their first letter.
+var literals = [256]string{'n': "null", 't': "true", 'f': "false"}
+
+// flatArray splits a JSON array of n scalars.
+func flatArray(raw []byte, n int) ([]jsonValue, error) {
+	out := make([]jsonValue, 0, n)
+	i := 0
+	space := func() {
+		for i < len(raw) && (raw[i] == ' ' || raw[i] == '\t' || raw[i] == '\n' || raw[i] == '\r') {
+			i++
+		}
+	}
+	space()
+	if i >= len(raw) || raw[i] != '[' {
+		return nil, fmt.Errorf("not a JSON array: %.40q", raw)
+	}
+	i++
+	for {
+		space()
+		if i >= len(raw) {
+			return nil, fmt.Errorf("unterminated JSON array: %.40q", raw)
+		}
+		if raw[i] == ']' && len(out) == 0 {
+			i++
+			break
+		}
+		start := i
+		var kind byte
+		switch c := raw[i]; {
+		case c == '"':
+			kind = '"'
+			for i++; i < len(raw) && raw[i] != '"'; i++ {
+				if raw[i] == '\\' {
+					i++
+				}
+			}
+			if i >= len(raw) {
+				return nil, fmt.Errorf("unterminated JSON string: %.40q", raw)
+			}
+			i++
+		case c == 'n' || c == 't' || c == 'f':
+			kind = c
+			for i < len(raw) && raw[i] >= 'a' && raw[i] <= 'z' {
+				i++
+			}
+		default:
+			kind = '0'
+			for i < len(raw) && raw[i] != ',' && raw[i] != ']' && raw[i] != ' ' {
+				i++
+			}
+		}
+		v := jsonValue{kind: kind, text: raw[start:i]}
+		if lit := literals[kind]; lit != "" && string(v.text) != lit {
+			return nil, fmt.Errorf("bad JSON literal %q", v.text)
+		}
+		out = append(out, v)
+		space()
+		if i < len(raw) && raw[i] == ',' {
+			i++
+			continue
+		}
+		if i < len(raw) && raw[i] == ']' {
+			i++
+			break
+		}
+		return nil, fmt.Errorf("bad JSON array: %.40q", raw)
+	}
+	if len(out) != n {
+		return nil, fmt.Errorf("JSON array of %d values, want %d", len(out), n)
+	}
+	return out, nil
+}
+
+func jsonString(v jsonValue) (string, error) {
+	if v.kind != '"' {
+		return "", fmt.Errorf("not a string: %s", v.text)
+	}
+	body := v.text[1 : len(v.text)-1]
+	if bytes.IndexByte(body, '\\') < 0 {
+		return string(body), nil
+	}
+	var s string
+	err := json.Unmarshal(v.text, &s)
+	return s, err
+}
+
+func jsonInt(v jsonValue) (int, error) {
+	if v.kind != '0' {
+		return 0, fmt.Errorf("not a number: %s", v.text)
+	}
+	return strconv.Atoi(string(v.text))
+}
+
+func jsonIntPtr(v jsonValue) (*int, error) {
+	if v.kind == 'n' {
+		return nil, nil
+	}
+	n, err := jsonInt(v)
+	if err != nil {
+		return nil, err
+	}
+	return &n, nil
 }
