@@ -83,3 +83,47 @@ func TestSearchPageLatestReleases(t *testing.T) {
 		})
 	}
 }
+
+// The same latestRelease selection reached through a fragment with more
+// fields beside it in one list than in another: each list's releases
+// carry the columns its own selection needs (the loaders are remembered
+// by selection, and only the list asking for the summary columns alone
+// has them read by the search).
+func TestSearchLatestReleasesBySelection(t *testing.T) {
+	env := servertest.New(t, func(c *server.Config) { c.ReadCacheMB = 0 })
+	ada := env.SignUp("ada")
+	ada.Publish(pkgtest.Tarball(t, "kite_a", "1.0.0"), nil).MustOK(t)
+	ada.Publish(pkgtest.Tarball(t, "kite_b", "2.0.0"), nil).MustOK(t)
+	var out struct {
+		A, B struct {
+			Edges []struct {
+				Node struct {
+					Name          string
+					LatestRelease struct{ Version, Description string }
+				}
+			}
+		}
+	}
+	ada.Do(`query {
+		a: packages(search: "kite", first: 5) { edges { node { ...F latestRelease { description } } } }
+		b: packages(search: "kite", first: 5) { edges { node { ...F } } }
+	}
+	fragment F on Package { name latestRelease { version } }`, nil).MustOK(t).Decode(t, &out)
+	want := map[string]string{"kite_a": "1.0.0", "kite_b": "2.0.0"}
+	for list, edges := range map[string][]struct {
+		Node struct {
+			Name          string
+			LatestRelease struct{ Version, Description string }
+		}
+	}{"a": out.A.Edges, "b": out.B.Edges} {
+		if len(edges) != 2 {
+			t.Fatalf("%s: %d results, want 2", list, len(edges))
+		}
+		for _, e := range edges {
+			lr := e.Node.LatestRelease
+			if lr.Version != want[e.Node.Name] || (list == "a") != (lr.Description != "") {
+				t.Errorf("%s: %s latest %+v, want version %s and a description only in a", list, e.Node.Name, lr, want[e.Node.Name])
+			}
+		}
+	}
+}
