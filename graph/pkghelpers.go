@@ -11,6 +11,7 @@ import (
 
 	"github.com/depot-registry/depot/apperr"
 	"github.com/depot-registry/depot/ent"
+	"github.com/depot-registry/depot/ent/pkg"
 	"github.com/depot-registry/depot/readcache"
 	"github.com/depot-registry/depot/registry"
 	"github.com/depot-registry/depot/urls"
@@ -114,6 +115,9 @@ func (r *Resolver) packages(ctx context.Context, search, repository *string, whe
 	if foldLatest {
 		in.Latest = latestCols
 	}
+	if in.Term != "" {
+		in.Columns = searchNodeColumns(ctx)
+	}
 	res, err := r.Registry.Search(ctx, in)
 	if err != nil {
 		return nil, err
@@ -197,4 +201,47 @@ func searchLatestSelection(ctx context.Context) (cols []string, key string, ok b
 		}
 	}
 	return cols, key, found && same
+}
+
+// packageFieldColumns are the package columns a Package field reads
+// beyond the id, name, privacy and repository columns every search page
+// reads; nodeFieldsOnCore are the fields (resolved by loaders keyed by
+// the package id, or from those columns) that need none. Any other field
+// reads every column.
+var (
+	packageFieldColumns = map[string]string{
+		"createdAt": pkg.FieldCreatedAt, "updatedAt": pkg.FieldUpdatedAt, "description": pkg.FieldDescription,
+		"latestVersion": pkg.FieldLatestVersion, "downloads": pkg.FieldDownloads, "firstPublishedAt": pkg.FieldFirstPublishedAt,
+	}
+	nodeFieldsOnCore = []string{
+		"__typename", "id", "name", "latestRelease", "versions", "repositoryName", "private", "owners", "dependents",
+		"downloadStats", "downloadsByDay",
+	}
+)
+
+// searchNodeColumns is the package columns the list's edges.node
+// selections need (nil: every column).
+func searchNodeColumns(ctx context.Context) []string {
+	oc := graphql.GetOperationContext(ctx)
+	cols := []string{}
+	for _, edges := range graphql.CollectFieldsCtx(ctx, []string{"PackageConnection"}) {
+		if edges.Name != "edges" {
+			continue
+		}
+		for _, node := range graphql.CollectFields(oc, edges.Selections, []string{"PackageEdge"}) {
+			if node.Name != "node" {
+				continue
+			}
+			for _, f := range graphql.CollectFields(oc, node.Selections, []string{"Package", "Node"}) {
+				if c, ok := packageFieldColumns[f.Name]; ok {
+					if !slices.Contains(cols, c) {
+						cols = append(cols, c)
+					}
+				} else if !slices.Contains(nodeFieldsOnCore, f.Name) {
+					return nil
+				}
+			}
+		}
+	}
+	return cols
 }

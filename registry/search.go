@@ -63,7 +63,15 @@ type SearchInput struct {
 	// among LatestSummaryColumns, else not at all (SearchResult.Latest
 	// is nil and the caller reads them as it would otherwise).
 	Latest []string
+	// Columns, when not nil, are the package columns the caller reads
+	// from the page's exact matches (the id, name, privacy and repository
+	// columns are always read): a list showing names skips parsing
+	// timestamps and descriptions it does not show. Nil reads them all.
+	Columns []string
 }
+
+// searchCore are the package columns every search page reads.
+var searchCore = []string{pkg.FieldID, pkg.FieldName, pkg.FieldPrivateOrgID, pkg.FieldRepositoryID}
 
 // SearchResult is one page.
 type SearchResult struct {
@@ -135,6 +143,15 @@ func (s *Service) Search(ctx context.Context, in SearchInput) (SearchResult, err
 	if t, ok := sq.topWord(); ok {
 		// One word: rank only its best candidates (searchtop.go).
 		pageQ = base.Clone().Order(sq.byRelevance()).Where(sq.topCandidates(t, offset+first+1, filters, schema.PrivateRows(ctx)))
+	}
+	if in.Columns != nil {
+		cols := slices.Clone(searchCore)
+		for _, c := range in.Columns {
+			if !slices.Contains(cols, c) {
+				cols = append(cols, c)
+			}
+		}
+		pageQ.Select(cols...)
 	}
 	folded := false
 	if in.Latest != nil && latestFoldable(in.Latest) {

@@ -127,3 +127,38 @@ func TestSearchLatestReleasesBySelection(t *testing.T) {
 		}
 	}
 }
+
+// A search page reads only the package columns its selection needs:
+// every Package field it answers is the one package(name:) gives, whether
+// the selection asks for a few columns, for all the mapped ones, or for a
+// field that needs them all.
+func TestSearchPageColumns(t *testing.T) {
+	env := servertest.New(t, func(c *server.Config) { c.ReadCacheMB = 0 })
+	ada := env.SignUp("ada")
+	ada.Publish(pkgtest.Tarball(t, "kite_a", "1.0.0"), nil).MustOK(t)
+	ada.Publish(pkgtest.Tarball(t, "kite_a", "1.1.0"), nil).MustOK(t)
+	for _, sel := range []string{
+		"id name",
+		"name description",
+		"name createdAt updatedAt description latestVersion downloads firstPublishedAt private repositoryName",
+		"name description viewerCanPublish",
+	} {
+		t.Run(sel, func(t *testing.T) {
+			var list struct {
+				Packages struct{ Edges []struct{ Node map[string]any } }
+			}
+			ada.Do(`query { packages(search: "kite", first: 5) { edges { node { `+sel+` } } } }`, nil).MustOK(t).Decode(t, &list)
+			var one struct{ Package map[string]any }
+			ada.Do(`query { package(name: "kite_a") { `+sel+` } }`, nil).MustOK(t).Decode(t, &one)
+			if len(list.Packages.Edges) != 1 {
+				t.Fatalf("%d results, want 1", len(list.Packages.Edges))
+			}
+			got := list.Packages.Edges[0].Node
+			for k, want := range one.Package {
+				if g := got[k]; g != want || g == nil || g == "" && k != "latestVersion" {
+					t.Errorf("%s: search %v, package %v", k, g, want)
+				}
+			}
+		})
+	}
+}
