@@ -145,7 +145,9 @@ func TestSearchPageColumns(t *testing.T) {
 	} {
 		t.Run(sel, func(t *testing.T) {
 			var list struct {
-				Packages struct{ Edges []struct{ Node map[string]any } }
+				Packages struct {
+					Edges []struct{ Node map[string]any }
+				}
 			}
 			ada.Do(`query { packages(search: "kite", first: 5) { edges { node { `+sel+` } } } }`, nil).MustOK(t).Decode(t, &list)
 			var one struct{ Package map[string]any }
