@@ -41,8 +41,13 @@ var releaseFieldColumns = map[string][]string{
 // needs, and a key naming that set (loaders batch per set). Unknown fields
 // (fragments on interfaces, introspection) fall back to every column.
 func releaseColumns(ctx context.Context) (cols []string, key string) {
+	return columnsOf(graphql.CollectFieldsCtx(ctx, nil))
+}
+
+// columnsOf is releaseColumns for a Release selection's fields.
+func columnsOf(fields []graphql.CollectedField) (cols []string, key string) {
 	cols = slices.Clone(releaseCore)
-	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
+	for _, f := range fields {
 		if extra, ok := releaseFieldColumns[f.Name]; ok {
 			for _, c := range extra {
 				if !slices.Contains(cols, c) {

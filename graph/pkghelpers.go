@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 
 	"github.com/depot-registry/depot/apperr"
 	"github.com/depot-registry/depot/ent"
+	"github.com/depot-registry/depot/ent/pkg"
 	"github.com/depot-registry/depot/readcache"
 	"github.com/depot-registry/depot/registry"
 	"github.com/depot-registry/depot/urls"
@@ -109,11 +111,21 @@ func (r *Resolver) packages(ctx context.Context, search, repository *string, whe
 		}
 		in.Where = p
 	}
+	latestCols, latestKey, foldLatest := searchLatestSelection(ctx)
+	if foldLatest {
+		in.Latest = latestCols
+	}
+	if in.Term != "" {
+		in.Columns = searchNodeColumns(ctx)
+	}
 	res, err := r.Registry.Search(ctx, in)
 	if err != nil {
 		return nil, err
 	}
 	r.primePackages(ctx, res.Packages)
+	if res.Latest != nil {
+		r.setLatest(ctx, latestCols, latestKey, res.Latest)
+	}
 	conn := &ent.PackageConnection{TotalCount: res.Total, PageInfo: entgql.PageInfo[int]{HasNextPage: res.HasNext, HasPreviousPage: in.After != ""}}
 	for i, p := range res.Packages {
 		c := entgql.Cursor[int]{ID: p.ID, Value: res.Cursors[i]}
@@ -156,4 +168,80 @@ func fieldRequested(ctx context.Context, name string) bool {
 		}
 	}
 	return false
+}
+
+// searchLatestSelection is the release columns (and their key, see
+// releaseColumns) of the latestRelease fields under the list's
+// edges.node, when every such field needs the same columns and no
+// retirement: the search can then read the latest releases with its page.
+// ok is false when no latestRelease is asked for, or when they differ.
+func searchLatestSelection(ctx context.Context) (cols []string, key string, ok bool) {
+	oc := graphql.GetOperationContext(ctx)
+	found, same := false, true
+	for _, edges := range graphql.CollectFieldsCtx(ctx, []string{"PackageConnection"}) {
+		if edges.Name != "edges" {
+			continue
+		}
+		for _, node := range graphql.CollectFields(oc, edges.Selections, []string{"PackageEdge"}) {
+			if node.Name != "node" {
+				continue
+			}
+			for _, lr := range graphql.CollectFields(oc, node.Selections, []string{"Package", "Node"}) {
+				if lr.Name != "latestRelease" {
+					continue
+				}
+				fields := graphql.CollectFields(oc, lr.Selections, nil)
+				c, k := columnsOf(fields)
+				if slices.ContainsFunc(fields, func(f graphql.CollectedField) bool { return f.Name == "retirement" }) ||
+					found && k != key {
+					same = false
+				}
+				cols, key, found = c, k, true
+			}
+		}
+	}
+	return cols, key, found && same
+}
+
+// packageFieldColumns are the package columns a Package field reads
+// beyond the id, name, privacy and repository columns every search page
+// reads; nodeFieldsOnCore are the fields (resolved by loaders keyed by
+// the package id, or from those columns) that need none. Any other field
+// reads every column.
+var (
+	packageFieldColumns = map[string]string{
+		"createdAt": pkg.FieldCreatedAt, "updatedAt": pkg.FieldUpdatedAt, "description": pkg.FieldDescription,
+		"latestVersion": pkg.FieldLatestVersion, "downloads": pkg.FieldDownloads, "firstPublishedAt": pkg.FieldFirstPublishedAt,
+	}
+	nodeFieldsOnCore = []string{
+		"__typename", "id", "name", "latestRelease", "versions", "repositoryName", "private", "owners", "dependents",
+		"downloadStats", "downloadsByDay",
+	}
+)
+
+// searchNodeColumns is the package columns the list's edges.node
+// selections need (nil: every column).
+func searchNodeColumns(ctx context.Context) []string {
+	oc := graphql.GetOperationContext(ctx)
+	cols := []string{}
+	for _, edges := range graphql.CollectFieldsCtx(ctx, []string{"PackageConnection"}) {
+		if edges.Name != "edges" {
+			continue
+		}
+		for _, node := range graphql.CollectFields(oc, edges.Selections, []string{"PackageEdge"}) {
+			if node.Name != "node" {
+				continue
+			}
+			for _, f := range graphql.CollectFields(oc, node.Selections, []string{"Package", "Node"}) {
+				if c, ok := packageFieldColumns[f.Name]; ok {
+					if !slices.Contains(cols, c) {
+						cols = append(cols, c)
+					}
+				} else if !slices.Contains(nodeFieldsOnCore, f.Name) {
+					return nil
+				}
+			}
+		}
+	}
+	return cols
 }

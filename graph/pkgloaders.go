@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+
 	"github.com/depot-registry/depot/ent"
 	"github.com/depot-registry/depot/graph/loader"
 	"github.com/depot-registry/depot/registry"
@@ -25,6 +28,8 @@ type pkgLoaders struct {
 	// versions (and latest releases) are keyed by kind, page size and
 	// column set: one batch per distinct `first` and selection.
 	versions map[string]*loader.Loader[int, []*ent.Release]
+	// versionsBySel remembers versionsLoader's answer by selection.
+	versionsBySel map[versionsMemo]*loader.Loader[int, []*ent.Release]
 	// dependents are keyed by page size: one batch per distinct `first`.
 	dependents map[int]*loader.Loader[int, []*ent.Pkg]
 	// listed are the package ids of the lists resolved so far, primed into
@@ -38,16 +43,17 @@ type pkgLoaders struct {
 func (r *Resolver) newPkgLoaders() *pkgLoaders {
 	reg := r.Registry
 	return &pkgLoaders{
-		pkgs:         loader.New(reg.PackagesByID, batchWait),
-		repos:        loader.New(reg.RepositoriesByID, batchWait),
-		owners:       loader.New(reg.OwnersOf, batchWait),
-		retirements:  loader.New(reg.RetirementsOf, batchWait),
-		requirements: loader.New(reg.RequirementsOf, batchWait),
-		users:        loader.New(reg.UsersByID, batchWait),
-		apiKeys:      loader.New(reg.APIKeysByID, batchWait),
-		releases:     newReleasesLoader(reg),
-		versions:     map[string]*loader.Loader[int, []*ent.Release]{},
-		dependents:   map[int]*loader.Loader[int, []*ent.Pkg]{},
+		pkgs:          loader.New(reg.PackagesByID, batchWait),
+		repos:         loader.New(reg.RepositoriesByID, batchWait),
+		owners:        loader.New(reg.OwnersOf, batchWait),
+		retirements:   loader.New(reg.RetirementsOf, batchWait),
+		requirements:  loader.New(reg.RequirementsOf, batchWait),
+		users:         loader.New(reg.UsersByID, batchWait),
+		apiKeys:       loader.New(reg.APIKeysByID, batchWait),
+		releases:      newReleasesLoader(reg),
+		versions:      map[string]*loader.Loader[int, []*ent.Release]{},
+		versionsBySel: map[versionsMemo]*loader.Loader[int, []*ent.Release]{},
+		dependents:    map[int]*loader.Loader[int, []*ent.Pkg]{},
 	}
 }
 
@@ -56,9 +62,45 @@ func (r *Resolver) newPkgLoaders() *pkgLoaders {
 // with the columns the field's selection needs. When the selection asks
 // for retirements, they are read in the same round trip and handed to the
 // retirements loader.
+//
+// Each item of a list asks for it with the same selection: the loader is
+// remembered by the selection (gqlgen collects a selection set's fields
+// once per request, so equal selections share their slice), and the
+// columns are worked out once per list, not once per item.
 func (r *Resolver) versionsLoader(ctx context.Context, n int, latest bool) *loader.Loader[int, []*ent.Release] {
+	var mk versionsMemo
+	if fc := graphql.GetFieldContext(ctx); fc != nil && len(fc.Field.Selections) > 0 {
+		mk = versionsMemo{sel: &fc.Field.Selections[0], len: len(fc.Field.Selections), n: n, latest: latest}
+		l := r.loaders(ctx)
+		l.mu.Lock()
+		v, ok := l.pkg.versionsBySel[mk]
+		l.mu.Unlock()
+		if ok {
+			return v
+		}
+	}
 	cols, colKey := releaseColumns(ctx)
-	withRetirements := selects(ctx, "retirement")
+	v := r.versionsLoaderFor(ctx, n, latest, selects(ctx, "retirement"), cols, colKey)
+	if mk.sel != nil {
+		l := r.loaders(ctx)
+		l.mu.Lock()
+		l.pkg.versionsBySel[mk] = v
+		l.mu.Unlock()
+	}
+	return v
+}
+
+// versionsMemo names a versions loader by the selection asking for it.
+type versionsMemo struct {
+	sel    *ast.Selection
+	len, n int
+	latest bool
+}
+
+// versionsLoaderFor is versionsLoader for a selection given by its parts
+// (releaseColumns, whether it asks for retirements), so a list resolver can
+// fill the loader its items' fields will use.
+func (r *Resolver) versionsLoaderFor(ctx context.Context, n int, latest, withRetirements bool, cols []string, colKey string) *loader.Loader[int, []*ent.Release] {
 	if latest {
 		n = 1
 	}
@@ -159,4 +201,24 @@ func (r *Resolver) primeReleases(ctx context.Context, rels []*ent.Release) {
 			l.pkg.users.Prime(*rel.PublisherID)
 		}
 	}
+}
+
+// setLatest hands the latest releases a search read with its page
+// (registry.SearchResult.Latest) to the loader of the page's latestRelease
+// fields (columns cols, key colKey, no retirements): they are not read
+// again.
+func (r *Resolver) setLatest(ctx context.Context, cols []string, colKey string, latest map[int]*ent.Release) {
+	v := r.versionsLoaderFor(ctx, 1, true, false, cols, colKey)
+	ids := make([]int, 0, len(latest))
+	vals := make(map[int][]*ent.Release, len(latest))
+	var rels []*ent.Release
+	for id, rel := range latest {
+		ids = append(ids, id)
+		if rel != nil {
+			vals[id] = []*ent.Release{rel}
+			rels = append(rels, rel)
+		}
+	}
+	v.Set(ids, vals)
+	r.primeReleases(ctx, rels)
 }

@@ -57,7 +57,21 @@ type SearchInput struct {
 	Where predicate.Pkg
 	// Count asks for Total; counting costs a scan, so only when wanted.
 	Count bool
+	// Latest, when not nil, asks for each result's latest release with
+	// these release columns (see searchlatest.go): read by the search's
+	// own statement where the database allows it and the columns are
+	// among LatestSummaryColumns, else not at all (SearchResult.Latest
+	// is nil and the caller reads them as it would otherwise).
+	Latest []string
+	// Columns, when not nil, are the package columns the caller reads
+	// from the page's exact matches (the id, name, privacy and repository
+	// columns are always read): a list showing names skips parsing
+	// timestamps and descriptions it does not show. Nil reads them all.
+	Columns []string
 }
+
+// searchCore are the package columns every search page reads.
+var searchCore = []string{pkg.FieldID, pkg.FieldName, pkg.FieldPrivateOrgID, pkg.FieldRepositoryID}
 
 // SearchResult is one page.
 type SearchResult struct {
@@ -71,6 +85,11 @@ type SearchResult struct {
 	// the term as written: "" otherwise. Only names the viewer may read are
 	// ever suggested.
 	Suggestion string
+	// Latest holds, when SearchInput.Latest was honoured, the latest
+	// release of the packages the search statement read, by package id
+	// (nil: none the viewer may read). Packages without an entry (close
+	// misspellings, read by another statement) were not looked up.
+	Latest map[int]*ent.Release
 }
 
 // fuzzyLimit bounds the misspelling candidates read for one word; beyond
@@ -125,41 +144,56 @@ func (s *Service) Search(ctx context.Context, in SearchInput) (SearchResult, err
 		// One word: rank only its best candidates (searchtop.go).
 		pageQ = base.Clone().Order(sq.byRelevance()).Where(sq.topCandidates(t, offset+first+1, filters, schema.PrivateRows(ctx)))
 	}
+	if in.Columns != nil {
+		cols := slices.Clone(searchCore)
+		for _, c := range in.Columns {
+			if !slices.Contains(cols, c) {
+				cols = append(cols, c)
+			}
+		}
+		pageQ.Select(cols...)
+	}
+	folded := false
+	if in.Latest != nil && latestFoldable(in.Latest) {
+		pageQ.Modify(selectLatest(schema.PrivateRows(ctx), &folded))
+	}
 	ps, err := pageQ.Offset(offset).Limit(first + 1).All(ctx)
 	if err != nil {
 		return SearchResult{}, fmt.Errorf("search packages: %w", err)
 	}
 	res := SearchResult{Total: total}
-	// Misspellings follow the exact matches. Their query runs for every
-	// search, so a search costs the same statements whatever its words; it
-	// reads no rows when the exact matches fill the page and nothing is
-	// counted.
-	limit := fuzzyLimit
-	if len(ps) > first && !in.Count {
-		limit = 0
+	if folded {
+		if res.Latest, err = latestOf(ps); err != nil {
+			return SearchResult{}, fmt.Errorf("search packages: %w", err)
+		}
 	}
-	fuzzy, fix, err := s.misspelled(ctx, base, sq, limit)
+	if len(ps) > first && !in.Count {
+		// The exact matches fill the page and nothing is counted: the
+		// misspellings, which follow them, would not be shown, and no
+		// suggestion is made when something matched. No statement for them.
+		return page(res, ps, first, offset), nil
+	}
+	// Misspellings follow the exact matches.
+	fuzzy, fix, err := s.misspelled(ctx, base, sq, fuzzyLimit)
 	if err != nil {
 		return SearchResult{}, err
 	}
-	if len(ps) <= first || in.Count {
-		strictTotal := total
-		if strictTotal < 0 {
-			if strictTotal = offset + len(ps); len(ps) == 0 && offset > 0 {
-				if strictTotal, err = strict.Clone().Count(ctx); err != nil {
-					return SearchResult{}, fmt.Errorf("count packages: %w", err)
-				}
+	strictTotal := total
+	if strictTotal < 0 {
+		if strictTotal = offset + len(ps); len(ps) == 0 && offset > 0 {
+			if strictTotal, err = strict.Clone().Count(ctx); err != nil {
+				return SearchResult{}, fmt.Errorf("count packages: %w", err)
 			}
 		}
-		if in.Count {
-			res.Total = strictTotal + len(fuzzy)
-		}
-		for i := max(0, offset-strictTotal); i < len(fuzzy) && len(ps) <= first; i++ {
-			ps = append(ps, fuzzy[i])
-		}
-		if strictTotal == 0 {
-			res.Suggestion = sq.suggestion(fix)
-		}
+	}
+	if in.Count {
+		res.Total = strictTotal + len(fuzzy)
+	}
+	for i := max(0, offset-strictTotal); i < len(fuzzy) && len(ps) <= first; i++ {
+		ps = append(ps, fuzzy[i])
+	}
+	if strictTotal == 0 {
+		res.Suggestion = sq.suggestion(fix)
 	}
 	return page(res, ps, first, offset), nil
 }

@@ -153,6 +153,32 @@ func (q searchQuery) topCandidates(t searchTerm, n int, filters []predicate.Pkg,
 			}
 			b.Ident(c.searchName).WriteString(" @@ CAST(").Arg(tsquery(t.tokens)).WriteString(" AS tsquery)")
 		}
+		// pgWalk (PostgreSQL) is both walks in one: A1 ⊆ A2 (a name
+		// starting with the word has it as its first word's prefix), so
+		// the A2 rows of the walk up to its n-th A1 row hold the first n
+		// of each; the running count of A1 rows is a window function
+		// PostgreSQL stops at (a run condition), so the walk reads the
+		// index once, as far as the longer of the two walks did. The name
+		// words are checked with LIKE on the walked names (package names
+		// are lower-case letters, digits and _, so their words are what
+		// LIKE sees between the _), which costs less than the tsvector.
+		pgWalk := func(b *sql.Builder) {
+			inner := from(c.id, c.name, c.downloads)
+			inner.OrderBy(sql.Desc(c.downloads))
+			inner.OrderExpr(sql.Expr(byName))
+			inner.OrderBy(c.id)
+			inner.Limit(topWalk)
+			b.WriteString("search_walk AS MATERIALIZED (SELECT id, search_p FROM (SELECT id, search_p, " +
+				`count(*) FILTER (WHERE search_p) OVER (ORDER BY downloads DESC, name COLLATE "C", id) AS search_n FROM (` +
+				"SELECT id, name, downloads, (")
+			prefix(b, cw)
+			b.WriteString(") AS search_p FROM (").Join(inner).WriteString(") AS search_walk WHERE (")
+			prefix(b, cw)
+			b.WriteString(" OR ").Ident(cw.name).WriteString(" LIKE ").Arg("%\\_" + t.word + "%").WriteString(` ESCAPE '\')`)
+			b.WriteString(") AS search_w) AS search_w WHERE search_n <= ").WriteString(strconv.Itoa(n)).
+				WriteString("), search_a1 AS MATERIALIZED (SELECT id FROM search_walk WHERE search_p LIMIT ").WriteString(strconv.Itoa(n)).
+				WriteString("), search_a2 AS MATERIALIZED (SELECT id FROM search_walk LIMIT ").WriteString(strconv.Itoa(n)).WriteString(")")
+		}
 		wordsWhole := func(b *sql.Builder) { words(b, c) }
 		if !c.pg {
 			wordsWhole = func(b *sql.Builder) { nameCond(b, c, t) }
@@ -164,11 +190,17 @@ func (q searchQuery) topCandidates(t searchTerm, n int, filters []predicate.Pkg,
 		// match condition is not repeated: the planner would read every
 		// match through it.
 		s.Where(sql.P(func(b *sql.Builder) {
-			b.Ident(c.id).WriteString(" IN (WITH search_a1 AS MATERIALIZED (")
-			walk(b, prefix)
-			b.WriteString("), search_a2 AS MATERIALIZED (")
-			walk(b, words)
-			b.WriteString("), search_top AS MATERIALIZED (SELECT id FROM search_a1 UNION ALL SELECT id FROM search_a2 UNION ALL ")
+			if c.pg {
+				b.Ident(c.id).WriteString(" IN (WITH ")
+				pgWalk(b)
+			} else {
+				b.Ident(c.id).WriteString(" IN (WITH search_a1 AS MATERIALIZED (")
+				walk(b, prefix)
+				b.WriteString("), search_a2 AS MATERIALIZED (")
+				walk(b, words)
+				b.WriteString(")")
+			}
+			b.WriteString(", search_top AS MATERIALIZED (SELECT id FROM search_a1 UNION ALL SELECT id FROM search_a2 UNION ALL ")
 			// A1 whole is a range of names in byte order (the word index
 			// would also read every name with a later word starting so).
 			whole(b, func(b *sql.Builder) {

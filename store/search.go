@@ -44,6 +44,11 @@ var (
 		`CREATE INDEX IF NOT EXISTS packages_search_rank ON packages (downloads DESC, (name COLLATE "C"), id) INCLUDE (private_org_id, search_name)`,
 		// Names by prefix in byte order, whatever the database's collation.
 		`CREATE INDEX IF NOT EXISTS packages_name_bytes ON packages ((name COLLATE "C"))`,
+		// Each package's releases in the latest rule's order (registry's
+		// latestOrder): the latest release is the first entry, not the
+		// best of all the package's releases (search pages read it for
+		// every result, see registry/searchlatest.go).
+		"CREATE INDEX IF NOT EXISTS releases_latest ON releases (package_id, prerelease, version_key DESC)",
 	}
 	postgresTrigram = []string{
 		"CREATE EXTENSION IF NOT EXISTS pg_trgm",
