@@ -143,9 +143,12 @@ var (
 	})
 	// viewerFields depend on who asks: the viewer's own account (email,
 	// keys, audit log, memberships), roles and rights, billing, and node
-	// lookups (which reach keys and audit entries).
+	// lookups (which reach keys and audit entries). The mirror's fields are
+	// here too, though the same for everyone: the mirror's cache writes do
+	// not move the read cache's generation (store/generation.go
+	// unseenTables), so a cached answer would go stale unnoticed.
 	viewerFields = fieldSet(map[string]string{
-		"Query":        "node nodes viewer apiKeys auditLog previewSeatChange pendingTrustedPublishers",
+		"Query":        "node nodes viewer apiKeys auditLog previewSeatChange pendingTrustedPublishers mirroredPackage mirroredPackages",
 		"Organization": "billing billingProfile invoices invoice members viewerRole viewerNeedsTwoFactor",
 		"Package":      "viewerCanPublish viewerIsFullOwner trustedPublishers",
 		"User":         "email emailVerified organizations twoFactorEnabled recoveryCodesLeft",
