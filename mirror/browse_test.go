@@ -68,8 +68,8 @@ func browseCache(t *testing.T) (*mirror.Service, *countingTransport) {
 	put("hexpm", "json", hexKey, rel("1.0.0"), rel("1.10.0"), retired, rel("2.0.0-rc.1"))
 	put("hexpm", "json_a", hexKey, rel("0.1.0"))
 	put("hexpm", "json_bad", corpKey, rel("1.0.0")) // signed by the wrong key
-	put("hexpm", "json_old", hexKey, rel("1.0")) // no SemVer version: nothing to order or resolve
-	put("corp", "json", corpKey, rel("9.0.0"))   // hexpm comes first
+	put("hexpm", "json_old", hexKey, rel("1.0"))    // no SemVer version: nothing to order or resolve
+	put("corp", "json", corpKey, rel("9.0.0"))      // hexpm comes first
 	put("corp", "corp_json", corpKey, rel("3.0.0"))
 	if err := s.DB.MirroredPackage.Create().SetUpstream("hexpm").SetName("json_missing").SetMissing(true).SetFetchedAt(fetched).Exec(ctx); err != nil {
 		t.Fatal(err)
