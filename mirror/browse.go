@@ -3,12 +3,15 @@ package mirror
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
 	"encoding/hex"
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/depot-registry/depot/ent"
 	"github.com/depot-registry/depot/ent/mirroredpackage"
 	"github.com/depot-registry/depot/ent/mirroredtarball"
 	"github.com/depot-registry/depot/ent/predicate"
@@ -191,11 +194,7 @@ func (s *Service) listings(ctx context.Context, local LocalNames, where ...predi
 			if seen[row.Name] || !validName(row.Name) || !u.allows(row.Name) {
 				continue
 			}
-			p, err := hexrepo.DecodePackageSigned(row.Payload, u.Key, u.Name, row.Name)
-			if err != nil {
-				continue // damaged: never shown; Package refetches it when asked
-			}
-			l, ok := listing(u, p, row.FetchedAt)
+			l, ok := s.browsed.get(u, row)
 			if !ok {
 				continue
 			}
@@ -220,7 +219,7 @@ func (s *Service) listings(ctx context.Context, local LocalNames, where ...predi
 
 // listing is p as served: releases with an outer checksum and a SemVer
 // version (others cannot be fetched or ordered), newest first.
-func listing(u Upstream, p hexrepo.Package, fetched time.Time) (Listing, bool) {
+func listing(u Upstream, p hexrepo.Package) (Listing, bool) {
 	byVersion := map[string]hexrepo.Release{}
 	var vs []semver.Version
 	for _, r := range p.Releases {
@@ -238,7 +237,7 @@ func listing(u Upstream, p hexrepo.Package, fetched time.Time) (Listing, bool) {
 		return Listing{}, false
 	}
 	registry.SortNewest(vs)
-	l := Listing{Name: p.Name, Upstream: u.Name, RepositoryURL: u.PublicURL(), LatestVersion: latest.String(), CachedAt: fetched}
+	l := Listing{Name: p.Name, Upstream: u.Name, RepositoryURL: u.PublicURL(), LatestVersion: latest.String()}
 	for _, v := range vs {
 		r := byVersion[v.String()]
 		l.Versions = append(l.Versions, Release{Version: r.Version, Retired: r.Retired, OuterChecksum: hex.EncodeToString(r.OuterChecksum)})
@@ -272,6 +271,50 @@ func (s *Service) markTarballs(ctx context.Context, ls []Listing) error {
 		}
 	}
 	return nil
+}
+
+// listingMemo remembers the listing of each verified payload by the
+// digest of upstream, name and payload bytes, so that browsing does not
+// check an RSA signature per row per search (most of its cost): a payload
+// that changed in any byte is verified afresh, one that does not verify is
+// never remembered. It holds at most maxMemo entries and starts over when
+// full.
+type listingMemo struct {
+	mu sync.Mutex
+	m  map[[sha256.Size]byte]Listing
+}
+
+const maxMemo = 20000
+
+// get is row's listing as served, ok false when the row does not verify
+// with u's key or has no servable release.
+func (m *listingMemo) get(u Upstream, row *ent.MirroredPackage) (Listing, bool) {
+	h := sha256.New()
+	h.Write([]byte(u.Name + "\x00" + row.Name + "\x00"))
+	h.Write(row.Payload)
+	var k [sha256.Size]byte
+	h.Sum(k[:0])
+	m.mu.Lock()
+	l, ok := m.m[k]
+	m.mu.Unlock()
+	if !ok {
+		p, err := hexrepo.DecodePackageSigned(row.Payload, u.Key, u.Name, row.Name)
+		if err != nil {
+			return Listing{}, false // damaged: never shown; Package refetches it when asked
+		}
+		if l, ok = listing(u, p); !ok {
+			return Listing{}, false
+		}
+		m.mu.Lock()
+		if m.m == nil || len(m.m) >= maxMemo {
+			m.m = map[[sha256.Size]byte]Listing{}
+		}
+		m.m[k] = l
+		m.mu.Unlock()
+	}
+	l.Versions = slices.Clone(l.Versions) // markTarballs writes into them
+	l.CachedAt = row.FetchedAt
+	return l, true
 }
 
 // PublicURL is the upstream's repository URL when showing it reveals

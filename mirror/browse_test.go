@@ -5,6 +5,7 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/depot-registry/depot/blob/memory"
+	"github.com/depot-registry/depot/ent/mirroredpackage"
 	"github.com/depot-registry/depot/hexrepo"
 	"github.com/depot-registry/depot/internal/testdb"
 	"github.com/depot-registry/depot/mirror"
@@ -161,6 +163,19 @@ func TestFindCached(t *testing.T) {
 			t.Errorf("Find(%s) = %+v, %v; want nil", n, l, err)
 		}
 	}
+	// A row changed after it was shown (and remembered) is verified afresh.
+	row, err := s.DB.MirroredPackage.Query().Where(mirroredpackage.Upstream("hexpm"), mirroredpackage.Name("json")).Only(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tampered := slices.Clone(row.Payload)
+	tampered[len(tampered)/2] ^= 0xff
+	if err := row.Update().SetPayload(tampered).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if l, err := s.Find(ctx, "json", nil); err != nil || l == nil || l.Upstream != "corp" {
+		t.Errorf("Find(json) after hexpm's row was damaged = %+v, %v; want corp's", l, err)
+	}
 	off := &mirror.Service{DB: s.DB}
 	if l, err := off.Find(ctx, "json", nil); err != nil || l != nil {
 		t.Errorf("mirroring off: Find = %+v, %v", l, err)
@@ -170,5 +185,42 @@ func TestFindCached(t *testing.T) {
 	}
 	if n := tr.n.Load(); n != 0 {
 		t.Errorf("%d upstream requests, want none", n)
+	}
+}
+
+// BenchmarkSearchCached is one mirroredPackages search over a cache of
+// 1,000 packages, each verified when read.
+func BenchmarkSearchCached(b *testing.B) {
+	key, err := hexrepo.GenerateKey()
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := &mirror.Service{
+		Upstreams: []mirror.Upstream{{Name: "hexpm", URL: "https://repo.hex.pm", Key: &key.PublicKey}},
+		DB:        testdb.Open(b).Client, Blobs: memory.New(),
+	}
+	sum := sha256.Sum256([]byte("tarball"))
+	ctx := context.Background()
+	for i := range 1000 {
+		name := fmt.Sprintf("pkg_%04d", i)
+		body, err := hexrepo.EncodePackageSigned(hexrepo.Package{Name: name, Repository: "hexpm", Releases: []hexrepo.Release{
+			{Version: "1.0.0", InnerChecksum: sum[:], OuterChecksum: sum[:]},
+			{Version: "1.1.0", InnerChecksum: sum[:], OuterChecksum: sum[:]},
+		}}, key)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := s.DB.MirroredPackage.Create().SetUpstream("hexpm").SetName(name).SetPayload(body).SetFetchedAt(time.Now()).Exec(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, term := range []string{"pkg_0999", "pkg_09", "pkg"} {
+		b.Run(term, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := s.Search(ctx, mirror.SearchQuery{Term: term}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
