@@ -70,6 +70,16 @@ func TestMirroredPackageGraphQL(t *testing.T) {
 	up.alice.Publish(pkgtest.Tarball(t, "up_lib", "2.0.0-rc.1"), nil).MustOK(t)
 	up.alice.Do(`mutation { retireRelease(input: {package: "up_lib", version: "1.0.0", reason: SECURITY, message: "CVE-2026-0002"}) { releases { version } } }`, nil).MustOK(t)
 	local := servertest.New(t, up.config("hexpm", up.env.Server.RepoKeys.PublicPEM))
+	// Asked before anything is cached: nothing, and (the read cache being
+	// on) no answer that outlives the caching below.
+	for _, c := range []*servertest.Client{local.Anonymous(), local.SignUp("bob")} {
+		if r := c.Do(mirroredSearchQuery, map[string]any{"s": "up"}).MustOK(t); decodeAs[mirroredSearchAnswer](t, r).MirroredPackages.TotalCount != 0 {
+			t.Fatalf("before caching: %s", r.Data)
+		}
+		if got := decodeAs[mirroredPackageAnswer](t, c.Do(mirroredPackageQuery, map[string]any{"n": "up_lib"}).MustOK(t)); got.MirroredPackage != nil {
+			t.Fatalf("before caching: mirroredPackage(up_lib) = %+v", got.MirroredPackage)
+		}
+	}
 	if status, body := get(t, local, "/repo/packages/up_lib"); status != http.StatusOK {
 		t.Fatalf("GET mirrored package: %d %s", status, body)
 	}

@@ -51,7 +51,7 @@ const (
 // does not show mirrored packages (the repository front rebuilds its
 // payloads on every request); a mirror revalidation must not empty every
 // instance's cache. GraphQL's mirror fields (mirroredPackage[s]) are never
-// served from the read cache (server/readcache.go viewerFields) for this.
+// served from the read cache (server/readcache.go uncachedFields) for this.
 var (
 	unseenTypes = []string{
 		ent.TypeSession, ent.TypeAPIKey, ent.TypeToken, ent.TypeMailMessage, ent.TypeAuditLog, ent.TypeProcessedWebhook,
