@@ -48,6 +48,7 @@ func Complexity() generated.ComplexityRoot {
 	c.Organization.Members = func(child int) int { return listCost(child, nil, 10) }
 	c.Organization.Packages = func(child int, first *int, _ *entgql.Cursor[int]) int { return listCost(child, first, 20) }
 	c.Query.Organizations = func(child int, first *int, _ *entgql.Cursor[int]) int { return listCost(child, first, 20) }
+	c.Query.MirroredPackages = func(child int, _ *string, first *int, _ *entgql.Cursor[int]) int { return listCost(child, first, 20) }
 	c.User.Organizations = func(child int) int { return listCost(child, nil, 10) }
 	c.User.Packages = func(child int, first *int, _ *entgql.Cursor[int]) int { return listCost(child, first, 20) }
 	c.Package.DownloadsByDay = func(child int, from, to *string) int { return downloadDaysCost(child, from, to) }

@@ -11,6 +11,7 @@ import (
 	"github.com/depot-registry/depot/ent"
 	"github.com/depot-registry/depot/events"
 	"github.com/depot-registry/depot/interchange"
+	"github.com/depot-registry/depot/mirror"
 	"github.com/depot-registry/depot/org"
 	"github.com/depot-registry/depot/registry"
 	"github.com/depot-registry/depot/trust"
@@ -35,4 +36,7 @@ type Resolver struct {
 	PublicURL string
 	// PublicRepository is the name of the public repository.
 	PublicRepository string
+	// Mirror reads the mirror's cache (mirroredPackage[s]); nil when
+	// mirroring is off.
+	Mirror *mirror.Service
 }

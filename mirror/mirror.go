@@ -84,6 +84,8 @@ type Service struct {
 	Stats      Stats
 
 	flight singleflight.Group
+	// browsed remembers verified listings by payload digest (browse.go).
+	browsed listingMemo
 }
 
 // Package is a verified package payload and the upstream it came from

@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -100,6 +101,13 @@ func LatestVersion(vs []semver.Version) (latest semver.Version, ok bool) {
 		}
 	}
 	return latest, ok
+}
+
+// SortNewest orders versions newest first by SemVer precedence, as
+// Package.versions lists releases (newestOrder), for data outside the
+// database such as a mirrored payload.
+func SortNewest(vs []semver.Version) {
+	slices.SortStableFunc(vs, newestOrder.compare)
 }
 
 // latestRelease is the latest release of a package (nil when it has none).

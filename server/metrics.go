@@ -93,6 +93,8 @@ var webOperations = map[string]bool{
 	"BeginTwoFactor": true, "CompleteSignIn": true, "ConfirmTwoFactor": true, "DisableTwoFactor": true,
 	"EnableTwoFactor": true, "RegenerateRecoveryCodes": true, "SetOrganizationTwoFactor": true, "TwoFactorStatus": true,
 	"ExportOrganization": true, // the organization's export section
+	// mirrored packages: the search page's section, their page, the package page's fallback
+	"SearchMirroredPackages": true, "MirroredPackagePage": true, "MirroredFallback": true,
 }
 
 // operationLabel bounds the operation label: the web app's operations by

@@ -614,6 +614,25 @@ func (w *readWorld) cases() []readCase {
 					t.Errorf("public %v, private %v; want the private one visible: %v", got.Pub, got.Priv, p.privateRead())
 				}
 			}},
+		// The world mirrors nothing: a local name, public or private, is
+		// never a mirrored package, and the list is empty for everyone.
+		{"mirroredPackage", "local names are not mirrored", `query($p: String!) {
+			priv: mirroredPackage(name: $p) { name versions { version retirement { message } } }
+			pub: mirroredPackage(name: "` + publicPkg + `") { name } }`,
+			map[string]any{"p": hushPkg},
+			func(t *testing.T, p readPrincipal, r *servertest.Result) {
+				wantRead(t, r, "")
+				if string(r.Data) != `{"priv":null,"pub":null}` {
+					t.Errorf("mirroredPackage %s, want null for both", r.Data)
+				}
+			}},
+		{"mirroredPackages", "mirrored package list", `{ mirroredPackages(search: "pkg", first: 100) { totalCount edges { node { name } } } }`, nil,
+			func(t *testing.T, p readPrincipal, r *servertest.Result) {
+				wantRead(t, r, "")
+				if string(r.Data) != `{"mirroredPackages":{"totalCount":0,"edges":[]}}` {
+					t.Errorf("mirroredPackages %s, want an empty connection", r.Data)
+				}
+			}},
 	}
 }
 

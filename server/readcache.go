@@ -34,7 +34,7 @@ func (s *Server) cacheReads(ctx context.Context, next graphql.ResponseHandler) *
 		return next(ctx)
 	}
 	v := viewer.FromContext(ctx)
-	if v.IsSystem() || (!v.Anonymous() && !visibilityOnly(oc.Operation.SelectionSet)) {
+	if v.IsSystem() || (!v.Anonymous() && !visibilityOnly(oc.Operation.SelectionSet)) || selectsAny(oc.Operation.SelectionSet, uncachedFields) {
 		return next(ctx)
 	}
 	vars, err := json.Marshal(oc.Variables) // map keys come out sorted
@@ -143,14 +143,45 @@ var (
 	})
 	// viewerFields depend on who asks: the viewer's own account (email,
 	// keys, audit log, memberships), roles and rights, billing, and node
-	// lookups (which reach keys and audit entries).
+	// lookups (which reach keys and audit entries). The mirror's fields are
+	// here too, though the same for everyone: they are never cached
+	// (uncachedFields).
 	viewerFields = fieldSet(map[string]string{
-		"Query":        "node nodes viewer apiKeys auditLog previewSeatChange pendingTrustedPublishers",
+		"Query":        "node nodes viewer apiKeys auditLog previewSeatChange pendingTrustedPublishers mirroredPackage mirroredPackages",
 		"Organization": "billing billingProfile invoices invoice members viewerRole viewerNeedsTwoFactor",
 		"Package":      "viewerCanPublish viewerIsFullOwner trustedPublishers",
 		"User":         "email emailVerified organizations twoFactorEnabled recoveryCodesLeft",
 	})
 )
+
+// uncachedFields are never answered from the cache, for anonymous visitors
+// too: the mirror's cache writes do not move the generation
+// (store/generation.go unseenTables), so a kept answer would miss a package
+// cached since. They are the same for everyone (viewerFields lists them so
+// that signed-in viewers' selections are classified).
+var uncachedFields = fieldSet(map[string]string{"Query": "mirroredPackage mirroredPackages"})
+
+// selectsAny reports whether set selects (through fragments too) a field
+// of fields.
+func selectsAny(set ast.SelectionSet, fields map[string]bool) bool {
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			if s.ObjectDefinition != nil && fields[s.ObjectDefinition.Name+"."+s.Name] || selectsAny(s.SelectionSet, fields) {
+				return true
+			}
+		case *ast.InlineFragment:
+			if selectsAny(s.SelectionSet, fields) {
+				return true
+			}
+		case *ast.FragmentSpread:
+			if s.Definition != nil && selectsAny(s.Definition.SelectionSet, fields) {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 func fieldSet(byType map[string]string) map[string]bool {
 	out := map[string]bool{}

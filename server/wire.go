@@ -90,6 +90,7 @@ func (s *Server) wire(secret []byte, checker breach.Checker, hash account.HashPa
 		OnSubscribe: func(delta int) { s.metrics.subscriptions.Add(float64(delta)) },
 		PublicURL:   s.Config.PublicURL, PublicRepository: s.Config.PublicRepository,
 		Interchange: s.Interchange, ExportLinks: interchange.NewLinks(secret),
+		Mirror: m,
 	}
 	s.webhook = s.newWebhook()
 

@@ -50,7 +50,8 @@ const (
 // cache rows are unseen because the read cache serves GraphQL alone, which
 // does not show mirrored packages (the repository front rebuilds its
 // payloads on every request); a mirror revalidation must not empty every
-// instance's cache. Should GraphQL list mirrored packages, they move out.
+// instance's cache. GraphQL's mirror fields (mirroredPackage[s]) are never
+// served from the read cache (server/readcache.go uncachedFields) for this.
 var (
 	unseenTypes = []string{
 		ent.TypeSession, ent.TypeAPIKey, ent.TypeToken, ent.TypeMailMessage, ent.TypeAuditLog, ent.TypeProcessedWebhook,

@@ -21,6 +21,7 @@ const SignUpPage = lazy(() => import('./pages/auth/SignUpPage'));
 const SettingsPage = lazy(() => import('./pages/settings/SettingsPage'));
 const AuditPage = lazy(() => import('./pages/audit/AuditPage'));
 const PublishPage = lazy(() => import('./pages/publish/PublishPage'));
+const MirroredPackagePage = lazy(() => import('./pages/mirrored/MirroredPackagePage'));
 
 interface Route {
   path: string;
@@ -44,6 +45,7 @@ export const routes: Route[] = [
   { path: '/settings', component: SettingsPage, title: () => 'Settings' },
   { path: '/audit', component: AuditPage, title: () => 'Audit log' },
   { path: '/publish', component: PublishPage, title: () => 'Publish' },
+  { path: '/mirrored/:name', component: MirroredPackagePage, title: (p) => `${p.name} (mirrored)` },
 ];
 
 export function resolve(pathname: string): { route: Route; params: Params } | null {

@@ -82,6 +82,7 @@ export const paths = {
   org: (name: string) => `/orgs/${enc(name)}`,
   billing: (name: string) => `/orgs/${enc(name)}/billing`,
   invoice: (org: string, number: string) => `/orgs/${enc(org)}/invoices/${enc(number)}`,
+  mirrored: (name: string) => `/mirrored/${enc(name)}`,
   search: (q: string) => (q ? `/search?q=${encodeURIComponent(q)}` : '/search'),
 };
 

@@ -23,6 +23,7 @@ import (
 	"github.com/depot-registry/depot/ent/schema/schematype"
 	"github.com/depot-registry/depot/graph/gid"
 	"github.com/depot-registry/depot/graph/model"
+	"github.com/depot-registry/depot/mirror"
 	"github.com/depot-registry/depot/registry"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -41,6 +42,7 @@ type ResolverRoot interface {
 	ApiKey() ApiKeyResolver
 	AuditLog() AuditLogResolver
 	Membership() MembershipResolver
+	MirroredRelease() MirroredReleaseResolver
 	Mutation() MutationResolver
 	Organization() OrganizationResolver
 	Package() PackageResolver
@@ -304,6 +306,38 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	MirroredPackage struct {
+		CachedAt      func(childComplexity int) int
+		LatestVersion func(childComplexity int) int
+		Name          func(childComplexity int) int
+		RepositoryURL func(childComplexity int) int
+		Upstream      func(childComplexity int) int
+		Versions      func(childComplexity int) int
+	}
+
+	MirroredPackageConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	MirroredPackageEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	MirroredRelease struct {
+		OuterChecksum func(childComplexity int) int
+		Retirement    func(childComplexity int) int
+		TarballCached func(childComplexity int) int
+		Version       func(childComplexity int) int
+	}
+
+	MirroredRetirement struct {
+		Message func(childComplexity int) int
+		Reason  func(childComplexity int) int
+	}
+
 	Money struct {
 		Cents    func(childComplexity int) int
 		Currency func(childComplexity int) int
@@ -471,6 +505,8 @@ type ComplexityRoot struct {
 		APIKeys                  func(childComplexity int) int
 		AuditLog                 func(childComplexity int, organization *string, after *entgql.Cursor[int], first *int) int
 		BillingCountries         func(childComplexity int) int
+		MirroredPackage          func(childComplexity int, name string) int
+		MirroredPackages         func(childComplexity int, search *string, first *int, after *entgql.Cursor[int]) int
 		Node                     func(childComplexity int, id int) int
 		Nodes                    func(childComplexity int, ids []int) int
 		Organization             func(childComplexity int, name string) int
@@ -777,6 +813,9 @@ type AuditLogResolver interface {
 type MembershipResolver interface {
 	TwoFactorEnabled(ctx context.Context, obj *ent.Membership) (*bool, error)
 }
+type MirroredReleaseResolver interface {
+	Retirement(ctx context.Context, obj *mirror.Release) (*model.MirroredRetirement, error)
+}
 type MutationResolver interface {
 	SignUp(ctx context.Context, input model.SignUpInput) (*model.SignUpPayload, error)
 	SignIn(ctx context.Context, input model.SignInInput) (*model.SignInPayload, error)
@@ -857,6 +896,8 @@ type QueryResolver interface {
 	BillingCountries(ctx context.Context) ([]*model.BillingCountry, error)
 	PreviewSeatChange(ctx context.Context, organization string, seats int) (*model.SeatChangePreview, error)
 	ReleaseEvents(ctx context.Context, first *int, after *string, filter *model.ReleaseEventFilter) (*model.ReleaseEventPage, error)
+	MirroredPackage(ctx context.Context, name string) (*mirror.Listing, error)
+	MirroredPackages(ctx context.Context, search *string, first *int, after *entgql.Cursor[int]) (*model.MirroredPackageConnection, error)
 	Organization(ctx context.Context, name string) (*ent.Organization, error)
 	Organizations(ctx context.Context, first *int, after *entgql.Cursor[int]) (*ent.OrganizationConnection, error)
 	Package(ctx context.Context, name string, repository *string) (*ent.Pkg, error)
@@ -1790,6 +1831,113 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MembershipEdge.Node(childComplexity), true
+
+	case "MirroredPackage.cachedAt":
+		if e.ComplexityRoot.MirroredPackage.CachedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MirroredPackage.CachedAt(childComplexity), true
+	case "MirroredPackage.latestVersion":
+		if e.ComplexityRoot.MirroredPackage.LatestVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MirroredPackage.LatestVersion(childComplexity), true
+	case "MirroredPackage.name":
+		if e.ComplexityRoot.MirroredPackage.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MirroredPackage.Name(childComplexity), true
+	case "MirroredPackage.repositoryUrl":
+		if e.ComplexityRoot.MirroredPackage.RepositoryURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MirroredPackage.RepositoryURL(childComplexity), true
+	case "MirroredPackage.upstream":
+		if e.ComplexityRoot.MirroredPackage.Upstream == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MirroredPackage.Upstream(childComplexity), true
+	case "MirroredPackage.versions":
+		if e.ComplexityRoot.MirroredPackage.Versions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MirroredPackage.Versions(childComplexity), true
+
+	case "MirroredPackageConnection.edges":
+		if e.ComplexityRoot.MirroredPackageConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MirroredPackageConnection.Edges(childComplexity), true
+	case "MirroredPackageConnection.pageInfo":
+		if e.ComplexityRoot.MirroredPackageConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MirroredPackageConnection.PageInfo(childComplexity), true
+	case "MirroredPackageConnection.totalCount":
+		if e.ComplexityRoot.MirroredPackageConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MirroredPackageConnection.TotalCount(childComplexity), true
+
+	case "MirroredPackageEdge.cursor":
+		if e.ComplexityRoot.MirroredPackageEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MirroredPackageEdge.Cursor(childComplexity), true
+	case "MirroredPackageEdge.node":
+		if e.ComplexityRoot.MirroredPackageEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MirroredPackageEdge.Node(childComplexity), true
+
+	case "MirroredRelease.outerChecksum":
+		if e.ComplexityRoot.MirroredRelease.OuterChecksum == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MirroredRelease.OuterChecksum(childComplexity), true
+	case "MirroredRelease.retirement":
+		if e.ComplexityRoot.MirroredRelease.Retirement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MirroredRelease.Retirement(childComplexity), true
+	case "MirroredRelease.tarballCached":
+		if e.ComplexityRoot.MirroredRelease.TarballCached == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MirroredRelease.TarballCached(childComplexity), true
+	case "MirroredRelease.version":
+		if e.ComplexityRoot.MirroredRelease.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MirroredRelease.Version(childComplexity), true
+
+	case "MirroredRetirement.message":
+		if e.ComplexityRoot.MirroredRetirement.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MirroredRetirement.Message(childComplexity), true
+	case "MirroredRetirement.reason":
+		if e.ComplexityRoot.MirroredRetirement.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MirroredRetirement.Reason(childComplexity), true
 
 	case "Money.cents":
 		if e.ComplexityRoot.Money.Cents == nil {
@@ -2756,6 +2904,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.BillingCountries(childComplexity), true
 
+	case "Query.mirroredPackage":
+		if e.ComplexityRoot.Query.MirroredPackage == nil {
+			break
+		}
+
+		args, err := ec.field_Query_mirroredPackage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MirroredPackage(childComplexity, args["name"].(string)), true
+	case "Query.mirroredPackages":
+		if e.ComplexityRoot.Query.MirroredPackages == nil {
+			break
+		}
+
+		args, err := ec.field_Query_mirroredPackages_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MirroredPackages(childComplexity, args["search"].(*string), args["first"].(*int), args["after"].(*entgql.Cursor[int])), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -7225,6 +7395,89 @@ type ExportOrganizationPayload {
   size: Int!
 }
 `, BuiltIn: false},
+	{Name: "../schema/mirror.graphqls", Input: `extend type Query {
+  """
+  A package mirrored from an upstream repository (hex.pm or another Depot),
+  as the mirror's cache holds it; null when it is not cached, a local
+  package of that name shadows it, or mirroring is off. It reads the cache
+  only: asking never fetches from an upstream (a build does, through
+  /repo). A mirrored package is no ` + "`" + `Package` + "`" + `: its registry payload carries
+  no owners, descriptions, docs or downloads.
+  """
+  mirroredPackage("Package name." name: String!): MirroredPackage
+  """
+  Cached mirrored packages, by name: with ` + "`" + `search` + "`" + `, an exact name match
+  first, then names starting with the term, then names containing it; ties
+  by name. Empty when mirroring is off. Reads the cache only.
+  """
+  mirroredPackages(
+    "Search term, matched against names."
+    search: String
+    "Return at most this many items (default 20, max 100)."
+    first: Int
+    "Return items after this cursor (pageInfo.endCursor of the previous page)."
+    after: Cursor
+  ): MirroredPackageConnection!
+}
+
+"""
+A public package mirrored from an upstream repository: Depot serves it at
+/repo as if it were its own, signed with Depot's key, so a build configures
+Depot alone. Only what the upstream's signed registry payload says is known.
+"""
+type MirroredPackage @goModel(model: "github.com/depot-registry/depot/mirror.Listing") {
+  "Package name."
+  name: String!
+  "The configured name of the upstream it comes from (e.g. hexpm)."
+  upstream: String!
+  "The upstream's public repository URL; null when the configured URL carries user info, a query or a fragment (never shown: they may hold credentials)."
+  repositoryUrl: String
+  "Releases a build can fetch (those with an outer checksum), in SemVer order, newest first, as Package.versions."
+  versions: [MirroredRelease!]!
+  "Highest stable version, else highest pre-release (the rule of Package.latestRelease)."
+  latestVersion: String!
+  "When the upstream last confirmed the cached payload."
+  cachedAt: Time!
+}
+
+"A release of a mirrored package."
+type MirroredRelease @goModel(model: "github.com/depot-registry/depot/mirror.Release") {
+  "The version."
+  version: String!
+  "The upstream's retirement, when the release is retired."
+  retirement: MirroredRetirement
+  "SHA-256 of the tarball (hex, lower case), from the upstream's signed payload."
+  outerChecksum: String!
+  "Whether the tarball is in the cache already (else the first download fetches it from the upstream)."
+  tarballCached: Boolean!
+}
+
+"Why an upstream retired a mirrored release."
+type MirroredRetirement {
+  "Why."
+  reason: RetirementReason!
+  "Free-text explanation; may be empty."
+  message: String!
+}
+
+"A page of cached mirrored packages: a Relay connection like the other lists."
+type MirroredPackageConnection {
+  "The packages of this page."
+  edges: [MirroredPackageEdge!]!
+  "Pass endCursor as ` + "`" + `after` + "`" + ` for the next page; hasNextPage says whether one follows. Paging is forwards only."
+  pageInfo: PageInfo!
+  "Number of matching cached packages, on every page."
+  totalCount: Int!
+}
+
+"A mirrored package in a connection."
+type MirroredPackageEdge {
+  "The package."
+  node: MirroredPackage!
+  "Cursor of this package; pass it as ` + "`" + `after` + "`" + ` to read the packages after it."
+  cursor: Cursor!
+}
+`, BuiltIn: false},
 	{Name: "../schema/organization.graphqls", Input: `extend type Query {
   "An organization by name."
   organization("Organization name." name: String!): Organization
@@ -7314,7 +7567,8 @@ extend type Query {
   """
   A package by name. ` + "`" + `repository` + "`" + ` is an organization name for its private
   repository; omit it for the public repository. Private packages are absent
-  (null) for anyone who cannot read that repository.
+  (null) for anyone who cannot read that repository. A package only
+  mirrored from an upstream is null here too: see ` + "`" + `mirroredPackage` + "`" + `.
   """
   package("Package name." name: String!, "Organization name for a private package; omit for public." repository: String): Package
   """
@@ -8333,6 +8587,70 @@ func (ec *executionContext) childFields_MembershipEdge(ctx context.Context, fiel
 		return ec.fieldContext_MembershipEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MembershipEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_MirroredPackage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_MirroredPackage_name(ctx, field)
+	case "upstream":
+		return ec.fieldContext_MirroredPackage_upstream(ctx, field)
+	case "repositoryUrl":
+		return ec.fieldContext_MirroredPackage_repositoryUrl(ctx, field)
+	case "versions":
+		return ec.fieldContext_MirroredPackage_versions(ctx, field)
+	case "latestVersion":
+		return ec.fieldContext_MirroredPackage_latestVersion(ctx, field)
+	case "cachedAt":
+		return ec.fieldContext_MirroredPackage_cachedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MirroredPackage", field.Name)
+}
+
+func (ec *executionContext) childFields_MirroredPackageConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_MirroredPackageConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_MirroredPackageConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_MirroredPackageConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MirroredPackageConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_MirroredPackageEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_MirroredPackageEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_MirroredPackageEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MirroredPackageEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_MirroredRelease(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "version":
+		return ec.fieldContext_MirroredRelease_version(ctx, field)
+	case "retirement":
+		return ec.fieldContext_MirroredRelease_retirement(ctx, field)
+	case "outerChecksum":
+		return ec.fieldContext_MirroredRelease_outerChecksum(ctx, field)
+	case "tarballCached":
+		return ec.fieldContext_MirroredRelease_tarballCached(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MirroredRelease", field.Name)
+}
+
+func (ec *executionContext) childFields_MirroredRetirement(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "reason":
+		return ec.fieldContext_MirroredRetirement_reason(ctx, field)
+	case "message":
+		return ec.fieldContext_MirroredRetirement_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MirroredRetirement", field.Name)
 }
 
 func (ec *executionContext) childFields_Money(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9946,6 +10264,50 @@ func (ec *executionContext) field_Query_auditLog_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["first"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_mirroredPackage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "name",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_mirroredPackages_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["search"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -13869,6 +14231,442 @@ func (ec *executionContext) _MembershipEdge_cursor(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_MembershipEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MembershipEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _MirroredPackage_name(ctx context.Context, field graphql.CollectedField, obj *mirror.Listing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MirroredPackage_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MirroredPackage_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MirroredPackage", field, false, false, "String")
+}
+
+func (ec *executionContext) _MirroredPackage_upstream(ctx context.Context, field graphql.CollectedField, obj *mirror.Listing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MirroredPackage_upstream(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Upstream, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MirroredPackage_upstream(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MirroredPackage", field, false, false, "String")
+}
+
+func (ec *executionContext) _MirroredPackage_repositoryUrl(ctx context.Context, field graphql.CollectedField, obj *mirror.Listing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MirroredPackage_repositoryUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RepositoryURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MirroredPackage_repositoryUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MirroredPackage", field, false, false, "String")
+}
+
+func (ec *executionContext) _MirroredPackage_versions(ctx context.Context, field graphql.CollectedField, obj *mirror.Listing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MirroredPackage_versions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Versions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []mirror.Release) graphql.Marshaler {
+			return ec.marshalNMirroredRelease2ᚕgithubᚗcomᚋdepotᚑregistryᚋdepotᚋmirrorᚐReleaseᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MirroredPackage_versions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MirroredPackage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MirroredRelease(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MirroredPackage_latestVersion(ctx context.Context, field graphql.CollectedField, obj *mirror.Listing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MirroredPackage_latestVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LatestVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MirroredPackage_latestVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MirroredPackage", field, false, false, "String")
+}
+
+func (ec *executionContext) _MirroredPackage_cachedAt(ctx context.Context, field graphql.CollectedField, obj *mirror.Listing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MirroredPackage_cachedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CachedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MirroredPackage_cachedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MirroredPackage", field, false, false, "Time")
+}
+
+func (ec *executionContext) _MirroredPackageConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.MirroredPackageConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MirroredPackageConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.MirroredPackageEdge) graphql.Marshaler {
+			return ec.marshalNMirroredPackageEdge2ᚕᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐMirroredPackageEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MirroredPackageConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MirroredPackageConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MirroredPackageEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MirroredPackageConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.MirroredPackageConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MirroredPackageConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖentgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MirroredPackageConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MirroredPackageConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MirroredPackageConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.MirroredPackageConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MirroredPackageConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MirroredPackageConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MirroredPackageConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MirroredPackageEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.MirroredPackageEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MirroredPackageEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *mirror.Listing) graphql.Marshaler {
+			return ec.marshalNMirroredPackage2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋmirrorᚐListing(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MirroredPackageEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MirroredPackageEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MirroredPackage(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MirroredPackageEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.MirroredPackageEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MirroredPackageEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MirroredPackageEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MirroredPackageEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _MirroredRelease_version(ctx context.Context, field graphql.CollectedField, obj *mirror.Release) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MirroredRelease_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MirroredRelease_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MirroredRelease", field, false, false, "String")
+}
+
+func (ec *executionContext) _MirroredRelease_retirement(ctx context.Context, field graphql.CollectedField, obj *mirror.Release) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MirroredRelease_retirement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MirroredRelease().Retirement(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MirroredRetirement) graphql.Marshaler {
+			return ec.marshalOMirroredRetirement2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐMirroredRetirement(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MirroredRelease_retirement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MirroredRelease",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MirroredRetirement(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MirroredRelease_outerChecksum(ctx context.Context, field graphql.CollectedField, obj *mirror.Release) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MirroredRelease_outerChecksum(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OuterChecksum, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MirroredRelease_outerChecksum(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MirroredRelease", field, false, false, "String")
+}
+
+func (ec *executionContext) _MirroredRelease_tarballCached(ctx context.Context, field graphql.CollectedField, obj *mirror.Release) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MirroredRelease_tarballCached(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TarballCached, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MirroredRelease_tarballCached(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MirroredRelease", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _MirroredRetirement_reason(ctx context.Context, field graphql.CollectedField, obj *model.MirroredRetirement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MirroredRetirement_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v retirement.Reason) graphql.Marshaler {
+			return ec.marshalNRetirementReason2githubᚗcomᚋdepotᚑregistryᚋdepotᚋentᚋretirementᚐReason(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MirroredRetirement_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MirroredRetirement", field, false, false, "RetirementReason")
+}
+
+func (ec *executionContext) _MirroredRetirement_message(ctx context.Context, field graphql.CollectedField, obj *model.MirroredRetirement) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MirroredRetirement_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MirroredRetirement_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MirroredRetirement", field, false, false, "String")
 }
 
 func (ec *executionContext) _Money_cents(ctx context.Context, field graphql.CollectedField, obj *model.Money) (ret graphql.Marshaler) {
@@ -18087,6 +18885,94 @@ func (ec *executionContext) fieldContext_Query_releaseEvents(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_releaseEvents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_mirroredPackage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_mirroredPackage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MirroredPackage(ctx, fc.Args["name"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *mirror.Listing) graphql.Marshaler {
+			return ec.marshalOMirroredPackage2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋmirrorᚐListing(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_mirroredPackage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MirroredPackage(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_mirroredPackage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_mirroredPackages(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_mirroredPackages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MirroredPackages(ctx, fc.Args["search"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*entgql.Cursor[int]))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MirroredPackageConnection) graphql.Marshaler {
+			return ec.marshalNMirroredPackageConnection2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐMirroredPackageConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_mirroredPackages(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MirroredPackageConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_mirroredPackages_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -30379,6 +31265,232 @@ func (ec *executionContext) _MembershipEdge(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var mirroredPackageImplementors = []string{"MirroredPackage"}
+
+func (ec *executionContext) _MirroredPackage(ctx context.Context, sel ast.SelectionSet, obj *mirror.Listing) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mirroredPackageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MirroredPackage")
+		case "name":
+			out.Values[i] = ec._MirroredPackage_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "upstream":
+			out.Values[i] = ec._MirroredPackage_upstream(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "repositoryUrl":
+			out.Values[i] = ec._MirroredPackage_repositoryUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "versions":
+			out.Values[i] = ec._MirroredPackage_versions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "latestVersion":
+			out.Values[i] = ec._MirroredPackage_latestVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cachedAt":
+			out.Values[i] = ec._MirroredPackage_cachedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mirroredPackageConnectionImplementors = []string{"MirroredPackageConnection"}
+
+func (ec *executionContext) _MirroredPackageConnection(ctx context.Context, sel ast.SelectionSet, obj *model.MirroredPackageConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mirroredPackageConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MirroredPackageConnection")
+		case "edges":
+			out.Values[i] = ec._MirroredPackageConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._MirroredPackageConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._MirroredPackageConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mirroredPackageEdgeImplementors = []string{"MirroredPackageEdge"}
+
+func (ec *executionContext) _MirroredPackageEdge(ctx context.Context, sel ast.SelectionSet, obj *model.MirroredPackageEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mirroredPackageEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MirroredPackageEdge")
+		case "node":
+			out.Values[i] = ec._MirroredPackageEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._MirroredPackageEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mirroredReleaseImplementors = []string{"MirroredRelease"}
+
+func (ec *executionContext) _MirroredRelease(ctx context.Context, sel ast.SelectionSet, obj *mirror.Release) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mirroredReleaseImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MirroredRelease")
+		case "version":
+			out.Values[i] = ec._MirroredRelease_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "retirement":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MirroredRelease_retirement(ctx, field, obj)
+				})
+		case "outerChecksum":
+			out.Values[i] = ec._MirroredRelease_outerChecksum(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "tarballCached":
+			out.Values[i] = ec._MirroredRelease_tarballCached(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mirroredRetirementImplementors = []string{"MirroredRetirement"}
+
+func (ec *executionContext) _MirroredRetirement(ctx context.Context, sel ast.SelectionSet, obj *model.MirroredRetirement) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mirroredRetirementImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MirroredRetirement")
+		case "reason":
+			out.Values[i] = ec._MirroredRetirement_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._MirroredRetirement_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var moneyImplementors = []string{"Money"}
 
 func (ec *executionContext) _Money(ctx context.Context, sel ast.SelectionSet, obj *model.Money) graphql.Marshaler {
@@ -31593,6 +32705,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_releaseEvents(ctx, field)
+				})
+		case "mirroredPackage":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_mirroredPackage(ctx, field)
+				})
+		case "mirroredPackages":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_mirroredPackages(ctx, field)
 				})
 		case "organization":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -34563,6 +35687,66 @@ func (ec *executionContext) unmarshalNMembershipWhereInput2ᚖgithubᚗcomᚋdep
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNMirroredPackage2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋmirrorᚐListing(ctx context.Context, sel ast.SelectionSet, v *mirror.Listing) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MirroredPackage!")
+		return graphql.Null
+	}
+	return ec._MirroredPackage(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMirroredPackageConnection2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐMirroredPackageConnection(ctx context.Context, sel ast.SelectionSet, v *model.MirroredPackageConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MirroredPackageConnection!")
+		return graphql.Null
+	}
+	return ec._MirroredPackageConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMirroredPackageEdge2ᚕᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐMirroredPackageEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.MirroredPackageEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMirroredPackageEdge2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐMirroredPackageEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMirroredPackageEdge2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐMirroredPackageEdge(ctx context.Context, sel ast.SelectionSet, v *model.MirroredPackageEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MirroredPackageEdge!")
+		return graphql.Null
+	}
+	return ec._MirroredPackageEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMirroredRelease2githubᚗcomᚋdepotᚑregistryᚋdepotᚋmirrorᚐRelease(ctx context.Context, sel ast.SelectionSet, v mirror.Release) graphql.Marshaler {
+	return ec._MirroredRelease(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNMirroredRelease2ᚕgithubᚗcomᚋdepotᚑregistryᚋdepotᚋmirrorᚐReleaseᚄ(ctx context.Context, sel ast.SelectionSet, v []mirror.Release) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMirroredRelease2githubᚗcomᚋdepotᚑregistryᚋdepotᚋmirrorᚐRelease(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNMoney2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐMoney(ctx context.Context, sel ast.SelectionSet, v *model.Money) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Money!")
@@ -36020,6 +37204,20 @@ func (ec *executionContext) unmarshalOMembershipWhereInput2ᚖgithubᚗcomᚋdep
 	}
 	res, err := ec.unmarshalInputMembershipWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMirroredPackage2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋmirrorᚐListing(ctx context.Context, sel ast.SelectionSet, v *mirror.Listing) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MirroredPackage(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOMirroredRetirement2ᚖgithubᚗcomᚋdepotᚑregistryᚋdepotᚋgraphᚋmodelᚐMirroredRetirement(ctx context.Context, sel ast.SelectionSet, v *model.MirroredRetirement) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MirroredRetirement(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalONode2githubᚗcomᚋdepotᚑregistryᚋdepotᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v ent.Noder) graphql.Marshaler {

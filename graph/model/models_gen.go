@@ -16,6 +16,7 @@ import (
 	"github.com/depot-registry/depot/ent/packageowner"
 	"github.com/depot-registry/depot/ent/releaseevent"
 	"github.com/depot-registry/depot/ent/retirement"
+	"github.com/depot-registry/depot/mirror"
 	"github.com/depot-registry/depot/registry"
 )
 
@@ -425,6 +426,32 @@ type Link struct {
 	Name string `json:"name"`
 	// URL.
 	URL string `json:"url"`
+}
+
+// A page of cached mirrored packages: a Relay connection like the other lists.
+type MirroredPackageConnection struct {
+	// The packages of this page.
+	Edges []*MirroredPackageEdge `json:"edges"`
+	// Pass endCursor as `after` for the next page; hasNextPage says whether one follows. Paging is forwards only.
+	PageInfo *entgql.PageInfo[int] `json:"pageInfo"`
+	// Number of matching cached packages, on every page.
+	TotalCount int `json:"totalCount"`
+}
+
+// A mirrored package in a connection.
+type MirroredPackageEdge struct {
+	// The package.
+	Node *mirror.Listing `json:"node"`
+	// Cursor of this package; pass it as `after` to read the packages after it.
+	Cursor entgql.Cursor[int] `json:"cursor"`
+}
+
+// Why an upstream retired a mirrored release.
+type MirroredRetirement struct {
+	// Why.
+	Reason retirement.Reason `json:"reason"`
+	// Free-text explanation; may be empty.
+	Message string `json:"message"`
 }
 
 // An amount of money in integer cents.

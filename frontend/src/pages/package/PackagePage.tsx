@@ -11,6 +11,7 @@ import { safeUrl } from '../../lib/url';
 import { OwnersPanel } from './OwnersPanel';
 import { TrustedPublishersPanel } from './TrustedPublishersPanel';
 import { VersionList } from './VersionList';
+import { MirroredFallback } from './MirroredFallback';
 import { DownloadsChart } from '../../components/DownloadsChart';
 
 const PackagePageDocument = graphql(`
@@ -107,7 +108,11 @@ export default function PackagePage({ params }: { params: Record<string, string>
   return (
     <QueryState fetching={fetching} error={error} hasData={!!data}>
       {!pkg ? (
-        <NotFound what="package" />
+        repository ? (
+          <NotFound what="package" />
+        ) : (
+          <MirroredFallback name={params.name} />
+        )
       ) : (
         <article className="package-page">
           <header className="page-head">

@@ -3,6 +3,7 @@ import { graphql } from '../../gql';
 import { PackageList } from '../../components/PackageList';
 import { Empty, QueryState } from '../../components/States';
 import { Link, paths, useLocation } from '../../router';
+import { MirroredResults } from './MirroredResults';
 
 const SearchPackagesDocument = graphql(`
   query SearchPackages($search: String, $first: Int, $orderBy: PackageOrder) {
@@ -49,6 +50,7 @@ export default function SearchPage() {
         ) : (
           <Empty>{q ? `No package matches “${q}”.` : 'No packages yet.'}</Empty>
         )}
+        {q ? <MirroredResults q={q} /> : null}
       </QueryState>
     </section>
   );
