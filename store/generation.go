@@ -47,11 +47,11 @@ const (
 // unseenTypes are written without changing anything a cached read shows:
 // they are never part of an answer to a reader without an account.
 // unseenTables are their tables, as the driver sees them. The mirror's
-// cache rows are unseen because the read cache serves GraphQL alone, which
-// does not show mirrored packages (the repository front rebuilds its
-// payloads on every request); a mirror revalidation must not empty every
-// instance's cache. GraphQL's mirror fields (mirroredPackage[s]) are never
-// served from the read cache (server/readcache.go uncachedFields) for this.
+// cache rows are unseen so that a mirror revalidation does not empty every
+// instance's cache: the read cache serves GraphQL alone, and never answers
+// its mirror fields (mirroredPackage[s], server/readcache.go
+// uncachedFields); the repository front rebuilds its payloads on every
+// request.
 var (
 	unseenTypes = []string{
 		ent.TypeSession, ent.TypeAPIKey, ent.TypeToken, ent.TypeMailMessage, ent.TypeAuditLog, ent.TypeProcessedWebhook,
