@@ -58,7 +58,17 @@ type Config struct {
 	Upstreams        []Upstream    // DEPOT_UPSTREAMS / -upstream (mirrored Hex repositories; none: off)
 	MirrorMaxAge     time.Duration // DEPOT_MIRROR_MAX_AGE (cached upstream package revalidated after)
 	MirrorAllowLocal []string      // DEPOT_MIRROR_ALLOW_LOCAL (names that may be published although upstream has them)
+	GCPercent        int           // DEPOT_GC_PERCENT (Go's GOGC for `depot serve`; 0: GOGC is set, the runtime's value stands)
 }
+
+// DefaultGCPercent is the garbage collector's target for `depot serve`
+// unless GOGC or DEPOT_GC_PERCENT says otherwise: the heap may grow to five
+// times what is live between collections (Go's own default is 100, twice).
+// A request allocates a few hundred kB that die with it, and at Go's
+// default the collector took 10–15% of the server's CPU under search load
+// (BENCHMARKS.md); at 400 it is a third of that, for a heap of tens of MiB
+// more.
+const DefaultGCPercent = 400
 
 // env returns the DEPOT_ variable name or the fallback.
 func env(name, fallback string) string {
@@ -115,8 +125,15 @@ func Parse(args []string) (Config, error) {
 	fs.DurationVar(&c.MirrorMaxAge, "mirror-max-age", durEnv("DEPOT_MIRROR_MAX_AGE", 10*time.Minute), "how old a cached upstream package may get before it is revalidated by ETag (DEPOT_MIRROR_MAX_AGE)")
 	allowLocal := env("DEPOT_MIRROR_ALLOW_LOCAL", "")
 	fs.StringVar(&allowLocal, "mirror-allow-local", allowLocal, "comma-separated package names that may be published here although an upstream has them (DEPOT_MIRROR_ALLOW_LOCAL)")
+	fs.IntVar(&c.GCPercent, "gc-percent", int(intEnv("DEPOT_GC_PERCENT", DefaultGCPercent)), "garbage collector target of the server, as Go's GOGC: how far the heap grows over what is live before a collection, percent; ignored when GOGC is set (DEPOT_GC_PERCENT)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
+	}
+	if c.GCPercent < 10 || c.GCPercent > 10000 {
+		return c, fmt.Errorf("gc percent %d must be between 10 and 10000", c.GCPercent)
+	}
+	if os.Getenv("GOGC") != "" {
+		c.GCPercent = 0 // the operator tuned the runtime itself: that wins
 	}
 	specs := flagUpstreams
 	if len(specs) == 0 && strings.TrimSpace(upstreams) != "" {

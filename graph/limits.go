@@ -44,7 +44,16 @@ type Limits struct {
 	MaxDepth        int
 	MaxComplexity   int
 	Schema          graphql.ExecutableSchema
+	// Passed, when set, remembers documents of up to maxPassedBytes that
+	// passed the checks before parsing, so that a document sent again (every
+	// request of a client, one document per page) is not lexed and parsed a
+	// second time for them: the verdict depends on the text alone.
+	Passed graphql.Cache[bool]
 }
+
+// maxPassedBytes bounds the documents Passed keeps (and so its memory: its
+// size times this); the web app's largest is about 3 kB.
+const maxPassedBytes = 8 << 10
 
 var _ interface {
 	graphql.HandlerExtension
@@ -61,11 +70,28 @@ func (Limits) Validate(graphql.ExecutableSchema) error { return nil }
 // MutateOperationParameters implements graphql.OperationParameterMutator:
 // the size checks that must happen before the document is parsed and
 // validated.
-func (l Limits) MutateOperationParameters(_ context.Context, p *graphql.RawParams) *gqlerror.Error {
+func (l Limits) MutateOperationParameters(ctx context.Context, p *graphql.RawParams) *gqlerror.Error {
 	q := p.Query
 	if q == "" {
 		return nil // a persisted query by hash: checked when it was registered
 	}
+	remember := l.Passed != nil && len(q) <= maxPassedBytes
+	if remember {
+		if _, ok := l.Passed.Get(ctx, q); ok {
+			return nil
+		}
+	}
+	if e := l.beforeParsing(q); e != nil {
+		return e
+	}
+	if remember {
+		l.Passed.Add(ctx, q, true)
+	}
+	return nil
+}
+
+// beforeParsing is the size and repeat checks of one document.
+func (l Limits) beforeParsing(q string) *gqlerror.Error {
 	if l.MaxQueryBytes > 0 && len(q) > l.MaxQueryBytes {
 		return tooComplex("the query document is %d bytes; the limit is %d", len(q), l.MaxQueryBytes)
 	}

@@ -67,6 +67,7 @@ func (s *Server) graphqlHandler() http.Handler {
 	h.Use(graph.Limits{
 		MaxQueryBytes: maxQueryBytes, MaxTokens: maxTokens, MaxFieldRepeats: maxFieldRepeats,
 		MaxDepth: maxDepth, MaxComplexity: maxComplexity, Schema: es,
+		Passed: lru.New[bool](1000),
 	})
 	persisted := lru.New[string](1000)
 	h.Use(extension.AutomaticPersistedQuery{Cache: persisted})

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"runtime/debug"
 
 	"github.com/depot-registry/depot/config"
 	"github.com/depot-registry/depot/internal/command"
@@ -26,6 +27,9 @@ func serveCmd(ctx context.Context, args []string) error {
 	cfg, err := config.Parse(args)
 	if err != nil {
 		return err
+	}
+	if cfg.GCPercent > 0 {
+		debug.SetGCPercent(cfg.GCPercent)
 	}
 	s, err := New(ctx, cfg, Options{})
 	if err != nil {
