@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/depot-registry/depot/frontend"
 	"github.com/depot-registry/depot/internal/browsertest"
 	"github.com/depot-registry/depot/internal/pkgtest"
 	"github.com/depot-registry/depot/server/servertest"
@@ -33,9 +32,7 @@ func seededCount(day time.Time, daysAgo int) int {
 // lists the days. The release page shows its own series. Screenshots:
 // package-downloads.png and release-downloads.png.
 func TestDownloadsChart(t *testing.T) {
-	if _, built := frontend.FS(); !built {
-		t.Fatal("the web app is not built into this test binary: run `cd frontend && npm ci && npm run build` before `go test`")
-	}
+	requireBuilt(t)
 	env := servertest.New(t)
 	now := time.Now().UTC()
 	env.Clock.Set(now.AddDate(0, 0, -100))

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/depot-registry/depot/frontend"
 	"github.com/depot-registry/depot/internal/browsertest"
 	"github.com/depot-registry/depot/internal/pkgtest"
 	"github.com/depot-registry/depot/server/servertest"
@@ -18,9 +17,7 @@ import (
 // TestOrganizationExportWebApp: an organization admin exports from the
 // organization page and the link it shows downloads the registry.
 func TestOrganizationExportWebApp(t *testing.T) {
-	if _, built := frontend.FS(); !built {
-		t.Fatal("the web app is not built into this test binary: run `cd frontend && npm ci && npm run build` before `go test`")
-	}
+	requireBuilt(t)
 	env := servertest.New(t)
 	env.Clock.Set(time.Now().UTC())
 	requireApp(t, env.URL)

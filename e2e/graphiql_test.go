@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/depot-registry/depot/frontend"
 	"github.com/depot-registry/depot/internal/browsertest"
 	"github.com/depot-registry/depot/internal/pkgtest"
 	"github.com/depot-registry/depot/server/servertest"
@@ -18,9 +17,7 @@ import (
 // runs a query over HTTP and a subscription over the websocket, and the page
 // talks to nothing but the server (it works offline, behind a firewall).
 func TestGraphiQL(t *testing.T) {
-	if _, built := frontend.FS(); !built {
-		t.Fatal("the web app is not built into this test binary: run `cd frontend && npm ci && npm run build` before `go test` (scripts/test.sh does)")
-	}
+	requireBuilt(t)
 	env := servertest.New(t)
 	b := browsertest.Start(t)
 	tab := b.NewTab(t, "graphiql", env.URL, true)

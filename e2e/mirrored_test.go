@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/depot-registry/depot/config"
-	"github.com/depot-registry/depot/frontend"
 	"github.com/depot-registry/depot/internal/browsertest"
 	"github.com/depot-registry/depot/internal/pkgtest"
 	"github.com/depot-registry/depot/server"
@@ -19,9 +18,7 @@ import (
 // upstream's retirement and the install snippets, and the package page of
 // that name links there. Screenshots: mirrored-search.png, mirrored-package.png.
 func TestMirroredWebApp(t *testing.T) {
-	if _, built := frontend.FS(); !built {
-		t.Fatal("the web app is not built into this test binary: run `cd frontend && npm ci && npm run build` before `go test`")
-	}
+	requireBuilt(t)
 	up := servertest.New(t, func(c *server.Config) { c.PublicRepository = "hexpm" })
 	upAlice := up.SignUp("upalice")
 	upAlice.Publish(pkgtest.Tarball(t, "up_json", "1.0.0"), nil).MustOK(t)

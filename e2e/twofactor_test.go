@@ -4,7 +4,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/depot-registry/depot/frontend"
 	"github.com/depot-registry/depot/internal/browsertest"
 	"github.com/depot-registry/depot/internal/pkgtest"
 	"github.com/depot-registry/depot/server/servertest"
@@ -16,9 +15,7 @@ import (
 // sudo-mode prompt when a sensitive action comes more than 10 minutes
 // after the last code.
 func TestTwoFactorWebApp(t *testing.T) {
-	if _, built := frontend.FS(); !built {
-		t.Fatal("the web app is not built into this test binary: run `cd frontend && npm ci && npm run build` before `go test`")
-	}
+	requireBuilt(t)
 	env := servertest.New(t)
 	env.Clock.Set(time.Now().UTC())
 	requireApp(t, env.URL)

@@ -39,10 +39,7 @@ func textOf(sel string) string {
 // versions then have the plain 60-minute window, which the page counts down
 // against the browser's (real) time.
 func TestWebApp(t *testing.T) {
-	if _, built := frontend.FS(); !built {
-		t.Fatal("the web app is not built into this test binary (frontend.FS reports built=false, so the server serves its placeholder page): " +
-			"run `cd frontend && npm ci && npm run build` before `go test` (scripts/test.sh does)")
-	}
+	requireBuilt(t)
 	began := time.Now()
 	env := servertest.New(t)
 	env.Clock.Set(time.Now().UTC().Add(-25 * time.Hour))
@@ -426,6 +423,16 @@ func money(cents int) string {
 		whole = whole[:i] + "," + whole[i:]
 	}
 	return fmt.Sprintf("$%s.%02d", whole, cents%100)
+}
+
+// requireBuilt fails the test when the web app is not built into this
+// test binary (frontend.FS reports built=false, so the server serves its
+// placeholder page).
+func requireBuilt(t *testing.T) {
+	t.Helper()
+	if _, built := frontend.FS(); !built {
+		t.Fatal("the web app is not built into this test binary: run `cd frontend && npm ci && npm run build` before `go test` (scripts/test.sh does)")
+	}
 }
 
 // requireApp fails when the server answers with the placeholder page instead
