@@ -180,27 +180,16 @@ func (s *Service) Find(ctx context.Context, name string, local LocalNames) (*Lis
 // Package resolves a name), keeping only those that verify with their
 // upstream's key and have a servable release, by name.
 func (s *Service) listings(ctx context.Context, local LocalNames, where ...predicate.MirroredPackage) ([]Listing, error) {
-	seen := map[string]bool{}
 	var out []Listing
-	for _, u := range s.Upstreams {
-		rows, err := s.DB.MirroredPackage.Query().
-			Where(append([]predicate.MirroredPackage{mirroredpackage.Upstream(u.Name), mirroredpackage.Missing(false)}, where...)...).
-			Select(mirroredpackage.FieldName, mirroredpackage.FieldPayload, mirroredpackage.FieldFetchedAt).
-			All(ctx)
-		if err != nil {
-			return nil, cacheError(err)
-		}
-		for _, row := range rows {
-			if seen[row.Name] || !validName(row.Name) || !u.allows(row.Name) {
-				continue
-			}
-			l, ok := s.browsed.get(u, row)
-			if !ok {
-				continue
-			}
-			seen[row.Name] = true
+	err := s.eachCached(ctx, where, func(u Upstream, row *ent.MirroredPackage) bool {
+		l, ok := s.browsed.get(u, row)
+		if ok {
 			out = append(out, l)
 		}
+		return ok
+	})
+	if err != nil {
+		return nil, err
 	}
 	if local != nil && len(out) > 0 {
 		names := make([]string, len(out))

@@ -24,6 +24,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -34,6 +36,7 @@ import (
 	"github.com/depot-registry/depot/ent"
 	"github.com/depot-registry/depot/ent/mirroredpackage"
 	"github.com/depot-registry/depot/ent/mirroredtarball"
+	"github.com/depot-registry/depot/ent/predicate"
 	"github.com/depot-registry/depot/hexrepo"
 )
 
@@ -455,37 +458,53 @@ func (s *Service) Sync(ctx context.Context, names []string) (SyncResult, error) 
 	return res, ctx.Err()
 }
 
-// Cached is every package the cache holds a verified payload of, first
-// upstream first (as Package resolves a name), with when it was fetched.
-// Repository in each is the upstream's name.
+// Cached is every package the cache holds a verified payload of, by name,
+// each from the first upstream that has it (as Package resolves a name),
+// with when it was fetched. Repository in each is the upstream's name.
 func (s *Service) Cached(ctx context.Context) ([]CachedPackage, error) {
 	if !s.Enabled() {
 		return nil, nil
 	}
-	seen := map[string]bool{}
 	var out []CachedPackage
+	err := s.eachCached(ctx, []predicate.MirroredPackage{}, func(u Upstream, row *ent.MirroredPackage) bool {
+		p, err := hexrepo.DecodePackageSigned(row.Payload, u.Key, u.Name, row.Name)
+		if err != nil {
+			return false // damaged: Package refetches it on the next request
+		}
+		out = append(out, CachedPackage{Package: p, FetchedAt: row.FetchedAt})
+		return true
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out, func(a, b CachedPackage) int { return strings.Compare(a.Name, b.Name) })
+	return out, nil
+}
+
+// eachCached calls take for every cached row matching where (not missing,
+// a valid name the upstream is allowed to serve), upstream by upstream in
+// their configured order, as Package resolves a name; once take accepts a
+// name (returns true), later upstreams' rows of it are passed over.
+func (s *Service) eachCached(ctx context.Context, where []predicate.MirroredPackage, take func(Upstream, *ent.MirroredPackage) bool) error {
+	seen := map[string]bool{}
 	for _, u := range s.Upstreams {
 		rows, err := s.DB.MirroredPackage.Query().
-			Where(mirroredpackage.Upstream(u.Name), mirroredpackage.Missing(false)).
-			Order(ent.Asc(mirroredpackage.FieldName)).
+			Where(append([]predicate.MirroredPackage{mirroredpackage.Upstream(u.Name), mirroredpackage.Missing(false)}, where...)...).
 			Select(mirroredpackage.FieldName, mirroredpackage.FieldPayload, mirroredpackage.FieldFetchedAt).
 			All(ctx)
 		if err != nil {
-			return nil, cacheError(err)
+			return cacheError(err)
 		}
 		for _, row := range rows {
 			if seen[row.Name] || !validName(row.Name) || !u.allows(row.Name) {
 				continue
 			}
-			p, err := hexrepo.DecodePackageSigned(row.Payload, u.Key, u.Name, row.Name)
-			if err != nil {
-				continue // damaged: Package refetches it on the next request
+			if take(u, row) {
+				seen[row.Name] = true
 			}
-			seen[row.Name] = true
-			out = append(out, CachedPackage{Package: p, FetchedAt: row.FetchedAt})
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // CachedPackage is one entry of Cached.
