@@ -178,6 +178,26 @@ func fieldRequested(ctx context.Context, name string) bool {
 func searchLatestSelection(ctx context.Context) (cols []string, key string, ok bool) {
 	oc := graphql.GetOperationContext(ctx)
 	found, same := false, true
+	eachNodeField(ctx, func(lr graphql.CollectedField) bool {
+		if lr.Name != "latestRelease" {
+			return true
+		}
+		fields := graphql.CollectFields(oc, lr.Selections, nil)
+		c, k := columnsOf(fields)
+		if slices.ContainsFunc(fields, func(f graphql.CollectedField) bool { return f.Name == "retirement" }) ||
+			found && k != key {
+			same = false
+		}
+		cols, key, found = c, k, true
+		return true
+	})
+	return cols, key, found && same
+}
+
+// eachNodeField calls fn with every field selected on a package list's
+// edges.node (through fragments too), until fn returns false.
+func eachNodeField(ctx context.Context, fn func(graphql.CollectedField) bool) {
+	oc := graphql.GetOperationContext(ctx)
 	for _, edges := range graphql.CollectFieldsCtx(ctx, []string{"PackageConnection"}) {
 		if edges.Name != "edges" {
 			continue
@@ -186,21 +206,13 @@ func searchLatestSelection(ctx context.Context) (cols []string, key string, ok b
 			if node.Name != "node" {
 				continue
 			}
-			for _, lr := range graphql.CollectFields(oc, node.Selections, []string{"Package", "Node"}) {
-				if lr.Name != "latestRelease" {
-					continue
+			for _, f := range graphql.CollectFields(oc, node.Selections, []string{"Package", "Node"}) {
+				if !fn(f) {
+					return
 				}
-				fields := graphql.CollectFields(oc, lr.Selections, nil)
-				c, k := columnsOf(fields)
-				if slices.ContainsFunc(fields, func(f graphql.CollectedField) bool { return f.Name == "retirement" }) ||
-					found && k != key {
-					same = false
-				}
-				cols, key, found = c, k, true
 			}
 		}
 	}
-	return cols, key, found && same
 }
 
 // packageFieldColumns are the package columns a Package field reads
@@ -222,26 +234,19 @@ var (
 // searchNodeColumns is the package columns the list's edges.node
 // selections need (nil: every column).
 func searchNodeColumns(ctx context.Context) []string {
-	oc := graphql.GetOperationContext(ctx)
-	cols := []string{}
-	for _, edges := range graphql.CollectFieldsCtx(ctx, []string{"PackageConnection"}) {
-		if edges.Name != "edges" {
-			continue
-		}
-		for _, node := range graphql.CollectFields(oc, edges.Selections, []string{"PackageEdge"}) {
-			if node.Name != "node" {
-				continue
+	cols, all := []string{}, false
+	eachNodeField(ctx, func(f graphql.CollectedField) bool {
+		if c, ok := packageFieldColumns[f.Name]; ok {
+			if !slices.Contains(cols, c) {
+				cols = append(cols, c)
 			}
-			for _, f := range graphql.CollectFields(oc, node.Selections, []string{"Package", "Node"}) {
-				if c, ok := packageFieldColumns[f.Name]; ok {
-					if !slices.Contains(cols, c) {
-						cols = append(cols, c)
-					}
-				} else if !slices.Contains(nodeFieldsOnCore, f.Name) {
-					return nil
-				}
-			}
+			return true
 		}
+		all = !slices.Contains(nodeFieldsOnCore, f.Name)
+		return !all
+	})
+	if all {
+		return nil
 	}
 	return cols
 }
