@@ -46,7 +46,7 @@ func (s *Service) PackageDetail(ctx context.Context, p *ent.Pkg) (*ent.Pkg, erro
 			q.WithUser().WithOrganization().Order(ent.Asc(packageowner.FieldID))
 		}).
 		WithReleases(func(q *ent.ReleaseQuery) {
-			q.WithRetirement().Order(ent.Desc(release.FieldVersionKey)).Limit(maxList)
+			q.WithRetirement().Order(newestOrder.ent()...).Limit(maxList)
 		}).
 		Only(ctx)
 	if err != nil {

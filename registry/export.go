@@ -8,7 +8,6 @@ import (
 	"github.com/depot-registry/depot/ent"
 	"github.com/depot-registry/depot/ent/packageowner"
 	"github.com/depot-registry/depot/ent/pkg"
-	"github.com/depot-registry/depot/ent/release"
 	"github.com/depot-registry/depot/ent/requirement"
 	"github.com/depot-registry/depot/viewer"
 )
@@ -42,7 +41,7 @@ func (s *Service) RepositoryContents(ctx context.Context, org string) (*ent.Repo
 	}
 	ps, err := s.DB.Pkg.Query().Where(pkg.RepositoryID(r.ID)).Order(ent.Asc(pkg.FieldName)).
 		WithReleases(func(q *ent.ReleaseQuery) {
-			q.Order(ent.Asc(release.FieldVersionKey)).
+			q.Order(oldestOrder.ent()...).
 				WithRequirements(func(q *ent.RequirementQuery) { q.Order(ent.Asc(requirement.FieldID)) }).
 				WithRetirement()
 		}).

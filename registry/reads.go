@@ -69,7 +69,7 @@ func (s *Service) Release(ctx context.Context, repoName, name, version string) (
 func (s *Service) Versions(ctx context.Context, pkgID, limit int) ([]*ent.Release, error) {
 	rels, err := s.DB.Release.Query().
 		Where(release.PackageID(pkgID)).
-		Order(ent.Desc(release.FieldVersionKey)).
+		Order(newestOrder.ent()...).
 		Limit(clampLimit(limit)).
 		All(ctx)
 	if err != nil {

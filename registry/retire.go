@@ -84,7 +84,7 @@ func (s *Service) changeRetirement(ctx context.Context, repoName, name, version 
 		sys := viewer.System(ctx)
 		var rels []*ent.Release
 		if version == "" {
-			rels, err = tx.Release.Query().Where(release.PackageID(p.ID)).Order(ent.Asc(release.FieldVersionKey)).All(sys)
+			rels, err = tx.Release.Query().Where(release.PackageID(p.ID)).Order(oldestOrder.ent()...).All(sys)
 			if err != nil {
 				return fmt.Errorf("load releases: %w", err)
 			}
