@@ -202,7 +202,7 @@ func (s *Service) Export(ctx context.Context, opts ExportOptions, sink Sink) (Ex
 		return w.sum, err
 	}
 	// The organization's admins can read who took a copy of everything.
-	err = store.WithTx(ctx, s.Registry.DB, func(tx *ent.Tx) error {
+	err = store.WithTx(ctx, s.DB, func(tx *ent.Tx) error {
 		return audit.Record(ctx, tx, audit.Entry{Action: "organization.export", OrganizationID: *row.OrganizationID,
 			Params: map[string]any{"repository": repoName, "packages": w.sum.Packages, "releases": w.sum.Releases, "docs": w.sum.Docs}})
 	})

@@ -127,7 +127,7 @@ func hexCoreRegistry(t *testing.T, dir, repo string, key *rsa.PrivateKey, pkgs [
 // interchangeOf builds the import/export service over a test server, as
 // the `depot import` and `depot admin export` commands do over theirs.
 func interchangeOf(env *servertest.Env) *interchange.Service {
-	return &interchange.Service{Registry: env.Server.Registry, Docs: env.Server.Docs, Now: env.Clock.Now}
+	return &interchange.Service{DB: env.Server.DB.Client, Registry: env.Server.Registry, Docs: env.Server.Docs, Now: env.Clock.Now}
 }
 
 func sys() context.Context { return viewer.System(context.Background()) }

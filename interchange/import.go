@@ -18,6 +18,7 @@ import (
 
 	"github.com/depot-registry/depot/apperr"
 	"github.com/depot-registry/depot/docshost"
+	"github.com/depot-registry/depot/ent"
 	"github.com/depot-registry/depot/ent/retirement"
 	"github.com/depot-registry/depot/hexrepo"
 	"github.com/depot-registry/depot/hextar"
@@ -28,6 +29,9 @@ import (
 // Service imports and exports registries through the registry and the docs
 // host; it holds no rows of its own.
 type Service struct {
+	// DB records the export audit rows; releases and docs are written
+	// through Registry and Docs.
+	DB       *ent.Client
 	Registry *registry.Service
 	Docs     *docshost.Service
 	// Now stamps exports; nil means time.Now.

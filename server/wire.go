@@ -79,7 +79,7 @@ func (s *Server) wire(secret []byte, checker breach.Checker, hash account.HashPa
 
 	s.Docs = &docshost.Service{DB: s.DB.Client, Blobs: s.Blobs, Registry: s.Registry, Now: s.now, AfterCommit: s.afterCommit}
 	s.docs = docsweb.NewHandler(s.Docs)
-	s.Interchange = &interchange.Service{Registry: s.Registry, Docs: s.Docs, Now: s.now}
+	s.Interchange = &interchange.Service{DB: s.DB.Client, Registry: s.Registry, Docs: s.Docs, Now: s.now}
 	s.hexAPI = hexapi.New(&hexapi.Handler{
 		Registry: s.Registry, Docs: s.Docs, Accounts: s.Accounts, Orgs: s.Orgs, Trust: trusted,
 		PublicURL: s.Config.PublicURL, Log: s.Log,
