@@ -11,16 +11,8 @@ import (
 // HasPublicPackage reports whether the public repository holds name (a
 // local package always wins over a mirrored one).
 func (s *Service) HasPublicPackage(ctx context.Context, name string) (bool, error) {
-	sys := viewer.System(ctx)
-	r, err := s.resolveRepo(sys, s.DB.Repository, "")
-	if err != nil {
-		return false, err
-	}
-	ok, err := s.DB.Pkg.Query().Where(pkg.RepositoryID(r.ID), pkg.Name(name)).Exist(sys)
-	if err != nil {
-		return false, fmt.Errorf("find package %s: %w", name, err)
-	}
-	return ok, nil
+	held, err := s.PublicNames(ctx, []string{name})
+	return held[name], err
 }
 
 // checkUpstreamName applies NameGuard to the first publish of a public
