@@ -372,17 +372,23 @@ func TestHTTPSurface(t *testing.T) {
 }
 
 // notifyListener reports each accepted connection, the end of the first
-// request head read on any of them, and its own closing.
+// request head read on any of them, a handler waiting for more of a POST
+// body, and its own closing.
 type notifyListener struct {
 	net.Listener
 	accepted chan struct{}
 	headRead chan struct{} // a request's header block was read
+	// bodyWait: the server reads a POST connection again after its head,
+	// which only the handler does (reading the body): the request is then
+	// in flight, past the point where net/http drops a request whose head
+	// it is still parsing when shutdown begins.
+	bodyWait chan struct{}
 	closed   chan struct{}
 	once     *sync.Once
 }
 
 func newNotifyListener(ln net.Listener) notifyListener {
-	return notifyListener{Listener: ln, accepted: make(chan struct{}, 8), headRead: make(chan struct{}, 8), closed: make(chan struct{}), once: &sync.Once{}}
+	return notifyListener{Listener: ln, accepted: make(chan struct{}, 8), headRead: make(chan struct{}, 8), bodyWait: make(chan struct{}, 8), closed: make(chan struct{}), once: &sync.Once{}}
 }
 
 func (l notifyListener) Accept() (net.Conn, error) {
@@ -392,7 +398,7 @@ func (l notifyListener) Accept() (net.Conn, error) {
 		case l.accepted <- struct{}{}:
 		default:
 		}
-		c = &headConn{Conn: c, headRead: l.headRead}
+		c = &headConn{Conn: c, headRead: l.headRead, bodyWait: l.bodyWait}
 	}
 	return c, err
 }
@@ -406,12 +412,19 @@ func (l notifyListener) Close() error {
 // headConn reports when the bytes read so far hold a whole request head.
 type headConn struct {
 	net.Conn
-	headRead chan struct{}
-	seen     []byte
-	told     bool
+	headRead, bodyWait chan struct{}
+	seen               []byte
+	told, toldBody     bool
 }
 
 func (c *headConn) Read(p []byte) (int, error) {
+	if c.told && !c.toldBody && bytes.HasPrefix(c.seen, []byte("POST ")) {
+		c.toldBody = true
+		select {
+		case c.bodyWait <- struct{}{}:
+		default:
+		}
+	}
 	n, err := c.Conn.Read(p)
 	if !c.told && n > 0 {
 		c.seen = append(c.seen, p[:n]...)
@@ -489,6 +502,11 @@ func TestGracefulShutdown(t *testing.T) {
 		case <-deadline:
 			t.Fatal("the server never read the slow request's headers")
 		}
+	}
+	select {
+	case <-nl.bodyWait:
+	case <-deadline:
+		t.Fatal("the handler never waited for the slow request's body")
 	}
 
 	cancel()
