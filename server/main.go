@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"runtime/debug"
 
 	"github.com/depot-registry/depot/config"
 	"github.com/depot-registry/depot/internal/command"
+	"github.com/depot-registry/depot/internal/gcfloor"
 	"github.com/depot-registry/depot/store"
 )
 
@@ -29,7 +29,7 @@ func serveCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	if cfg.GCPercent > 0 {
-		debug.SetGCPercent(cfg.GCPercent)
+		defer gcfloor.Start(cfg.GCPercent, uint64(cfg.GCHeapFloorMB)<<20).Stop()
 	}
 	s, err := New(ctx, cfg, Options{})
 	if err != nil {
