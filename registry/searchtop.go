@@ -142,7 +142,8 @@ func (q searchQuery) topCandidates(t searchTerm, n int, filters []predicate.Pkg,
 			b.WriteString(") AS whole")
 		}
 		prefix := func(b *sql.Builder, c cols) {
-			b.Ident(c.name).WriteString(" LIKE ").Arg(t.word + "%")
+			b.Ident(c.name)
+			c.like(b, t.word+"%")
 		}
 		// words: the name has a word starting with t (on SQLite the walk
 		// checks the name itself, wordsWhole asks FTS5 first).
