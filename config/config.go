@@ -75,9 +75,10 @@ const DefaultGCPercent = 100
 // DefaultGCHeapFloorMB is the heap the collector lets `depot serve` reach
 // before a collection however little of it is live (internal/gcfloor).
 // The percentage alone collected a small server about every 30 uncached
-// searches; with the floor, a search costs about a fifth less CPU, while a
-// live heap over the floor (thousands of live-feed subscribers) is paced by
-// the percentage as before. BENCHMARKS.md has both measurements.
+// searches; with the floor, a search costs about a quarter less server
+// CPU, while a live heap over the floor (thousands of live-feed
+// subscribers) is paced by the percentage as before. BENCHMARKS.md has
+// both measurements.
 const DefaultGCHeapFloorMB = 64
 
 // env returns the DEPOT_ variable name or the fallback.
