@@ -70,9 +70,9 @@ func TestTunerFollowsTheLiveHeap(t *testing.T) {
 	tu := Start(100, floor)
 	defer tu.Stop()
 
-	p := waitPercent(t, "small live heap", func(p int) bool { return p > 100 })
-	if p != tu.Percent() {
-		t.Errorf("the runtime says %d, the tuner says it set %d", p, tu.Percent())
+	waitPercent(t, "small live heap", func(p int) bool { return p > 100 })
+	if tu.Percent() <= 100 {
+		t.Errorf("the runtime's percentage rose, but the tuner says it set %d", tu.Percent())
 	}
 
 	big := make([]byte, 96*mib) // live, and more than the floor
