@@ -321,7 +321,8 @@ func fuzzyCond(b *sql.Builder, c cols, t searchTerm) {
 	if c.pg {
 		b.Ident(c.searchName).WriteString(" @@ CAST(").Arg(tsquery([]string{two})).WriteString(" AS tsquery)")
 		for _, tri := range tris {
-			b.WriteString(" OR ").Ident(c.name).WriteString(" LIKE ").Arg("%" + escapeLike(tri) + "%").WriteString(` ESCAPE '\'`)
+			b.WriteString(" OR ").Ident(c.name)
+			c.like(b, "%"+escapeLike(tri)+"%").WriteString(` ESCAPE '\'`)
 		}
 	} else {
 		inWords(b, c, ftsQuery("name", []string{two}))

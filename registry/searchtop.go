@@ -175,7 +175,8 @@ func (q searchQuery) topCandidates(t searchTerm, n int, filters []predicate.Pkg,
 			prefix(b, cw)
 			b.WriteString(") AS search_p FROM (").Join(inner).WriteString(") AS search_walk WHERE (")
 			prefix(b, cw)
-			b.WriteString(" OR ").Ident(cw.name).WriteString(" LIKE ").Arg("%\\_" + t.word + "%").WriteString(` ESCAPE '\')`)
+			b.WriteString(" OR ").Ident(cw.name)
+			cw.like(b, "%\\_"+t.word+"%").WriteString(` ESCAPE '\')`)
 			b.WriteString(") AS search_w) AS search_w WHERE search_n <= ").WriteString(strconv.Itoa(n)).
 				WriteString("), search_a1 AS MATERIALIZED (SELECT id FROM search_walk WHERE search_p LIMIT ").WriteString(strconv.Itoa(n)).
 				WriteString("), search_a2 AS MATERIALIZED (SELECT id FROM search_walk LIMIT ").WriteString(strconv.Itoa(n)).WriteString(")")

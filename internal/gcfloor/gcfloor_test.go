@@ -45,19 +45,19 @@ func runtimePercent() int {
 
 // waitPercent collects until the runtime's percentage satisfies ok (the
 // tuner notices a collection within pollEvery, so it is waited for).
-func waitPercent(t *testing.T, what string, ok func(int) bool) int {
+func waitPercent(t *testing.T, what string, ok func(int) bool) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		runtime.GC()
 		p := runtimePercent()
 		if ok(p) {
-			return p
+			return
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("%s: the runtime's GC percent is still %d", what, p)
 		}
-		time.Sleep(10 * time.Millisecond) // let the finalizer goroutine run
+		time.Sleep(pollEvery / 2) // a deadline-bounded poll: the tuner looks every pollEvery
 	}
 }
 
