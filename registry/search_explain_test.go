@@ -50,7 +50,7 @@ func TestSearchUsesIndex(t *testing.T) {
 			}
 			q.topCandidates(w, 21, nil, visible)(s)
 			q.byRelevance()(s)
-		}, []string{"packages_search_rank", "packages_name_bytes", "packages_search_description"}},
+		}, []string{"packages_search_order", "packages_name_bytes", "packages_search_description"}},
 		{"two words or one", func(s *sql.Selector) {
 			q := parseQuery("phoenix html OR parser")
 			q.matches()(s)
@@ -71,7 +71,7 @@ func TestSearchUsesIndex(t *testing.T) {
 		}, []string{"packages_search_name", "packages_name_trgm"}},
 	}
 	sqliteWant := map[string][]string{
-		"one word, its top candidates": {"COVERING INDEX packages_search_rank", "INDEX pkg_name", "packages_words VIRTUAL TABLE"},
+		"one word, its top candidates": {"COVERING INDEX packages_search_order", "INDEX pkg_name", "packages_words VIRTUAL TABLE"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

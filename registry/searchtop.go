@@ -35,15 +35,15 @@ import (
 // estimates (which cannot see a prepared statement's arguments, and which
 // for a word prefix no statistic lists guess high enough to walk the whole
 // table): a walk of the topWalk most downloaded packages in result order
-// (packages_search_rank, which carries the name, its words and the
-// privacy column, so the walk reads no table rows) stops at the n-th row
+// (packages_search_order, which carries the name and the privacy column,
+// so the walk reads no table rows) stops at the n-th row
 // of a common set; when it finds fewer, the set is rare among the popular
 // packages and is read whole from an index that answers exactly it (names
 // by byte range, the name words, the description words). A search then
 // reads at most 2 × topWalk index entries plus the rows of the sets too
 // rare for the walk, whatever the size of the registry.
 //
-// SQLite runs the same plan: its walk is packages_search_rank (downloads,
+// SQLite runs the same plan: its walk is packages_search_order (downloads,
 // name, id, private_org_id: covering), the name conditions are checked on
 // the walked names, and the sets too rare for the walk are read from the
 // name index (A1) and FTS5 (A2, A3), gated by their LIMIT.
@@ -97,15 +97,12 @@ func (q searchQuery) topCandidates(t searchTerm, n int, filters []predicate.Pkg,
 			}
 			return sub
 		}
-		// walk: the first n rows meeting cond among the topWalk most
-		// downloaded, in result order; it stops at the n-th. The inner
-		// rows are named search_walk, cond reads their columns (cw).
+		// walk (SQLite): the first n rows meeting cond among the topWalk
+		// most downloaded, in result order; it stops at the n-th. The
+		// inner rows are named search_walk, cond reads their columns (cw).
 		cw := colsOf(sql.Dialect(s.Dialect()).Select().From(sql.Table(pkg.Table).As("search_walk")))
 		walk := func(b *sql.Builder, cond func(b *sql.Builder, c cols)) {
 			inner := from(c.id, c.name)
-			if c.pg {
-				inner = from(c.id, c.name, c.searchName)
-			}
 			inner.OrderBy(sql.Desc(c.downloads))
 			inner.OrderExpr(sql.Expr(byName))
 			inner.OrderBy(c.id)

@@ -39,9 +39,13 @@ var (
 		"CREATE INDEX IF NOT EXISTS packages_search_description ON packages USING gin (search_description)",
 		"CREATE INDEX IF NOT EXISTS requirements_name ON requirements (name)",
 		// The order of search results, walked by registry's top-candidates
-		// plan (searchtop.go); the privacy column and the name words ride
-		// along so the walk filters without reading the table.
-		`CREATE INDEX IF NOT EXISTS packages_search_rank ON packages (downloads DESC, (name COLLATE "C"), id) INCLUDE (private_org_id, search_name)`,
+		// plan (searchtop.go); the privacy column rides along so the walk
+		// filters without reading the table. It replaces
+		// packages_search_rank, which also carried the name words: the walk
+		// checks the names with LIKE, and the wider entries cost it a tenth
+		// of its time.
+		"DROP INDEX IF EXISTS packages_search_rank",
+		`CREATE INDEX IF NOT EXISTS packages_search_order ON packages (downloads DESC, (name COLLATE "C"), id) INCLUDE (private_org_id)`,
 		// Names by prefix in byte order, whatever the database's collation.
 		`CREATE INDEX IF NOT EXISTS packages_name_bytes ON packages ((name COLLATE "C"))`,
 		// Each package's releases in the latest rule's order (registry's
@@ -73,8 +77,10 @@ var (
 		END`,
 		"CREATE INDEX IF NOT EXISTS requirements_name ON requirements (name)",
 		// The result order, walked by the top of one-word searches
-		// (registry/searchtop.go), covering the privacy column.
-		"CREATE INDEX IF NOT EXISTS packages_search_rank ON packages (downloads DESC, name, id, private_org_id)",
+		// (registry/searchtop.go), covering the privacy column; named as
+		// on PostgreSQL (packages_search_rank was its earlier name).
+		"DROP INDEX IF EXISTS packages_search_rank",
+		"CREATE INDEX IF NOT EXISTS packages_search_order ON packages (downloads DESC, name, id, private_org_id)",
 	}
 )
 

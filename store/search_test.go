@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -52,5 +53,50 @@ func TestMigrateFillsSearchIndex(t *testing.T) {
 		if err := db.SQL.QueryRowContext(ctx, "SELECT count(*) FROM pg_indexes WHERE indexname = 'packages_name_trgm'").Scan(&n); err != nil || n != 1 {
 			t.Errorf("trigram index: %d, %v", n, err)
 		}
+	}
+}
+
+// A database from before packages_search_order has the walk's index under
+// its earlier name, packages_search_rank (on PostgreSQL with the name
+// words as well): migrating replaces it, and migrating again keeps one.
+func TestMigrateReplacesSearchRankIndex(t *testing.T) {
+	db := testdb.Open(t)
+	ctx := context.Background()
+	old := []string{"DROP INDEX packages_search_order",
+		"CREATE INDEX packages_search_rank ON packages (downloads DESC, name, id, private_org_id)"}
+	indexes := "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'packages_search_%' ORDER BY name"
+	if testdb.Postgres() {
+		old[1] = `CREATE INDEX packages_search_rank ON packages (downloads DESC, (name COLLATE "C"), id) INCLUDE (private_org_id, search_name)`
+		indexes = "SELECT indexname FROM pg_indexes WHERE indexname LIKE 'packages\\_search\\_%' ORDER BY indexname"
+	}
+	for _, q := range old {
+		if _, err := db.SQL.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	for range 2 {
+		if err := db.Migrate(ctx, testdb.PublicRepository); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows, err := db.SQL.QueryContext(ctx, indexes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, n)
+	}
+	want := []string{"packages_search_order"}
+	if testdb.Postgres() {
+		want = []string{"packages_search_description", "packages_search_name", "packages_search_order"}
+	}
+	if strings.Join(names, " ") != strings.Join(want, " ") {
+		t.Errorf("search indexes after migrating: %v, want %v", names, want)
 	}
 }

@@ -1,6 +1,6 @@
 -- Floor of shape C (one-word search, first 20 with the latest release): the
 -- 20 most downloaded public packages whose name starts with a family prefix,
--- walked in result order on packages_search_rank, and each one's latest
+-- walked in result order on packages_search_order, and each one's latest
 -- release. Run with -M prepared.
 \set i random(1, 30)
 SELECT p.name, r.version
