@@ -72,6 +72,7 @@ func (s *Server) graphqlHandler() http.Handler {
 	persisted := lru.New[string](1000)
 	h.Use(extension.AutomaticPersistedQuery{Cache: persisted})
 	h.Use(graph.TextCheck{Schema: es})
+	h.Use(graph.ElementStacks{}) // before EmptyEdges: the fewer frames below it, the cheaper the growth
 	h.Use(graph.EmptyEdges{})
 	h.SetErrorPresenter(requestErrors(graph.ErrorPresenter(s.Log)))
 	h.AroundOperations(s.aroundOperation)
