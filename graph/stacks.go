@@ -11,12 +11,11 @@ import (
 //
 // gqlgen resolves every element of a list of objects in a goroutine of its
 // own, which starts with a small stack (the runtime's average, mostly idle
-// goroutines). Resolving a package edge goes some 25 frames deep, so the
-// stack grew two or three times per element, and each growth copies the
-// stack and adjusts every frame on it: 12% of the server's CPU for a search
-// page of 20 packages (BENCHMARKS.md). Asking for the room once, before the
-// first field of the element goes deep, costs one growth of a shallow
-// stack. It is the trick of CockroachDB's util/growstack, for the same
+// goroutines). A package edge outgrew it some 25 frames deep, and a growth
+// copies the stack and adjusts every frame on it: 12% of the server's CPU
+// for a search page of 20 packages (BENCHMARKS.md). Asking for the room
+// on the element's first frames, before its fields go deep, makes the one
+// growth copy a shallow stack (7%). It is the trick of CockroachDB's util/growstack, for the same
 // reason; the runtime has no setting for a goroutine's first stack.
 type ElementStacks struct{}
 
