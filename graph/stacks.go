@@ -31,9 +31,12 @@ func (ElementStacks) ExtensionName() string { return "ElementStacks" }
 func (ElementStacks) Validate(graphql.ExecutableSchema) error { return nil }
 
 // InterceptField implements graphql.FieldInterceptor: a field whose parent
-// is a list element is resolved by that element's goroutine.
+// is a list element is resolved by that element's goroutine. The first
+// element is left alone: in a list of one, gqlgen resolves it in the
+// caller's goroutine, which may be long-lived (a subscription's), and
+// growing that would keep the room for as long as it lives.
 func (ElementStacks) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
-	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Parent != nil && fc.Parent.Index != nil {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Parent != nil && fc.Parent.Index != nil && *fc.Parent.Index > 0 {
 		growStack()
 	}
 	return next(ctx)
