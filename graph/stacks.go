@@ -15,8 +15,9 @@ import (
 // copies the stack and adjusts every frame on it: 12% of the server's CPU
 // for a search page of 20 packages (BENCHMARKS.md). Asking for the room
 // on the element's first frames, before its fields go deep, makes the one
-// growth copy a shallow stack (7%). It is the trick of CockroachDB's util/growstack, for the same
-// reason; the runtime has no setting for a goroutine's first stack.
+// growth copy a shallow stack (7%). It is the trick of CockroachDB's
+// util/growstack, for the same reason; the runtime has no setting for a
+// goroutine's first stack.
 type ElementStacks struct{}
 
 var _ interface {

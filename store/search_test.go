@@ -92,11 +92,24 @@ func TestMigrateReplacesSearchRankIndex(t *testing.T) {
 		}
 		names = append(names, n)
 	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
 	want := []string{"packages_search_order"}
 	if testdb.Postgres() {
 		want = []string{"packages_search_description", "packages_search_name", "packages_search_order"}
 	}
 	if strings.Join(names, " ") != strings.Join(want, " ") {
 		t.Errorf("search indexes after migrating: %v, want %v", names, want)
+	}
+	if testdb.Postgres() {
+		// The point of the new index: its entries leave the name words out.
+		var def string
+		if err := db.SQL.QueryRowContext(ctx, "SELECT indexdef FROM pg_indexes WHERE indexname = 'packages_search_order'").Scan(&def); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(def, "search_name") {
+			t.Errorf("packages_search_order carries the name words: %s", def)
+		}
 	}
 }
