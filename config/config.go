@@ -17,6 +17,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/depot-registry/depot/internal/gcfloor"
 )
 
 // Config is every setting of `depot serve`. Each has a flag and a DEPOT_*
@@ -141,8 +143,8 @@ func Parse(args []string) (Config, error) {
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
-	if c.GCPercent < 10 || c.GCPercent > 10000 {
-		return c, fmt.Errorf("gc percent %d must be between 10 and 10000", c.GCPercent)
+	if c.GCPercent < 10 || c.GCPercent > gcfloor.MaxPercent {
+		return c, fmt.Errorf("gc percent %d must be between 10 and %d", c.GCPercent, gcfloor.MaxPercent)
 	}
 	if c.GCHeapFloorMB < 0 || c.GCHeapFloorMB > 1<<20 {
 		return c, fmt.Errorf("gc heap floor %d MiB must be between 0 and %d", c.GCHeapFloorMB, 1<<20)

@@ -29,9 +29,9 @@ import (
 // heap + (live heap + scanned stacks + scanned globals) × GOGC / 100.
 var inputs = [...]string{"/gc/heap/live:bytes", "/gc/scan/stack:bytes", "/gc/scan/globals:bytes"}
 
-// maxPercent bounds the percentage a nearly empty heap would ask for; it
-// is also the highest DEPOT_GC_PERCENT accepts.
-const maxPercent = 10000
+// MaxPercent bounds the percentage a nearly empty heap would ask for; it
+// is also the highest DEPOT_GC_PERCENT accepts (config asks it).
+const MaxPercent = 10000
 
 // Percent is the GOGC that puts the heap goal at floor bytes for a
 // collection that found live heap bytes and scanned stack and globals
@@ -43,11 +43,11 @@ func Percent(base int, floor, live, stack, globals uint64) int {
 	}
 	scan := live + stack + globals
 	if scan == 0 {
-		return max(base, maxPercent)
+		return max(base, MaxPercent)
 	}
 	p := (floor - live) * 100 / scan
-	if p >= maxPercent {
-		return max(base, maxPercent)
+	if p >= MaxPercent {
+		return max(base, MaxPercent)
 	}
 	return max(base, int(p))
 }

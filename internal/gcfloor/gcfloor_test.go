@@ -25,8 +25,8 @@ func TestPercent(t *testing.T) {
 		{"live heap at the floor", 100, 64 * mib, 64 * mib, 1 * mib, 0, 100},
 		{"live heap over the floor", 100, 64 * mib, 500 * mib, 40 * mib, 0, 100},
 		{"base already reaches the floor", 400, 64 * mib, 20 * mib, 1 * mib, 0, 400},
-		{"nearly empty heap is bounded", 100, 64 * mib, 1000, 0, 0, maxPercent},
-		{"nothing measured yet", 100, 64 * mib, 0, 0, 0, maxPercent},
+		{"nearly empty heap is bounded", 100, 64 * mib, 1000, 0, 0, MaxPercent},
+		{"nothing measured yet", 100, 64 * mib, 0, 0, 0, MaxPercent},
 		{"high base stays", 20000, 64 * mib, 0, 0, 0, 20000},
 	}
 	for _, tt := range tests {
